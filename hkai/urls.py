@@ -1,0 +1,9 @@
+"""Top-level URL configuration: the admin and the public portal."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("portal.urls")),
+]

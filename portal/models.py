@@ -1,0 +1,363 @@
+"""The portal's domain: sectors, organisations, initiatives, articles and the sources behind them.
+
+Every model that fixtures reference has a natural key (a slug, or a URL for sources), so no
+fixture carries a primary key. Integrity rules live in the database as named constraints.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.markdown import render_markdown
+
+# Years outside this range are typing mistakes, not history or plans.
+EARLIEST_YEAR = 1800
+LATEST_YEAR = 2100
+
+
+class SlugManager(models.Manager):
+    """Looks objects up by slug, their natural key."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class SlugNaturalKeyMixin:
+    def natural_key(self):
+        return (self.slug,)
+
+
+def year_range_constraint(field_name):
+    """A check that `field_name` is empty or a plausible year."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field_name}__isnull": True})
+        | models.Q(**{f"{field_name}__gte": EARLIEST_YEAR, f"{field_name}__lte": LATEST_YEAR}),
+        name="%(app_label)s_%(class)s_" + f"{field_name}_plausible",
+        violation_error_message=_("Enter a year between %(earliest)s and %(latest)s.")
+        % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+    )
+
+
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, url):
+        return self.get(url=url)
+
+
+class Source(models.Model):
+    """A citation: the public page where a fact was read."""
+
+    url = models.URLField(
+        _("address"),
+        max_length=500,
+        unique=True,
+        help_text=_("The full address of the page that states the fact."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        blank=True,
+        help_text=_("The page's own title. Leave blank if unknown; readers then see the address."),
+    )
+    publisher = models.CharField(
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who published the page, e.g. 'Hong Kong Monetary Authority'."),
+    )
+    accessed = models.DateField(
+        _("accessed on"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last checked that the page says what we cite it for."),
+    )
+
+    objects = SourceManager()
+
+    class Meta:
+        ordering = ["publisher", "title", "url"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title or self.url
+
+    def natural_key(self):
+        return (self.url,)
+
+
+class Sector(SlugNaturalKeyMixin, models.Model):
+    """A part of the economy or public life where AI is being applied."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence shown on cards and in search results."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    sort_weight = models.SmallIntegerField(
+        _("sort weight"),
+        default=0,
+        help_text=_("Lower numbers are listed first; sectors with equal weight sort by name."),
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["sort_weight", "name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("portal:sector_detail", kwargs={"slug": self.slug})
+
+
+class Organisation(SlugNaturalKeyMixin, models.Model):
+    """A body that leads or takes part in AI work in Hong Kong."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT_BODY = "government_body", _("Government body")
+        STATUTORY_BODY = "statutory_body", _("Statutory body")
+        UNIVERSITY = "university", _("University")
+        RESEARCH_CENTRE = "research_centre", _("Research centre")
+        COMPANY = "company", _("Company")
+        INDUSTRY_BODY = "industry_body", _("Industry body")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("The acronym or short name people use, e.g. ASTRI."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    founded_year = models.PositiveSmallIntegerField(
+        _("founded in"),
+        null=True,
+        blank=True,
+        help_text=_("Year the body was set up. Leave blank if no source gives it."),
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sectors = models.ManyToManyField(
+        Sector, related_name="organisations", blank=True, verbose_name=_("sectors")
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="organisations", blank=True, verbose_name=_("sources")
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [year_range_constraint("founded_year")]
+        indexes = [models.Index(fields=["kind", "name"], name="portal_org_kind_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("portal:organisation_detail", kwargs={"slug": self.slug})
+
+
+class Initiative(SlugNaturalKeyMixin, models.Model):
+    """A strategy, scheme, centre, system or rule through which AI work happens."""
+
+    class Kind(models.TextChoices):
+        STRATEGY = "strategy", _("Strategy or blueprint")
+        FUNDING = "funding", _("Funding scheme")
+        RESEARCH = "research", _("Research centre or cluster")
+        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+        REGULATION = "regulation", _("Regulation or guideline")
+        SANDBOX = "sandbox", _("Sandbox")
+        TALENT = "talent", _("Talent or education programme")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+
+    name = models.CharField(_("name"), max_length=250, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("The acronym or short name people use, e.g. AISS."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="led_initiatives",
+        null=True,
+        blank=True,
+        verbose_name=_("lead organisation"),
+        help_text=_("The body responsible for it. Leave blank if no source names one."),
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        related_name="partner_initiatives",
+        blank=True,
+        verbose_name=_("partner organisations"),
+    )
+    sectors = models.ManyToManyField(
+        Sector, related_name="initiatives", blank=True, verbose_name=_("sectors")
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"),
+        null=True,
+        blank=True,
+        help_text=_("Year it was launched or announced. Leave blank if no source gives it."),
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"),
+        null=True,
+        blank=True,
+        help_text=_("Year it ended or is due to end. Leave blank if open-ended."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence shown on cards and in search results."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    sources = models.ManyToManyField(
+        Source, related_name="initiatives", blank=True, verbose_name=_("sources")
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_year__isnull=True)
+                | models.Q(end_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="portal_initiative_end_not_before_start",
+                violation_error_message=_("The end year cannot be before the start year."),
+            ),
+            year_range_constraint("start_year"),
+            year_range_constraint("end_year"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "name"], name="portal_init_kind_name_idx"),
+            models.Index(fields=["status", "name"], name="portal_init_status_name_idx"),
+            models.Index(fields=["start_year", "end_year"], name="portal_init_years_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        # The same rule as the database constraint, but naming both fields for the editor.
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            message = _("The end year (%(end)s) is before the start year (%(start)s).") % {
+                "end": self.end_year,
+                "start": self.start_year,
+            }
+            raise ValidationError({"end_year": message, "start_year": message})
+
+    def get_absolute_url(self):
+        return reverse("portal:initiative_detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers may see: published, with a publish date that has passed.
+
+        This is the one visibility rule; every public page, feed, sitemap, export and
+        search calls it. A future publish date means the article is scheduled.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
+class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
+    pass
+
+
+class Article(SlugNaturalKeyMixin, models.Model):
+    """A piece of writing about AI in Hong Kong, written in Markdown."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.TextField(
+        _("standfirst"),
+        blank=True,
+        help_text=_("One or two sentences under the title, also used in lists and feeds."),
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_("Markdown. Headings, lists, links and emphasis are kept; raw HTML is removed."),
+    )
+    byline = models.CharField(
+        _("byline"), max_length=200, blank=True, help_text=_("Who wrote it, as readers see it.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(
+        _("publish date"),
+        default=timezone.now,
+        help_text=_(
+            "When readers can first see a published article. A future date schedules it."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sectors = models.ManyToManyField(
+        Sector, related_name="articles", blank=True, verbose_name=_("sectors")
+    )
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="articles", blank=True, verbose_name=_("initiatives")
+    )
+    organisations = models.ManyToManyField(
+        Organisation, related_name="articles", blank=True, verbose_name=_("organisations")
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="articles", blank=True, verbose_name=_("sources")
+    )
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-publish_at", "title"]
+        get_latest_by = "publish_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="portal_article_visible_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("portal:article_detail", kwargs={"slug": self.slug})
+
+    @property
+    def body_html(self):
+        """The body rendered from Markdown to sanitised HTML, safe to put in a page."""
+        return render_markdown(self.body)
