@@ -6,6 +6,7 @@ fixture carries a primary key. Integrity rules live in the database as named con
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -325,8 +326,9 @@ class Article(SlugNaturalKeyMixin, models.Model):
             "When readers can first see a published article. A future date schedules it."
         ),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The database defaults serve `loaddata`, which saves rows raw and skips `auto_now`.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
     sectors = models.ManyToManyField(
         Sector, related_name="articles", blank=True, verbose_name=_("sectors")
     )

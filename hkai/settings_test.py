@@ -1,0 +1,20 @@
+"""Settings for the test suite: production settings with test-only conveniences.
+
+Debug stays off, as in production, so tests see what readers see.
+"""
+
+import os
+
+# Test-only key; production settings refuse to start without a real one.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+
+from hkai.settings import *  # noqa: E402, F403
+
+# Hashing passwords properly is slow by design; tests don't need that.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The manifest storage needs `collectstatic` to have run; tests serve files unhashed.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

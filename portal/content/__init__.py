@@ -1,0 +1,8 @@
+"""Content exchange: the engine behind `import_content` and `export_content`.
+
+- `normalise`: repairs text on the way in (NFC, mojibake, no-break spaces, control characters).
+- `schema`: which models are exchanged, in what order, and how a record maps onto a model.
+- `reader`: streams records out of fixture files, with errors that name file, record and line.
+- `importer`: validates every input file, then writes them in one transaction with bulk queries.
+- `exporter`: writes fixtures that `loaddata` and the importer both read back losslessly.
+"""

@@ -1,0 +1,398 @@
+"""Validate fixture files, then write them in one transaction with bulk queries.
+
+`import_files(paths)` reads every file twice, streaming: the first pass checks every record and
+every reference and raises `ContentImportError` listing all problems before anything is written;
+the second pass writes, model by model in dependency order, in batches. Memory grows with the
+number of distinct natural keys, never with the size of the files.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.content.reader import ContentFileError, read_records
+from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert_fields
+
+BATCH_SIZE = 1000
+# Enough to act on; the total is still reported.
+MAX_PROBLEMS_LISTED = 200
+# How many keys go into one `IN (...)` query: well under SQLite's variable limit.
+LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as the input allows."""
+
+    path: str
+    message: str
+    record: int | None = None
+    line: int | None = None
+    model: str | None = None
+    key: str | None = None
+    field: str | None = None
+
+    def __str__(self):
+        where = [self.path]
+        if self.record is not None:
+            where.append(f"record {self.record}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.model:
+            where.append(f"{self.model} {self.key!r}" if self.key else self.model)
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class ContentImportError(Exception):
+    """The input has problems; nothing was written."""
+
+    def __init__(self, problems, total):
+        self.problems = problems
+        self.total = total
+        super().__init__(f"{total} problem(s) found; nothing was imported")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, on a dry run, would do)."""
+
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    repaired_fields: int = 0
+    records: int = 0
+
+    def rows(self):
+        """Yield (model label, created, updated, unchanged) in import order."""
+        for spec in SPECS:
+            label = spec.label
+            if label in self.created or label in self.updated or label in self.unchanged:
+                yield label, self.created[label], self.updated[label], self.unchanged[label]
+
+
+@dataclass
+class _Plan:
+    """What the validation pass learnt: which files hold which models, and how many records."""
+
+    labels_by_path: dict = field(default_factory=lambda: defaultdict(set))
+    records: int = 0
+    repaired_fields: int = 0
+
+
+class _ProblemList:
+    def __init__(self):
+        self.listed = []
+        self.total = 0
+
+    def add(self, problem):
+        self.total += 1
+        if len(self.listed) < MAX_PROBLEMS_LISTED:
+            self.listed.append(problem)
+
+    def __bool__(self):
+        return self.total > 0
+
+
+def _chunks(items, size=LOOKUP_CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_keys(spec, keys):
+    """Return which of `keys` already exist in the database for `spec`'s model."""
+    found = set()
+    for chunk in _chunks(keys):
+        found.update(
+            spec.model._default_manager.filter(**{f"{spec.key_field}__in": chunk}).values_list(
+                spec.key_field, flat=True
+            )
+        )
+    return found
+
+
+def _unique_value_fields(spec):
+    return [f for f in spec.value_fields if f.unique and f.name != spec.key_field]
+
+
+def _validate(paths):
+    """First pass: check everything, write nothing. Returns a `_Plan` or raises."""
+    plan = _Plan()
+    problems = _ProblemList()
+    keys_seen = defaultdict(dict)  # label -> key -> (path, record)
+    references = defaultdict(dict)  # target label -> key -> Problem to raise if missing
+    unique_seen = defaultdict(dict)  # (label, field) -> value -> (key, path, record)
+
+    for path in paths:
+        path_name = str(path)
+        try:
+            for number, record in read_records(path):
+                plan.records += 1
+                spec = _check_envelope(path_name, number, record, problems)
+                if spec is None:
+                    continue
+                plan.labels_by_path[path].add(spec.label)
+                converted = convert_fields(spec, record["fields"])
+                plan.repaired_fields += converted.repaired
+                key = converted.values.get(spec.key_field)
+                for field_name, message in converted.problems:
+                    problems.add(Problem(path_name, message, number, None, spec.label, key, field_name))
+                if not key:
+                    continue
+                location = dict(path=path_name, record=number, model=spec.label, key=key)
+                if key in keys_seen[spec.label]:
+                    first_path, first_number = keys_seen[spec.label][key]
+                    problems.add(Problem(
+                        message=f"duplicate {spec.key_field} '{key}'; first used in "
+                        f"{first_path}, record {first_number}", field=spec.key_field, **location
+                    ))
+                else:
+                    keys_seen[spec.label][key] = (path_name, number)
+                for unique_field in _unique_value_fields(spec):
+                    value = converted.values.get(unique_field.attname)
+                    seen = unique_seen[(spec.label, unique_field.name)]
+                    if value in seen and seen[value][0] != key:
+                        other_key, other_path, other_number = seen[value]
+                        problems.add(Problem(
+                            message=f"{unique_field.name} {value!r} is already used by "
+                            f"'{other_key}' ({other_path}, record {other_number})",
+                            field=unique_field.name, **location,
+                        ))
+                    elif value:
+                        seen[value] = (key, path_name, number)
+                _note_references(spec, converted, location, references)
+        except ContentFileError as error:
+            problems.add(Problem(path_name, error.message, line=error.line))
+        except OSError as error:
+            problems.add(Problem(path_name, f"cannot be read: {error.strerror}"))
+
+    _check_references(keys_seen, references, problems)
+    _check_unique_against_database(keys_seen, unique_seen, problems)
+    if problems:
+        raise ContentImportError(problems.listed, problems.total)
+    return plan
+
+
+def _check_envelope(path_name, number, record, problems):
+    """Return the `ModelSpec` for a record shaped {"model": ..., "fields": {...}}, or None."""
+    if not isinstance(record, dict):
+        problems.add(Problem(path_name, 'expected an object like {"model": ..., "fields": {...}}',
+                             number))
+        return None
+    if "pk" in record or "id" in record:
+        problems.add(Problem(path_name, "records must not carry a primary key ('pk'); they are "
+                             "matched by their natural key (slug, or url for sources)", number))
+        return None
+    extra = sorted(set(record) - {"model", "fields"})
+    if extra:
+        problems.add(Problem(path_name, f"unexpected key(s) {', '.join(extra)}; a record has only "
+                             "'model' and 'fields'", number))
+        return None
+    label = record.get("model")
+    spec = SPECS_BY_LABEL.get(label.lower()) if isinstance(label, str) else None
+    if spec is None:
+        problems.add(Problem(path_name, f"unknown model {label!r}; expected one of "
+                             f"{', '.join(SPECS_BY_LABEL)}", number))
+        return None
+    if not isinstance(record.get("fields"), dict):
+        problems.add(Problem(path_name, "'fields' must be an object of field names and values",
+                             number, model=spec.label))
+        return None
+    return spec
+
+
+def _note_references(spec, converted, location, references):
+    """Remember the first place each referenced natural key is used, to report if it's missing."""
+    relations = [(f, [converted.foreign_keys.get(f.name)]) for f in spec.foreign_keys]
+    relations += [(f, converted.many_to_many.get(f.name, [])) for f in spec.many_to_many]
+    for model_field, keys in relations:
+        target = SPECS_BY_MODEL[model_field.related_model]
+        for key in keys:
+            if key and key not in references[target.label]:
+                references[target.label][key] = Problem(
+                    message=f"refers to {target.label} '{key}', which is neither in the "
+                    f"database nor in the input", field=model_field.name, **location,
+                )
+
+
+def _check_references(keys_seen, references, problems):
+    for label, wanted in references.items():
+        missing = set(wanted) - set(keys_seen[label])
+        missing -= _existing_keys(SPECS_BY_LABEL[label], missing)
+        for key in sorted(missing):
+            problems.add(wanted[key])
+
+
+def _check_unique_against_database(keys_seen, unique_seen, problems):
+    """Report a unique value (e.g. a name) that another row in the database already has."""
+    for (label, field_name), values in unique_seen.items():
+        spec = SPECS_BY_LABEL[label]
+        for chunk in _chunks(values):
+            rows = spec.model._default_manager.filter(**{f"{field_name}__in": chunk})
+            for value, owner in rows.values_list(field_name, spec.key_field):
+                key, path_name, number = values[value]
+                if owner != key and owner not in keys_seen[label]:
+                    problems.add(Problem(
+                        path_name, f"{field_name} {value!r} already belongs to '{owner}' in the "
+                        "database", number, model=label, key=key, field=field_name,
+                    ))
+
+
+class _KeyCache:
+    """Primary keys by natural key for the models that others refer to."""
+
+    def __init__(self):
+        self._pks = defaultdict(dict)
+
+    def remember(self, spec, objects):
+        table = self._pks[spec.label]
+        for obj in objects:
+            table[getattr(obj, spec.key_field)] = obj.pk
+
+    def resolve(self, spec, keys):
+        """Return {key: pk} for `keys`, querying only for the ones not seen before."""
+        table = self._pks[spec.label]
+        unknown = {key for key in keys if key not in table}
+        for chunk in _chunks(unknown):
+            rows = spec.model._default_manager.filter(**{f"{spec.key_field}__in": chunk})
+            table.update(rows.values_list(spec.key_field, "pk"))
+        return table
+
+
+def _write(paths, plan, report, progress):
+    """Second pass: write every model in dependency order, a batch at a time."""
+    cache = _KeyCache()
+    referenced = {
+        SPECS_BY_MODEL[f.related_model].label
+        for spec in SPECS
+        for f in spec.foreign_keys + spec.many_to_many
+    }
+    for spec in SPECS:
+        for path in paths:
+            if spec.label not in plan.labels_by_path.get(path, ()):
+                continue
+            batch = []
+            for _, record in read_records(path):
+                if record["model"].lower() != spec.label:
+                    continue
+                batch.append(convert_fields(spec, record["fields"]))
+                if len(batch) == BATCH_SIZE:
+                    _write_batch(spec, batch, cache, report, spec.label in referenced)
+                    progress(len(batch))
+                    batch = []
+            if batch:
+                _write_batch(spec, batch, cache, report, spec.label in referenced)
+                progress(len(batch))
+
+
+def _write_batch(spec, batch, cache, report, remember_keys):
+    model = spec.model
+    manager = model._default_manager
+    keys = [converted.values[spec.key_field] for converted in batch]
+    existing = manager.in_bulk(keys, field_name=spec.key_field)
+
+    fk_pks = {}
+    for fk in spec.foreign_keys:
+        target = SPECS_BY_MODEL[fk.related_model]
+        fk_pks[fk.name] = cache.resolve(target, {c.foreign_keys[fk.name] for c in batch} - {None})
+
+    to_create, changed, changed_fields = [], {}, set()
+    for converted in batch:
+        values = dict(converted.values)
+        for fk in spec.foreign_keys:
+            key = converted.foreign_keys[fk.name]
+            values[fk.attname] = fk_pks[fk.name][key] if key else None
+        obj = existing.get(values[spec.key_field])
+        if obj is None:
+            to_create.append(model(**values))
+            continue
+        differing = [name for name, value in values.items() if getattr(obj, name) != value]
+        for name in differing:
+            setattr(obj, name, values[name])
+        if differing:
+            changed[obj.pk] = obj
+            changed_fields.update(differing)
+
+    manager.bulk_create(to_create, batch_size=BATCH_SIZE)
+    objects = {obj.pk: obj for obj in [*existing.values(), *to_create]}
+    by_key = {getattr(obj, spec.key_field): obj for obj in objects.values()}
+    existing_pks = {obj.pk for obj in existing.values()}
+    for m2m in spec.many_to_many:
+        for pk in _write_many_to_many(spec, m2m, batch, by_key, cache, existing_pks):
+            changed.setdefault(pk, objects[pk])
+
+    if changed:
+        now = timezone.now()
+        for timestamp in spec.timestamp_fields:
+            for obj in changed.values():
+                setattr(obj, timestamp.attname, now)
+            changed_fields.add(timestamp.attname)
+        manager.bulk_update(list(changed.values()), sorted(changed_fields), batch_size=BATCH_SIZE)
+
+    if remember_keys:
+        cache.remember(spec, objects.values())
+    report.created[spec.label] += len(to_create)
+    report.updated[spec.label] += len(changed)
+    report.unchanged[spec.label] += len(existing) - len(changed)
+
+
+def _write_many_to_many(spec, m2m, batch, by_key, cache, existing_pks):
+    """Make the batch's links for one many-to-many field match the input.
+
+    Returns the primary keys of existing objects whose links changed.
+    """
+    through = m2m.remote_field.through
+    source_column, target_column = m2m.m2m_column_name(), m2m.m2m_reverse_name()
+    target = SPECS_BY_MODEL[m2m.related_model]
+    target_pks = cache.resolve(target, {k for c in batch for k in c.many_to_many[m2m.name]})
+
+    wanted = {
+        (by_key[c.values[spec.key_field]].pk, target_pks[key])
+        for c in batch
+        for key in c.many_to_many[m2m.name]
+    }
+    current = {}
+    for chunk in _chunks(existing_pks):
+        rows = through._default_manager.filter(**{f"{source_column}__in": chunk})
+        for row_id, source_pk, target_pk in rows.values_list("pk", source_column, target_column):
+            current[(source_pk, target_pk)] = row_id
+
+    to_add = wanted - set(current)
+    to_remove = [row_id for pair, row_id in current.items() if pair not in wanted]
+    through._default_manager.bulk_create(
+        [through(**{source_column: s, target_column: t}) for s, t in sorted(to_add)],
+        batch_size=BATCH_SIZE,
+    )
+    for chunk in _chunks(to_remove):
+        through._default_manager.filter(pk__in=chunk).delete()
+    touched = {source for source, _ in to_add} | {
+        pair[0] for pair, row_id in current.items() if pair not in wanted
+    }
+    return touched & existing_pks
+
+
+def import_files(paths, *, dry_run=False, progress=None):
+    """Import fixture files; return an `ImportReport`.
+
+    Raises `ContentImportError` (nothing written) if any record is invalid. All writes happen
+    in one transaction; with `dry_run` it is rolled back, so the report says what would happen.
+    `progress(n)` is called as each batch of n records is written.
+    """
+    paths = [Path(path) for path in paths]
+    plan = _validate(paths)
+    report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
+    try:
+        with transaction.atomic():
+            _write(paths, plan, report, progress or (lambda n: None))
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError as error:
+        # Validation should catch everything; the database's constraints are the backstop.
+        problem = Problem(", ".join(map(str, paths)), f"the database refused the data: {error}")
+        raise ContentImportError([problem], 1) from error
+    return report

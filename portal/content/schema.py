@@ -1,0 +1,205 @@
+"""Which models are exchanged as fixtures, and how one record's fields map onto a model.
+
+Everything here is derived from the models themselves, so a new field is exchanged without a
+change to this module. `convert_fields` is the one place that turns a record's JSON fields
+into model values, for validation and for writing alike.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from portal.content.normalise import normalise_text
+from portal.models import Article, Initiative, Organisation, Sector, Source
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How one model is exchanged: its natural key field and the fields a record carries."""
+
+    model: type[models.Model]
+    key_field: str
+    # Numbered so that a plain `loaddata fixtures/*.json` meets each model after those it needs.
+    file_name: str
+
+    @property
+    def label(self):
+        return self.model._meta.label_lower
+
+    @property
+    def value_fields(self):
+        """Plain fields a record carries: not the primary key, relations or timestamps."""
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.primary_key
+            and not f.is_relation
+            and not getattr(f, "auto_now", False)
+            and not getattr(f, "auto_now_add", False)
+        ]
+
+    @property
+    def foreign_keys(self):
+        return [f for f in self.model._meta.concrete_fields if f.many_to_one]
+
+    @property
+    def many_to_many(self):
+        return list(self.model._meta.many_to_many)
+
+    @property
+    def field_names(self):
+        return [f.name for f in self.value_fields + self.foreign_keys + self.many_to_many]
+
+    @property
+    def timestamp_fields(self):
+        """`auto_now` fields, which the importer sets itself when it changes a row."""
+        return [f for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+    def is_required(self, model_field):
+        return not model_field.blank and not model_field.has_default()
+
+
+# In dependency order: a model only refers to models before it.
+SPECS = [
+    ModelSpec(Source, "url", "10_sources.json"),
+    ModelSpec(Sector, "slug", "20_sectors.json"),
+    ModelSpec(Organisation, "slug", "30_organisations.json"),
+    ModelSpec(Initiative, "slug", "40_initiatives.json"),
+    ModelSpec(Article, "slug", "50_articles.json"),
+]
+SPECS_BY_LABEL = {spec.label: spec for spec in SPECS}
+SPECS_BY_MODEL = {spec.model: spec for spec in SPECS}
+
+
+@dataclass
+class Converted:
+    """A record's fields as model values, plus what went wrong and how much was repaired."""
+
+    values: dict = field(default_factory=dict)
+    foreign_keys: dict = field(default_factory=dict)  # field name -> natural key or None
+    many_to_many: dict = field(default_factory=dict)  # field name -> list of natural keys
+    problems: list = field(default_factory=list)  # (field name, message)
+    repaired: int = 0
+
+
+def _describe(value):
+    kind = {
+        bool: "true/false", int: "a number", float: "a number", str: "text",
+        list: "a list", dict: "an object", type(None): "null",
+    }.get(type(value), type(value).__name__)
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    return f"{kind} ({shown})" if value is not None else kind
+
+
+def _expected_json(model_field):
+    """Return (description, check) for the JSON a field accepts, before Django's own checks."""
+    if isinstance(model_field, models.BooleanField):
+        return "true or false", lambda v: isinstance(v, bool)
+    if isinstance(model_field, models.IntegerField):
+        return "a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if isinstance(model_field, (models.DateTimeField, models.DateField)):
+        return "a date in ISO 8601 form, e.g. 2026-11-25", lambda v: isinstance(v, str)
+    return "text", lambda v: isinstance(v, str)
+
+
+def _convert_value(model_field, raw, result):
+    """Return the model value for `raw`, or record a problem and return None."""
+    description, accepts = _expected_json(model_field)
+    if raw is None:
+        if model_field.null:
+            return None
+        if model_field.blank and isinstance(model_field, (models.CharField, models.TextField)):
+            result.problems.append((model_field.name, "null is not allowed; use \"\" for empty"))
+        else:
+            result.problems.append((model_field.name, f"a value is required ({description})"))
+        return None
+    if not accepts(raw):
+        nullable = " or null" if model_field.null else ""
+        result.problems.append(
+            (model_field.name, f"expected {description}{nullable}, got {_describe(raw)}")
+        )
+        return None
+    if isinstance(raw, str):
+        cleaned_text = normalise_text(raw)
+        if cleaned_text != raw:
+            result.repaired += 1
+        raw = cleaned_text
+    try:
+        value = model_field.clean(raw, None)
+    except ValidationError as error:
+        result.problems.append((model_field.name, " ".join(error.messages)))
+        return None
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        # Same reading as Django's: a time without an offset is in the site's time zone.
+        value = timezone.make_aware(value)
+    return value
+
+
+def _natural_key(raw):
+    """Return the single natural key in a fixture reference like ["slug"], or None."""
+    if isinstance(raw, list) and len(raw) == 1 and isinstance(raw[0], str) and raw[0]:
+        return raw[0]
+    return None
+
+
+def convert_fields(spec, fields):
+    """Convert a record's `fields` object for `spec`'s model; never raises for bad input."""
+    result = Converted()
+    known = set(spec.field_names)
+    for name in fields:
+        if name not in known:
+            result.problems.append(
+                (name, f"unknown field; {spec.label} has: {', '.join(spec.field_names)}")
+            )
+
+    for model_field in spec.value_fields:
+        if model_field.name not in fields:
+            if spec.is_required(model_field):
+                result.problems.append((model_field.name, "required field is missing"))
+            elif model_field.has_default():
+                result.values[model_field.attname] = model_field.get_default()
+            else:
+                result.values[model_field.attname] = None if model_field.null else ""
+            continue
+        value = _convert_value(model_field, fields[model_field.name], result)
+        result.values[model_field.attname] = value
+
+    for model_field in spec.foreign_keys:
+        raw = fields.get(model_field.name)
+        if raw is None:
+            if not model_field.null:
+                result.problems.append((model_field.name, "required reference is missing"))
+            result.foreign_keys[model_field.name] = None
+        elif (key := _natural_key(raw)) is None:
+            result.problems.append(
+                (model_field.name, f'expected a reference like ["slug"] or null, got {_describe(raw)}')
+            )
+        else:
+            result.foreign_keys[model_field.name] = key
+
+    for model_field in spec.many_to_many:
+        raw = fields.get(model_field.name, [])
+        keys = [_natural_key(item) for item in raw] if isinstance(raw, list) else [None]
+        if None in keys:
+            result.problems.append(
+                (model_field.name, f'expected a list of references like [["slug"]], got {_describe(raw)}')
+            )
+            keys = [key for key in keys if key is not None]
+        result.many_to_many[model_field.name] = sorted(set(keys))
+
+    if not result.problems:
+        _check_model_rules(spec, result)
+    return result
+
+
+def _check_model_rules(spec, result):
+    """Run the model's own `clean()` rules (e.g. end year not before start year)."""
+    instance = spec.model(**result.values)
+    try:
+        instance.clean()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            result.problems.append((name, " ".join(messages)))
