@@ -105,6 +105,9 @@ class Sector(SlugNaturalKeyMixin, models.Model):
         default=0,
         help_text=_("Lower numbers are listed first; sectors with equal weight sort by name."),
     )
+    sources = models.ManyToManyField(
+        Source, related_name="sectors", blank=True, verbose_name=_("sources")
+    )
 
     objects = SlugManager()
 

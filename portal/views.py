@@ -40,7 +40,21 @@ class OrganisationDetailView(DetailView):
 
 
 class SectorDetailView(DetailView):
+    """A sector with its published articles, initiatives and organisations.
+
+    Template: ``portal/sector_detail.html``. Context: ``sector``, ``articles``,
+    ``initiatives``, ``organisations``.
+    """
+
     queryset = Sector.objects.all()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            articles=self.object.articles.published(),
+            initiatives=self.object.initiatives.select_related("lead_organisation"),
+            organisations=self.object.organisations.all(),
+            **kwargs,
+        )
 
 
 home_view = HomeView.as_view()
