@@ -18,3 +18,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests don't run collectstatic; without this whitenoise warns that staticfiles/ is missing.
+WHITENOISE_AUTOREFRESH = True

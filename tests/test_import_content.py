@@ -124,6 +124,22 @@ class SuccessfulImportTests(ImportTestCase):
         self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
 
 
+class OnlyIfEmptyTests(ImportTestCase):
+    def test_imports_into_an_empty_database(self):
+        path = write_json(self.tmp, "valid.json", valid_records())
+        call_command("import_content", str(path), only_if_empty=True, stdout=io.StringIO())
+        self.assertEqual(Article.objects.count(), 1)
+
+    def test_leaves_existing_content_and_edits_alone(self):
+        self.import_valid()
+        Sector.objects.update(summary="Edited in the admin")
+        out = io.StringIO()
+        path = write_json(self.tmp, "valid.json", valid_records())
+        call_command("import_content", str(path), only_if_empty=True, stdout=out)
+        self.assertIn("already has content, so the files were not imported", out.getvalue())
+        self.assertEqual(Sector.objects.get().summary, "Edited in the admin")
+
+
 class DryRunTests(ImportTestCase):
     def test_dry_run_reports_what_would_change_and_writes_nothing(self):
         path = write_json(self.tmp, "valid.json", valid_records())

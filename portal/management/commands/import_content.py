@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from portal.content.importer import ContentImportError, import_files
+from portal.content.schema import SPECS
 
 
 class Command(BaseCommand):
@@ -28,8 +29,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the files and report what would change, without changing anything.",
         )
+        parser.add_argument(
+            "--only-if-empty",
+            action="store_true",
+            help="Import only into a database with no content yet; otherwise change nothing. "
+            "`make run` uses this so that edits made in the admin survive a restart.",
+        )
 
-    def handle(self, *args, files, dry_run, **options):
+    def handle(self, *args, files, dry_run, only_if_empty, **options):
+        if only_if_empty and any(spec.model._default_manager.exists() for spec in SPECS):
+            self.stdout.write(
+                "The database already has content, so the files were not imported "
+                "(run without --only-if-empty to update it from them)."
+            )
+            return
         # A progress bar only where a person is watching; logs and pipes get the summary alone.
         bar = tqdm(total=None, unit=" records", disable=not sys.stderr.isatty(), leave=False)
         try:
