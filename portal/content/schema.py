@@ -6,6 +6,7 @@ into model values, for validation and for writing alike.
 """
 
 import datetime
+from functools import cached_property
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -18,18 +19,21 @@ from portal.models import Article, Initiative, Organisation, Sector, Source
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How one model is exchanged: its natural key field and the fields a record carries."""
+    """How one model is exchanged: its natural key field and the fields a record carries.
+
+    The field lists are derived once per spec and cached: they are read for every record.
+    """
 
     model: type[models.Model]
     key_field: str
     # Numbered so that a plain `loaddata fixtures/*.json` meets each model after those it needs.
     file_name: str
 
-    @property
+    @cached_property
     def label(self):
         return self.model._meta.label_lower
 
-    @property
+    @cached_property
     def value_fields(self):
         """Plain fields a record carries: not the primary key, relations or timestamps."""
         return [
@@ -41,22 +45,27 @@ class ModelSpec:
             and not getattr(f, "auto_now_add", False)
         ]
 
-    @property
+    @cached_property
     def foreign_keys(self):
         return [f for f in self.model._meta.concrete_fields if f.many_to_one]
 
-    @property
+    @cached_property
     def many_to_many(self):
         return list(self.model._meta.many_to_many)
 
-    @property
+    @cached_property
     def field_names(self):
         return [f.name for f in self.value_fields + self.foreign_keys + self.many_to_many]
 
-    @property
+    @cached_property
     def timestamp_fields(self):
         """`auto_now` fields, which the importer sets itself when it changes a row."""
         return [f for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+    @cached_property
+    def has_clean_rules(self):
+        """Whether the model adds rules of its own in `clean()`."""
+        return self.model.clean is not models.Model.clean
 
     def is_required(self, model_field):
         return not model_field.blank and not model_field.has_default()
@@ -190,7 +199,7 @@ def convert_fields(spec, fields):
             keys = [key for key in keys if key is not None]
         result.many_to_many[model_field.name] = sorted(set(keys))
 
-    if not result.problems:
+    if not result.problems and spec.has_clean_rules:
         _check_model_rules(spec, result)
     return result
 
