@@ -120,7 +120,15 @@ def _unique_value_fields(spec):
     return [f for f in spec.value_fields if f.unique and f.name != spec.key_field]
 
 
-def _validate(paths):
+class _NoProgress:
+    def start(self, stage, total=None):
+        pass
+
+    def advance(self, count):
+        pass
+
+
+def _validate(paths, progress):
     """First pass: check everything, write nothing. Returns a `_Plan` or raises."""
     plan = _Plan()
     problems = _ProblemList()
@@ -133,6 +141,8 @@ def _validate(paths):
         try:
             for number, record in read_records(path):
                 plan.records += 1
+                if plan.records % BATCH_SIZE == 0:
+                    progress.advance(BATCH_SIZE)
                 spec = _check_envelope(path_name, number, record, problems)
                 if spec is None:
                     continue
@@ -283,13 +293,13 @@ def _write(paths, plan, report, progress):
                 batch.append(convert_fields(spec, record["fields"]))
                 if len(batch) == BATCH_SIZE:
                     _write_batch(spec, batch, cache, report, spec.label in referenced)
-                    progress(len(batch))
+                    progress.advance(len(batch))
                     # With DEBUG on Django keeps every query's SQL; bulk inserts are large.
                     reset_queries()
                     batch = []
             if batch:
                 _write_batch(spec, batch, cache, report, spec.label in referenced)
-                progress(len(batch))
+                progress.advance(len(batch))
 
 
 def _write_batch(spec, batch, cache, report, remember_keys):
@@ -399,14 +409,18 @@ def import_files(paths, *, dry_run=False, progress=None):
 
     Raises `ContentImportError` (nothing written) if any record is invalid. All writes happen
     in one transaction; with `dry_run` it is rolled back, so the report says what would happen.
-    `progress(n)` is called as each batch of n records is written.
+    `progress`, if given, is told of each stage (`start("checking")`, then
+    `start("writing", total)`) and of each batch of records done (`advance(n)`).
     """
     paths = [Path(path) for path in paths]
-    plan = _validate(paths)
+    progress = progress or _NoProgress()
+    progress.start("checking")
+    plan = _validate(paths, progress)
+    progress.start("writing", plan.records)
     report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
     try:
         with transaction.atomic():
-            _write(paths, plan, report, progress or (lambda n: None))
+            _write(paths, plan, report, progress)
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError as error:

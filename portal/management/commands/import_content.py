@@ -16,6 +16,28 @@ from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS
 
 
+class TerminalProgress:
+    """A progress bar per stage, only where a person is watching (logs get the summary alone)."""
+
+    def __init__(self):
+        self.enabled = sys.stderr.isatty()
+        self.bar = None
+
+    def start(self, stage, total=None):
+        self.close()
+        if self.enabled:
+            self.bar = tqdm(total=total, desc=stage.capitalize(), unit=" records", leave=False)
+
+    def advance(self, count):
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 class Command(BaseCommand):
     help = (
         "Import content fixtures (Django fixture JSON with natural keys). Every file is "
@@ -43,10 +65,9 @@ class Command(BaseCommand):
                 "(run without --only-if-empty to update it from them)."
             )
             return
-        # A progress bar only where a person is watching; logs and pipes get the summary alone.
-        bar = tqdm(total=None, unit=" records", disable=not sys.stderr.isatty(), leave=False)
+        progress = TerminalProgress()
         try:
-            report = import_files(files, dry_run=dry_run, progress=bar.update)
+            report = import_files(files, dry_run=dry_run, progress=progress)
         except ContentImportError as error:
             for problem in error.problems:
                 self.stderr.write(f"  {problem}")
@@ -54,7 +75,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"  ... and {error.total - len(error.problems)} more")
             raise CommandError(f"{error}.") from None
         finally:
-            bar.close()
+            progress.close()
 
         heading = "Dry run: nothing was written. Would import:" if dry_run else "Imported:"
         self.stdout.write(heading)
