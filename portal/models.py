@@ -6,7 +6,7 @@ fixture carries a primary key. Integrity rules live in the database as named con
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,19 @@ EARLIEST_YEAR = 1800
 LATEST_YEAR = 2100
 
 
+def count_of(queryset):
+    """A subquery expression counting the distinct rows of `queryset` (may use OuterRef); 0 if none.
+
+    COUNT as a plain function rather than the Count aggregate, so the subquery has no GROUP BY
+    and returns exactly one row; DISTINCT because joins through many-to-many relations can
+    repeat a row. Counting in subqueries keeps one count from multiplying another.
+    """
+    counted = queryset.order_by().annotate(
+        n=models.Func(models.F("pk"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
+    )
+    return Coalesce(models.Subquery(counted.values("n"), output_field=models.IntegerField()), 0)
+
+
 class SlugManager(models.Manager):
     """Looks objects up by slug, their natural key."""
 
@@ -25,9 +38,31 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+class SectorQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Sectors annotated with `article_count` (published only), `initiative_count` and
+        `organisation_count`, in one query."""
+        return self.annotate(
+            article_count=count_of(Article.objects.published().filter(sectors=models.OuterRef("pk"))),
+            initiative_count=count_of(Initiative.objects.filter(sectors=models.OuterRef("pk"))),
+            organisation_count=count_of(Organisation.objects.filter(sectors=models.OuterRef("pk"))),
+        )
+
+
 class SlugNaturalKeyMixin:
     def natural_key(self):
         return (self.slug,)
+
+
+class TimestampedModel(models.Model):
+    """When a row was created and last changed; kept by Django, never exchanged in fixtures."""
+
+    # The database defaults serve `loaddata`, which saves rows raw and skips `auto_now`.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
+
+    class Meta:
+        abstract = True
 
 
 def year_range_constraint(field_name):
@@ -88,7 +123,7 @@ class Source(models.Model):
         return (self.url,)
 
 
-class Sector(SlugNaturalKeyMixin, models.Model):
+class Sector(SlugNaturalKeyMixin, TimestampedModel):
     """A part of the economy or public life where AI is being applied."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -109,7 +144,7 @@ class Sector(SlugNaturalKeyMixin, models.Model):
         Source, related_name="sectors", blank=True, verbose_name=_("sources")
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(SectorQuerySet)()
 
     class Meta:
         ordering = ["sort_weight", "name"]
@@ -123,7 +158,7 @@ class Sector(SlugNaturalKeyMixin, models.Model):
         return reverse("portal:sector_detail", kwargs={"slug": self.slug})
 
 
-class Organisation(SlugNaturalKeyMixin, models.Model):
+class Organisation(SlugNaturalKeyMixin, TimestampedModel):
     """A body that leads or takes part in AI work in Hong Kong."""
 
     class Kind(models.TextChoices):
@@ -174,7 +209,7 @@ class Organisation(SlugNaturalKeyMixin, models.Model):
         return reverse("portal:organisation_detail", kwargs={"slug": self.slug})
 
 
-class Initiative(SlugNaturalKeyMixin, models.Model):
+class Initiative(SlugNaturalKeyMixin, TimestampedModel):
     """A strategy, scheme, centre, system or rule through which AI work happens."""
 
     class Kind(models.TextChoices):
@@ -298,7 +333,7 @@ class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
     pass
 
 
-class Article(SlugNaturalKeyMixin, models.Model):
+class Article(SlugNaturalKeyMixin, TimestampedModel):
     """A piece of writing about AI in Hong Kong, written in Markdown."""
 
     class Status(models.TextChoices):
@@ -329,9 +364,6 @@ class Article(SlugNaturalKeyMixin, models.Model):
             "When readers can first see a published article. A future date schedules it."
         ),
     )
-    # The database defaults serve `loaddata`, which saves rows raw and skips `auto_now`.
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
     sectors = models.ManyToManyField(
         Sector, related_name="articles", blank=True, verbose_name=_("sectors")
     )

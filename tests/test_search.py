@@ -4,7 +4,7 @@ from django.db import connection
 from django.test import TestCase
 
 from portal.models import Article, Initiative
-from portal.search import search
+from portal.search import ensure_sqlite_index, search
 from tests.factories import make_article, make_initiative
 
 
@@ -69,6 +69,17 @@ class SearchIndexTests(TestCase):
                 cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'portal_article_fts'")
                 (definition,) = cursor.fetchone()
                 self.assertIn("USING fts5", definition)
+
+    def test_sqlite_index_comes_back_after_a_migration_rebuilds_a_table(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite only: its migrations rebuild tables and drop their triggers")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER portal_initiative_fts_insert")
+        make_initiative(name="Missed while the trigger was gone", slug="missed")
+        ensure_sqlite_index(connection)
+        self.assertEqual([i.slug for i in search(Initiative.objects.all(), "missed")], ["missed"])
+        make_initiative(name="Indexed by the restored trigger", slug="restored")
+        self.assertEqual([i.slug for i in search(Initiative.objects.all(), "restored")], ["restored"])
 
     def test_postgresql_uses_the_index(self):
         if connection.vendor != "postgresql":

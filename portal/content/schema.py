@@ -6,8 +6,8 @@ into model values, for validation and for writing alike.
 """
 
 import datetime
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import models

@@ -1,6 +1,8 @@
-"""Full-text search indexes: GIN expression indexes on PostgreSQL, FTS5 tables on SQLite.
+"""Full-text search indexes: GIN expression indexes on PostgreSQL.
 
 The field lists are a snapshot of `portal.search.SEARCH_FIELDS` at the time of writing.
+SQLite's FTS5 tables are created after every migrate by `portal.search.ensure_sqlite_index`
+(a table rebuilt by a later SQLite migration loses its triggers, so they must be re-checked).
 """
 
 from django.contrib.postgres.indexes import GinIndex
@@ -21,47 +23,20 @@ def _gin_index(model_name, fields):
     )
 
 
-def _sqlite_statements(table, fields):
-    columns = ", ".join(fields)
-    new_values = ", ".join(f"new.{f}" for f in fields)
-    old_values = ", ".join(f"old.{f}" for f in fields)
-    fts = f"{table}_fts"
-    delete_old = (
-        f"INSERT INTO {fts}({fts}, rowid, {columns}) VALUES ('delete', old.id, {old_values});"
-    )
-    insert_new = f"INSERT INTO {fts}(rowid, {columns}) VALUES (new.id, {new_values});"
-    return [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content='{table}', "
-        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {insert_new} END",
-        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {delete_old} END",
-        f"CREATE TRIGGER {fts}_update AFTER UPDATE ON {table} BEGIN {delete_old} {insert_new} END",
-        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
-    ]
-
-
 def create_indexes(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
+    if schema_editor.connection.vendor != "postgresql":
+        return
     for model_name, fields in FIELDS.items():
-        model = apps.get_model("portal", model_name)
-        if vendor == "postgresql":
-            schema_editor.add_index(model, _gin_index(model_name, fields))
-        elif vendor == "sqlite":
-            for statement in _sqlite_statements(model._meta.db_table, fields):
-                schema_editor.execute(statement)
+        schema_editor.add_index(apps.get_model("portal", model_name), _gin_index(model_name, fields))
 
 
 def drop_indexes(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
+    if schema_editor.connection.vendor != "postgresql":
+        return
     for model_name, fields in FIELDS.items():
-        model = apps.get_model("portal", model_name)
-        if vendor == "postgresql":
-            schema_editor.remove_index(model, _gin_index(model_name, fields))
-        elif vendor == "sqlite":
-            table = model._meta.db_table
-            for suffix in ("insert", "delete", "update"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
-            schema_editor.execute(f"DROP TABLE IF EXISTS {table}_fts")
+        schema_editor.remove_index(
+            apps.get_model("portal", model_name), _gin_index(model_name, fields)
+        )
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,138 @@
+"""Atom feeds of the article and initiative finders: /articles.atom and /initiatives.atom.
+
+A feed takes the same query string as its finder page, with the same FilterSet and base
+queryset (the list view's), and lists the 50 first matching items. Without a `sort` parameter
+those are the newest (articles by publish date, initiatives by start year then name), which
+is what a subscriber wants to hear about; with one, the feed follows it, so it lists exactly
+the first 50 items of the page it mirrors. Invalid filters are a plain-text 400.
+"""
+
+import re
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.views.finders import ArticleListView, InitiativeListView
+from portal.views.formats import filter_errors, plain_text_bad_request
+
+FEED_LENGTH = 50
+# The sort a feed uses when the query names none; both finders define it.
+FEED_DEFAULT_SORT = "newest"
+
+# Characters XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets). Django refuses to
+# write control characters, so one in a search term would otherwise be a server error.
+NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text):
+    """`text` without the characters that XML 1.0 cannot carry."""
+    return NOT_XML.sub("", str(text))
+
+
+class InvalidQuery(Exception):
+    """The query's filters cannot be used; `errors` says why, per parameter."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class FinderFeed(Feed):
+    """A finder's matching items as Atom.
+
+    Subclasses set `list_view_class`, `list_view_name` (its URL name) and `noun`.
+    """
+
+    feed_type = Atom1Feed
+    list_view_class = None
+    list_view_name = ""
+    # What the feed lists, for its title: "articles", "initiatives".
+    noun = ""
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidQuery as invalid:
+            return plain_text_bad_request(invalid.errors)
+
+    def get_object(self, request):
+        """The list view's FilterSet, bound to the query (sorted newest first by default)."""
+        view = self.list_view_class()
+        view.setup(request)
+        data = request.GET.copy()
+        if not data.get("sort"):
+            data["sort"] = FEED_DEFAULT_SORT
+        filterset = view.filterset_class(data=data, queryset=view.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise InvalidQuery(filter_errors(filterset))
+        return filterset
+
+    def items(self, filterset):
+        return filterset.qs[:FEED_LENGTH]
+
+    def title(self, filterset):
+        labels = [label for _name, _value, label in filterset.active_filters()]
+        title = _("HKAI Portal: %(noun)s") % {"noun": self.noun}
+        return xml_text(f"{title} \u2014 {', '.join(labels)}" if labels else title)
+
+    def link(self, filterset):
+        """The finder page showing the same items."""
+        query = filterset.request.GET.copy()
+        query.pop("page", None)
+        query.pop("page_size", None)
+        encoded = query.urlencode()
+        path = reverse(self.list_view_name)
+        return f"{path}?{encoded}" if encoded else path
+
+    def feed_url(self, filterset):
+        return filterset.request.get_full_path()
+
+    def item_title(self, item):
+        # Atom titles are plain text (RFC 4287 section 3.1); the XML writer escapes them.
+        return xml_text(item)
+
+    def item_description(self, item):
+        # Written as <summary type="html">, so plain text is escaped into HTML.
+        return escape(xml_text(item.summary))
+
+    def item_categories(self, item):
+        return [xml_text(sector.name) for sector in item.sectors.all()]
+
+
+class ArticleFeed(FinderFeed):
+    list_view_class = ArticleListView
+    list_view_name = "portal:article_list"
+    noun = gettext_lazy("articles")
+
+    def subtitle(self, filterset):
+        return _("Articles about artificial intelligence in Hong Kong.")
+
+    def item_pubdate(self, article):
+        return article.publish_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return xml_text(article.byline) or None
+
+
+class InitiativeFeed(FinderFeed):
+    list_view_class = InitiativeListView
+    list_view_name = "portal:initiative_list"
+    noun = gettext_lazy("initiatives")
+
+    def subtitle(self, filterset):
+        return _("Initiatives through which AI work happens in Hong Kong.")
+
+    def item_updateddate(self, initiative):
+        # Atom requires <updated> on every entry: when the portal last changed the record.
+        return initiative.updated_at
+
+
+article_feed = ArticleFeed()
+initiative_feed = InitiativeFeed()

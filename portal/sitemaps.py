@@ -1,0 +1,54 @@
+"""/sitemap.xml: every page a reader can reach, and only those (published articles only)."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from portal.models import Article, Initiative, Organisation, Sector
+
+
+class ArticleSitemap(Sitemap):
+    def items(self):
+        return Article.objects.published()
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class InitiativeSitemap(Sitemap):
+    def items(self):
+        return Initiative.objects.all()
+
+
+class OrganisationSitemap(Sitemap):
+    def items(self):
+        return Organisation.objects.all()
+
+
+class SectorSitemap(Sitemap):
+    def items(self):
+        return Sector.objects.all()
+
+
+class ListPageSitemap(Sitemap):
+    """The home page and the unfiltered lists; filtered and search URLs are left to links."""
+
+    def items(self):
+        return [
+            "portal:home",
+            "portal:article_list",
+            "portal:initiative_list",
+            "portal:organisation_list",
+            "portal:sector_list",
+        ]
+
+    def location(self, name):
+        return reverse(name)
+
+
+sitemaps = {
+    "pages": ListPageSitemap,
+    "articles": ArticleSitemap,
+    "initiatives": InitiativeSitemap,
+    "organisations": OrganisationSitemap,
+    "sectors": SectorSitemap,
+}

@@ -1,0 +1,56 @@
+"""Template tags for the portal's pages: page URLs, JSON-LD, footnote markers, year spans."""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# The escaping Django's json_script uses: no "</script>" or "<!--" can close or confuse the
+# element, and the JSON still parses to the same data.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context):
+    """The page's canonical absolute URL: the view's ``canonical_url`` if it set one, else
+    the requested path without its query string (so tracking parameters never count)."""
+    if context.get("canonical_url"):
+        return context["canonical_url"]
+    request = context.get("request")
+    return request.build_absolute_uri(request.path) if request else ""
+
+
+@register.simple_tag
+def json_ld(data):
+    """``data`` as a ``<script type="application/ld+json">`` element, safe to put in a page."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.simple_tag
+def source_refs(sources):
+    """Numbered links to the page's footnotes (``#source-1``...), as the sources list numbers
+    them; empty when there are none."""
+    if not sources:
+        return ""
+    links = format_html_join(
+        " ", '<a href="#source-{0}">[{0}]</a>', ((n,) for n in range(1, len(sources) + 1))
+    )
+    return format_html('<p class="source-refs">{} {}</p>', _("Sources:"), links)
+
+
+@register.simple_tag
+def year_span(start, end):
+    """How long something ran, in words: "2019 to 2024", "From 2019", "Until 2024" or ""."""
+    if start and end:
+        return _("%(start)s to %(end)s") % {"start": start, "end": end}
+    if start:
+        return _("From %(start)s") % {"start": start}
+    if end:
+        return _("Until %(end)s") % {"end": end}
+    return ""

@@ -1,0 +1,50 @@
+"""The portal's views, one module per concept; `portal.urls` imports them from here.
+
+- `pages`: home, one page per item, the sector list, robots.txt and the health check.
+- `finders`: the filterable lists and site search.
+- `formats`: the article and initiative lists as CSV and JSON (their Atom feeds: `portal.feeds`).
+"""
+
+from portal.views.finders import (
+    article_list_view,
+    format_links,
+    initiative_list_view,
+    organisation_list_view,
+    search_view,
+)
+from portal.views.formats import (
+    article_csv_view,
+    article_json_view,
+    initiative_csv_view,
+    initiative_json_view,
+)
+from portal.views.pages import (
+    article_detail_view,
+    healthz_view,
+    home_view,
+    initiative_detail_view,
+    organisation_detail_view,
+    robots_view,
+    sector_detail_view,
+    sector_list_view,
+)
+
+__all__ = [
+    "article_csv_view",
+    "article_json_view",
+    "format_links",
+    "initiative_csv_view",
+    "initiative_json_view",
+    "article_detail_view",
+    "article_list_view",
+    "healthz_view",
+    "home_view",
+    "initiative_detail_view",
+    "initiative_list_view",
+    "organisation_detail_view",
+    "organisation_list_view",
+    "robots_view",
+    "search_view",
+    "sector_detail_view",
+    "sector_list_view",
+]

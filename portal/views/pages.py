@@ -1,0 +1,276 @@
+"""The portal's own pages: home, one page per item, the sector list, and the site's plumbing
+(robots.txt, the health check). Each page runs a fixed number of queries however many related
+rows it shows: everything a template touches is fetched here with select/prefetch_related.
+
+Querysets are built per request (`get_queryset`), never as class attributes: `published()`
+reads the clock when it is called, and a class attribute would freeze it at import time.
+"""
+
+from django.db import Error as DatabaseError
+from django.db import connection
+from django.db.models import Count, F, Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView, TemplateView
+
+from portal.charts import bar_chart, fill_missing_years
+from portal.models import Article, Initiative, Organisation, Sector
+
+SCHEMA_ORG = "https://schema.org"
+HOME_ARTICLE_COUNT = 5
+HOME_INITIATIVE_COUNT = 6
+# What cards show of an item's sectors; the long description stays in the database.
+SECTOR_NAMES = Prefetch("sectors", queryset=Sector.objects.only("name", "slug"))
+
+
+def published_articles(to_attr="published_articles"):
+    """Prefetch an object's articles that readers may see, onto `to_attr`."""
+    return Prefetch("articles", queryset=Article.objects.published(), to_attr=to_attr)
+
+
+def _without_empty(data):
+    """`data` without keys whose value is empty, so JSON-LD never claims a blank fact."""
+    return {key: value for key, value in data.items() if value not in (None, "", [])}
+
+
+def _organisation_reference(organisation, request):
+    return {
+        "@type": "Organization",
+        "name": organisation.name,
+        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+    }
+
+
+class JsonLdMixin:
+    """Adds ``json_ld``, a schema.org dict that base.html renders as escaped JSON-LD."""
+
+    def get_json_ld(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(json_ld=self.get_json_ld(), **kwargs)
+
+    def absolute_url(self):
+        return self.request.build_absolute_uri(self.object.get_absolute_url())
+
+
+class HomeView(TemplateView):
+    """The home page: sectors with counts, the latest articles, a selection of active
+    initiatives, and a chart of initiatives by start year.
+
+    Template: ``portal/home.html``. Context: ``sectors``, ``articles``, ``initiatives``,
+    ``chart`` (a `portal.charts.BarChart`, or None with no dated initiatives),
+    ``undated_initiatives`` (how many have no start year, so are not in the chart).
+    """
+
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        per_year = dict(
+            Initiative.objects.order_by()
+            .values("start_year")
+            .annotate(count=Count("pk"))
+            .values_list("start_year", "count")
+        )
+        undated = per_year.pop(None, 0)
+        return super().get_context_data(
+            sectors=Sector.objects.with_counts(),
+            articles=Article.objects.published().prefetch_related(SECTOR_NAMES)[
+                :HOME_ARTICLE_COUNT
+            ],
+            initiatives=Initiative.objects.filter(status=Initiative.Status.ACTIVE)
+            .select_related("lead_organisation")
+            .prefetch_related(SECTOR_NAMES)
+            .order_by(F("start_year").desc(nulls_last=True), "name")[:HOME_INITIATIVE_COUNT],
+            chart=bar_chart(fill_missing_years(per_year.items())) if per_year else None,
+            undated_initiatives=undated,
+            **kwargs,
+        )
+
+
+class SectorListView(ListView):
+    """Every sector with how many published articles, initiatives and organisations it has.
+
+    Template: ``portal/sector_list.html``. Context: ``sectors``.
+    """
+
+    context_object_name = "sectors"
+
+    def get_queryset(self):
+        return Sector.objects.with_counts()
+
+
+class ArticleDetailView(JsonLdMixin, DetailView):
+    """A published article with its sectors, initiatives, organisations and sources.
+
+    Drafts and scheduled articles are 404 for readers. Template: ``portal/article_detail.html``.
+    """
+
+    def get_queryset(self):
+        return Article.objects.published().prefetch_related(
+            "sectors", "initiatives", "organisations", "sources"
+        )
+
+    def get_json_ld(self):
+        article = self.object
+        url = self.absolute_url()
+        return _without_empty({
+            "@context": SCHEMA_ORG,
+            "@type": "Article",
+            "headline": article.title,
+            "description": article.summary,
+            "datePublished": article.publish_at.isoformat(),
+            "dateModified": article.updated_at.isoformat(),
+            "url": url,
+            "mainEntityOfPage": url,
+            "about": [sector.name for sector in article.sectors.all()],
+        })
+
+
+# schema.org/Project is "an enterprise, typically collaborative, planned to achieve a particular
+# aim" (https://schema.org/Project): what every kind of initiative here is, a strategy as much
+# as a sandbox. It is an Organization subtype, so an initiative's lead, partners and years map
+# onto parentOrganization, member and foundingDate. Two kinds have a more exact subtype;
+# GovernmentService would be wrong, since a sandbox or centre is not a service to the public.
+INITIATIVE_SCHEMA_TYPES = {
+    Initiative.Kind.RESEARCH: "ResearchProject",
+    Initiative.Kind.FUNDING: "FundingScheme",
+}
+
+
+class InitiativeDetailView(JsonLdMixin, DetailView):
+    """An initiative with its lead and partner organisations, sectors, the published articles
+    that mention it (``initiative.published_articles``) and its sources.
+
+    Template: ``portal/initiative_detail.html``.
+    """
+
+    def get_queryset(self):
+        return Initiative.objects.select_related("lead_organisation").prefetch_related(
+            "partners", "sectors", "sources", published_articles()
+        )
+
+    def get_json_ld(self):
+        initiative, request = self.object, self.request
+        lead = initiative.lead_organisation
+        completed = initiative.status == Initiative.Status.COMPLETED
+        return _without_empty({
+            "@context": SCHEMA_ORG,
+            "@type": INITIATIVE_SCHEMA_TYPES.get(initiative.kind, "Project"),
+            "name": initiative.name,
+            "alternateName": initiative.short_name,
+            "description": initiative.summary,
+            "url": self.absolute_url(),
+            "sameAs": initiative.website,
+            "foundingDate": str(initiative.start_year) if initiative.start_year else None,
+            # A planned end is not a dissolution; only a completed initiative has one.
+            "dissolutionDate": str(initiative.end_year) if completed and initiative.end_year
+            else None,
+            "parentOrganization": _organisation_reference(lead, request) if lead else None,
+            "member": [_organisation_reference(o, request) for o in initiative.partners.all()],
+        })
+
+
+class OrganisationDetailView(JsonLdMixin, DetailView):
+    """An organisation with its sectors, the initiatives it leads and partners in, the
+    published articles that mention it (``organisation.published_articles``) and its sources.
+
+    Template: ``portal/organisation_detail.html``.
+    """
+
+    def get_queryset(self):
+        return Organisation.objects.prefetch_related(
+            "sectors", "sources", "led_initiatives", "partner_initiatives", published_articles()
+        )
+
+    def get_json_ld(self):
+        organisation = self.object
+        return _without_empty({
+            "@context": SCHEMA_ORG,
+            "@type": "Organization",
+            "name": organisation.name,
+            "alternateName": organisation.short_name,
+            "description": organisation.description,
+            "url": self.absolute_url(),
+            "foundingDate": str(organisation.founded_year) if organisation.founded_year else None,
+            "sameAs": organisation.website,
+        })
+
+
+class SectorDetailView(DetailView):
+    """A sector with its published articles, initiatives, organisations and sources.
+
+    Template: ``portal/sector_detail.html``. Context: ``sector``, ``articles``,
+    ``initiatives``, ``organisations`` (each ready for its card).
+    """
+
+    def get_queryset(self):
+        return Sector.objects.prefetch_related(
+            "sources",
+            Prefetch(
+                "articles",
+                queryset=Article.objects.published().prefetch_related(SECTOR_NAMES),
+                to_attr="published_articles",
+            ),
+            Prefetch(
+                "initiatives",
+                queryset=Initiative.objects.select_related("lead_organisation").prefetch_related(
+                    SECTOR_NAMES
+                ),
+                to_attr="initiative_list",
+            ),
+            Prefetch(
+                "organisations",
+                queryset=Organisation.objects.prefetch_related(SECTOR_NAMES),
+                to_attr="organisation_list",
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            articles=self.object.published_articles,
+            initiatives=self.object.initiative_list,
+            organisations=self.object.organisation_list,
+            **kwargs,
+        )
+
+
+class RobotsView(TemplateView):
+    """robots.txt: every page may be crawled; the sitemap lists them."""
+
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        sitemap_url = self.request.build_absolute_uri(reverse("sitemap"))
+        return super().get_context_data(sitemap_url=sitemap_url, **kwargs)
+
+
+@never_cache
+@require_safe
+def healthz_view(request):
+    """200 "ok" when the database answers `SELECT 1`; 503 with a short reason when it does not.
+
+    For load balancers: no template, no session, one query.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse(
+            _("database unavailable"), status=503, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+home_view = HomeView.as_view()
+sector_list_view = SectorListView.as_view()
+article_detail_view = ArticleDetailView.as_view()
+initiative_detail_view = InitiativeDetailView.as_view()
+organisation_detail_view = OrganisationDetailView.as_view()
+sector_detail_view = SectorDetailView.as_view()
+robots_view = RobotsView.as_view()

@@ -1,0 +1,70 @@
+"""Take the README's screenshots: `.venv/bin/python -m tests.browser.screenshots`.
+
+Serves the real content (fixtures/*.json) from a throwaway SQLite database, so neither
+db.sqlite3 nor DATABASE_URL is touched, and saves each page below as it looks in Debian's
+headless Chromium, 1280 px wide and full length, to docs/screenshots/. Not a test: the suite
+never writes into the checkout.
+"""
+
+import io
+import os
+import tempfile
+import threading
+from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from tests.browser import FIXTURE_FILES, launch_chromium, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "docs" / "screenshots"
+
+# File name -> the page it shows.
+SCREENSHOTS = {
+    "home.png": "/",
+    # The issue's test of a finder: every initiative in a sector active in a given year.
+    "initiatives-filtered.png": "/initiatives/?sector=healthcare&active_in=2025",
+}
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+def serve_real_content(database_path):
+    """Start a server with the real content in a new SQLite database; return its URL."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{database_path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hkai.settings_test")
+    import django
+
+    django.setup()
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+
+    call_command("migrate", verbosity=0)
+    call_command("import_content", *FIXTURE_FILES, stdout=io.StringIO())
+    # The test settings don't collect static files; this serves them from static/ directly.
+    server = make_server(
+        "127.0.0.1", 0, StaticFilesHandler(get_wsgi_application()), handler_class=QuietHandler
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def main():
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as directory:
+        base_url = serve_real_content(Path(directory) / "screenshots.sqlite3")
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            for name, url in SCREENSHOTS.items():
+                page.goto(base_url + url, wait_until="networkidle")
+                page.screenshot(path=OUTPUT / name, full_page=True)
+                print(f"Saved {(OUTPUT / name).relative_to(ROOT)} ({url})")
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
