@@ -4,6 +4,8 @@ Every model that fixtures reference has a natural key (a slug, or a URL for sour
 fixture carries a primary key. Integrity rules live in the database as named constraints.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Now
@@ -52,6 +54,33 @@ class SectorQuerySet(models.QuerySet):
 class SlugNaturalKeyMixin:
     def natural_key(self):
         return (self.slug,)
+
+
+# Items not reviewed for longer than this are flagged to editors as due for review.
+REVIEW_INTERVAL_DAYS = 180
+
+
+class ReviewedQuerySet(models.QuerySet):
+    def due_for_review(self, today=None):
+        """Rows never reviewed, or last reviewed more than REVIEW_INTERVAL_DAYS ago."""
+        today = today or timezone.localdate()
+        cutoff = today - datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+        return self.filter(models.Q(last_reviewed__isnull=True) | models.Q(last_reviewed__lt=cutoff))
+
+
+class ReviewedModel(models.Model):
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When an editor last checked this entry against its sources. Entries not reviewed "
+            "for more than 180 days are flagged in the admin."
+        ),
+    )
+
+    class Meta:
+        abstract = True
 
 
 class TimestampedModel(models.Model):
@@ -158,7 +187,7 @@ class Sector(SlugNaturalKeyMixin, TimestampedModel):
         return reverse("portal:sector_detail", kwargs={"slug": self.slug})
 
 
-class Organisation(SlugNaturalKeyMixin, TimestampedModel):
+class Organisation(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
     """A body that leads or takes part in AI work in Hong Kong."""
 
     class Kind(models.TextChoices):
@@ -193,7 +222,7 @@ class Organisation(SlugNaturalKeyMixin, TimestampedModel):
         Source, related_name="organisations", blank=True, verbose_name=_("sources")
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ReviewedQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -209,7 +238,7 @@ class Organisation(SlugNaturalKeyMixin, TimestampedModel):
         return reverse("portal:organisation_detail", kwargs={"slug": self.slug})
 
 
-class Initiative(SlugNaturalKeyMixin, TimestampedModel):
+class Initiative(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
     """A strategy, scheme, centre, system or rule through which AI work happens."""
 
     class Kind(models.TextChoices):
@@ -280,7 +309,7 @@ class Initiative(SlugNaturalKeyMixin, TimestampedModel):
         Source, related_name="initiatives", blank=True, verbose_name=_("sources")
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ReviewedQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -382,6 +411,7 @@ class Article(SlugNaturalKeyMixin, TimestampedModel):
     class Meta:
         ordering = ["-publish_at", "title"]
         get_latest_by = "publish_at"
+        permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
@@ -393,6 +423,30 @@ class Article(SlugNaturalKeyMixin, TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("portal:article_detail", kwargs={"slug": self.slug})
+
+    def duplicate_as_draft(self):
+        """Save and return a new draft copy of this article, with its relations and sources.
+
+        The copy gets a free slug ("<slug>-copy", "<slug>-copy-2", ...) and a title that
+        says it is a copy, so the two are never confused in lists.
+        """
+        base = f"{self.slug[: self._meta.get_field('slug').max_length - 12]}-copy"
+        slug, n = base, 1
+        while Article.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        copy = Article.objects.create(
+            title=_("Copy of %(title)s") % {"title": self.title},
+            slug=slug,
+            summary=self.summary,
+            body=self.body,
+            byline=self.byline,
+            status=Article.Status.DRAFT,
+            publish_at=timezone.now(),
+        )
+        for relation in ("sectors", "initiatives", "organisations", "sources"):
+            getattr(copy, relation).set(getattr(self, relation).all())
+        return copy
 
     @property
     def body_html(self):

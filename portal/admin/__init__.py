@@ -1,0 +1,7 @@
+"""The editors' admin, one module per concern.
+
+- `content`: one ModelAdmin per model: lists, forms, the publishing workflow, reviews.
+- `base`: what every content admin shares (history via django-reversion, sources inline).
+"""
+
+from portal.admin import content  # noqa: F401  (registers the ModelAdmins)
