@@ -51,6 +51,7 @@ run: setup
 
 setup: $(RUNTIME_STAMP)
 	$(MANAGE) migrate
+	$(MANAGE) setup_roles
 ifeq ($(FIXTURES),)
 	@echo "No fixtures/*.json found: nothing to import."
 else

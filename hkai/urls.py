@@ -4,10 +4,14 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from portal.admin.transfer import import_content_view
 from portal.sitemaps import sitemaps
 from portal.views import healthz_view, robots_view
 
 urlpatterns = [
+    # Before the admin's own URLs, whose catch-all would otherwise answer. The page is for all
+    # five content models, so it belongs to no one ModelAdmin's URLs.
+    path("admin/import/", import_content_view, name="admin_import_content"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_view, name="robots_txt"),

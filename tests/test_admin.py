@@ -213,6 +213,7 @@ class ReviewTests(AdminTestCase):
         response = self.client.get(reverse("admin:index"))
         self.assertContains(response, "3 entries have not been checked against their sources")
         self.assertContains(response, f'{changelist(Initiative)}?review=due')
+        self.assertContains(response, f'href="{reverse("admin_import_content")}"')
 
     def test_filter_and_mark_reviewed_today(self):
         response = self.client.get(changelist(Initiative) + "?review=due")

@@ -5,8 +5,8 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.test import RequestFactory
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 User = get_user_model()
 

@@ -2,6 +2,7 @@
 
 - `content`: one ModelAdmin per model: lists, forms, the publishing workflow, reviews.
 - `base`: what every content admin shares (history via django-reversion, sources inline).
+- `transfer`: the import page and the export actions, on the `portal.content` engine.
 """
 
 from portal.admin import content  # noqa: F401  (registers the ModelAdmins)

@@ -4,9 +4,13 @@ from contextlib import contextmanager
 
 import reversion
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from reversion_compare.admin import CompareVersionAdmin
+
+from portal.admin.concurrency import ConcurrentEditMixin
+from portal.admin.transfer import ExportActionsMixin
 
 
 @contextmanager
@@ -21,13 +25,21 @@ def recorded_change(request, comment):
         yield
 
 
-class ContentAdmin(CompareVersionAdmin):
+class ContentAdmin(ExportActionsMixin, ConcurrentEditMixin, CompareVersionAdmin):
     """History (list, compare two versions field by field, revert, recover deleted) for every
-    change made in the admin, with filter counts shown beside each filter option."""
+    change made in the admin, stale saves refused (see `concurrency`), exports of the selected
+    rows (see `transfer`), with filter counts shown beside each filter option."""
 
     show_facets = admin.ShowFacets.ALWAYS
     save_on_top = True
     list_per_page = 50
+
+    def compare_view(self, request, object_id, extra_context=None):
+        # reversion-compare checks no permission here (the history page linking to it does),
+        # so without this any staff account could read every version, drafts included.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
 
 
 class SourceInline(admin.TabularInline):

@@ -17,7 +17,7 @@ the check.
 import datetime
 
 from django import forms
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import flatten_fieldsets, quote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -73,7 +73,7 @@ class StaleEditCheckForm(forms.ModelForm):
         return cleaned_data
 
     def _current_updated_at(self):
-        """The row's `updated_at` now, locked until the admin's transaction ends; None if deleted."""
+        """The row's `updated_at` now (None if deleted), locked until the transaction ends."""
         model = type(self.instance)
         db = self.instance._state.db
         # Inside the admin's own transaction this is a savepoint, and the row lock it takes is
@@ -105,7 +105,7 @@ class StaleEditCheckForm(forms.ModelForm):
         )
         when = formats.date_format(timezone.localtime(current), "DATETIME_FORMAT")
         return format_html(
-            '{} {} <a href="{}">{}</a> {}',
+            '{} {} <a href="{}">{}</a>, {}',
             _("Someone else (%(who)s) changed this %(model)s on %(when)s, after you opened it.")
             % {"who": self._who_changed_since(loaded_at), "model": opts.verbose_name,
                "when": when},
@@ -153,7 +153,9 @@ class ConcurrentEditMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if self._checks_stale_edits(obj) and self.has_change_permission(request, obj):
+        # Without declared fieldsets, Django lists the form's fields, this one included.
+        if (self._checks_stale_edits(obj) and self.has_change_permission(request, obj)
+                and LOADED_FIELD not in flatten_fieldsets(fieldsets)):
             fieldsets = [*fieldsets, (None, {"fields": [LOADED_FIELD], "classes": ["hidden"]})]
         return fieldsets
 

@@ -27,10 +27,17 @@ def export_queryset(spec):
     return queryset
 
 
-def export_model(spec, stream):
-    """Write `spec`'s rows to `stream` as a fixture; returns the number of rows written."""
+def export_model(spec, stream, queryset=None):
+    """Write `spec`'s rows to `stream` as a fixture; returns the number of rows written.
+
+    With `queryset` (any queryset of the model, e.g. an admin change list's filtered rows),
+    only its rows are written, still in export order.
+    """
     serializer = serializers.get_serializer("json")()
-    rows = export_queryset(spec).iterator(chunk_size=CHUNK_SIZE)
+    rows = export_queryset(spec)
+    if queryset is not None:
+        rows = rows.filter(pk__in=queryset.values("pk"))
+    rows = rows.iterator(chunk_size=CHUNK_SIZE)
     counted = _Counter(rows)
     serializer.serialize(
         counted,

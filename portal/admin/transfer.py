@@ -1,0 +1,334 @@
+"""Imports and exports in the admin, on the same engine as `import_content` and `export_content`.
+
+- `import_content_view`: upload fixture files, read the dry run, then confirm to import.
+- `ExportActionsMixin`: "export selected as fixture JSON / as CSV" on every content change list.
+"""
+
+import csv
+import datetime
+import io
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from reversion.models import Revision
+
+from portal.content.exporter import export_model, export_queryset
+from portal.content.importer import ContentImportError, import_files
+from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL
+from portal.views.formats import Echo, spreadsheet_safe
+
+SESSION_KEY = "portal_pending_imports"
+# Uploads nobody confirmed or discarded are removed when someone next uploads.
+PENDING_MAX_AGE = datetime.timedelta(days=1)
+
+
+def uploads_root():
+    """Where uploads wait for confirmation: the system's temporary directory, never MEDIA,
+    so nothing uploaded can be fetched over the web."""
+    return Path(tempfile.gettempdir()) / "hkai-imports"
+
+
+def can_import(user):
+    """Whether `user` may import: an import can add and change rows of every content model."""
+    return user.has_perms(
+        f"{spec.model._meta.app_label}.{get_permission_codename(action, spec.model._meta)}"
+        for spec in SPECS
+        for action in ("add", "change")
+    )
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class FixtureFilesField(forms.FileField):
+    """One or more uploaded files, cleaned to a list (as in Django's docs on uploading
+    multiple files: https://docs.djangoproject.com/en/stable/topics/http/file-uploads/)."""
+
+    widget = MultipleFileInput(attrs={"accept": ".json,application/json"})
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data]
+        # [None] rather than [] so that the "required" check still runs.
+        clean_one = super().clean
+        return [clean_one(upload, initial) for upload in uploads or [None]]
+
+
+class ImportUploadForm(forms.Form):
+    files = FixtureFilesField(
+        label=gettext_lazy("Fixture files"),
+        help_text=gettext_lazy(
+            "JSON fixtures with natural keys, as written by export_content or the "
+            "“Export selected as fixture JSON” action. You can choose several files at once."
+        ),
+    )
+
+
+@dataclass
+class PendingImport:
+    """Uploaded files waiting for confirmation, owned by one editor's session.
+
+    The files are stored as 001.json, 002.json, ... in a directory named after a random
+    token; only the session that uploaded them knows the token's original file names.
+    """
+
+    token: str
+    names: list
+
+    @property
+    def directory(self):
+        return uploads_root() / self.token
+
+    @property
+    def paths(self):
+        return [self.directory / f"{number:03d}.json" for number in range(1, len(self.names) + 1)]
+
+    @classmethod
+    def create(cls, request, uploads):
+        """Save `uploads` to a new private directory and remember it in the session."""
+        _remove_stale_uploads()
+        pending = cls(secrets.token_urlsafe(16), [upload.name for upload in uploads])
+        uploads_root().mkdir(mode=0o700, parents=True, exist_ok=True)
+        pending.directory.mkdir(mode=0o700)
+        for upload, path in zip(uploads, pending.paths, strict=True):
+            # Django has already streamed large uploads to disk; copying chunks keeps it so.
+            with path.open("wb") as stored:
+                for chunk in upload.chunks():
+                    stored.write(chunk)
+        pending_imports = {
+            token: entry
+            for token, entry in request.session.get(SESSION_KEY, {}).items()
+            if (uploads_root() / token).is_dir()  # Forget uploads since removed as stale.
+        }
+        pending_imports[pending.token] = {"user": request.user.pk, "names": pending.names}
+        request.session[SESSION_KEY] = pending_imports
+        return pending
+
+    @classmethod
+    def find(cls, request, token):
+        """Return this session's upload `token`, or None (unknown, another's, or gone)."""
+        entry = request.session.get(SESSION_KEY, {}).get(token)
+        if not entry or entry["user"] != request.user.pk:
+            return None
+        pending = cls(token, entry["names"])
+        return pending if pending.directory.is_dir() else None
+
+    def discard(self, request):
+        shutil.rmtree(self.directory, ignore_errors=True)
+        pending_imports = request.session.get(SESSION_KEY, {})
+        pending_imports.pop(self.token, None)
+        request.session[SESSION_KEY] = pending_imports
+
+    def describe(self, problem):
+        """`problem` as table cells, naming files as the editor uploaded them."""
+
+        def shown(text):
+            for path, name in zip(self.paths, self.names, strict=True):
+                text = text.replace(str(path), name)
+            return text
+
+        if problem.record is not None:
+            where = _("record %(number)s") % {"number": problem.record}
+        elif problem.line is not None:
+            where = _("line %(number)s") % {"number": problem.line}
+        else:
+            where = ""
+        item = ""
+        if problem.model:
+            item = capfirst(SPECS_BY_LABEL[problem.model].model._meta.verbose_name)
+        if problem.key:
+            item = f"{item} '{problem.key}'"
+        return {"file": shown(problem.path), "where": where, "item": item,
+                "field": problem.field or "", "message": shown(problem.message)}
+
+
+def _remove_stale_uploads():
+    if not uploads_root().is_dir():
+        return
+    cutoff = time.time() - PENDING_MAX_AGE.total_seconds()
+    for directory in uploads_root().iterdir():
+        if directory.stat().st_mtime < cutoff:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def summary_rows(report):
+    """(model name, created, updated, unchanged) per model, in import order."""
+    for label, created, updated, unchanged in report.rows():
+        name = SPECS_BY_LABEL[label].model._meta.verbose_name_plural
+        yield capfirst(name), created, updated, unchanged
+
+
+class ImportContentView(View):
+    """Import fixture files in two steps: upload for a dry run, then confirm.
+
+    Templates: admin/portal/import_content.html (the upload form, or the problems found),
+    admin/portal/import_preview.html (what would change) and import_done.html (what changed).
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self.render("admin/portal/import_content.html", form=ImportUploadForm())
+
+    def post(self, request):
+        if "token" in request.POST:
+            return self.confirm_or_discard(request)
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render("admin/portal/import_content.html", form=form)
+        pending = PendingImport.create(request, form.cleaned_data["files"])
+        try:
+            report = import_files(pending.paths, dry_run=True)
+        except ContentImportError as error:
+            pending.discard(request)
+            return self.problems(pending, error)
+        if not report.records:
+            pending.discard(request)
+        return self.render("admin/portal/import_preview.html", pending=pending, report=report,
+                           rows=list(summary_rows(report)))
+
+    def confirm_or_discard(self, request):
+        pending = PendingImport.find(request, request.POST["token"])
+        if pending is None:
+            return self.render(
+                "admin/portal/import_content.html", form=ImportUploadForm(), status=400,
+                refused=_("This upload cannot be imported: it was not made in this session, or "
+                          "it has already been imported or discarded. Upload the files again."),
+            )
+        if "discard" in request.POST:
+            pending.discard(request)
+            return self.render("admin/portal/import_content.html", form=ImportUploadForm(),
+                               discarded=pending.names)
+        try:
+            with transaction.atomic():
+                # The importer re-validates, since the database may have changed since the dry run.
+                report = import_files(pending.paths)
+                # The importer writes with bulk queries, which send no save signals, so
+                # django-reversion adds no version to each item's history. This revision
+                # without versions records who imported which files, and when.
+                Revision.objects.create(
+                    date_created=timezone.now(),
+                    user=request.user,
+                    comment=_("Imported %(files)s") % {"files": ", ".join(pending.names)},
+                )
+        except ContentImportError as error:
+            return self.problems(pending, error)
+        finally:
+            pending.discard(request)
+        return self.render("admin/portal/import_done.html", pending=pending, report=report,
+                           rows=list(summary_rows(report)))
+
+    def problems(self, pending, error):
+        return self.render(
+            "admin/portal/import_content.html", form=ImportUploadForm(), names=pending.names,
+            problems=[pending.describe(problem) for problem in error.problems],
+            problems_not_listed=error.total - len(error.problems),
+        )
+
+    def render(self, template, status=200, **context):
+        context = {**admin.site.each_context(self.request), "title": _("Import content"),
+                   **context}
+        return TemplateResponse(self.request, template, context, status=status)
+
+
+# admin_view: staff only (others are sent to the admin login), CSRF-protected, never cached.
+import_content_view = admin.site.admin_view(ImportContentView.as_view())
+
+
+def download_name(spec, extension):
+    """E.g. "hkai-initiatives.json" for the spec whose fixture is "40_initiatives.json"."""
+    return f"hkai-{Path(spec.file_name).stem.split('_', 1)[-1]}.{extension}"
+
+
+def csv_cells(spec, obj):
+    """`obj`'s exchanged fields, in `spec.field_names` order; relations as natural keys."""
+    cells = []
+    for model_field in spec.value_fields:
+        value = model_field.value_from_object(obj)
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value).isoformat()
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        cells.append("" if value is None else value)
+    for model_field in spec.foreign_keys:
+        related = getattr(obj, model_field.name)
+        key_field = SPECS_BY_MODEL[model_field.related_model].key_field
+        cells.append(getattr(related, key_field) if related else "")
+    for model_field in spec.many_to_many:
+        key_field = SPECS_BY_MODEL[model_field.related_model].key_field
+        cells.append("; ".join(getattr(o, key_field) for o in getattr(obj, model_field.name).all()))
+    return cells
+
+
+class ExportActionsMixin:
+    """Two change-list actions on a content admin: export the rows as fixture JSON or as CSV.
+
+    Actions receive the change list's own queryset, so "select all N" on a filtered or
+    searched list exports exactly the rows it shows.
+    """
+
+    # Bytes of JSON kept in memory before the export spills to a temporary file.
+    spool_size = 4 * 1024 * 1024
+    csv_chunk_size = 500
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if self.actions is None or IS_POPUP_VAR in request.GET:
+            return actions
+        for name in ("export_as_fixture", "export_as_csv"):
+            if action := self.get_action(name, action_location):
+                actions[action.name] = action
+        return actions
+
+    @admin.action(
+        description=gettext_lazy("Export selected %(verbose_name_plural)s as fixture JSON")
+    )
+    def export_as_fixture(self, request, queryset):
+        """A fixture `import_content` (or the import page) reads back losslessly."""
+        spec = SPECS_BY_MODEL[self.model]
+        buffer = tempfile.SpooledTemporaryFile(max_size=self.spool_size)
+        text = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+        export_model(spec, text, queryset)
+        text.flush()
+        text.detach()  # Leaves `buffer` open for the response, which closes it when sent.
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename=download_name(spec, "json"),
+                            content_type="application/json")
+
+    @admin.action(description=gettext_lazy("Export selected %(verbose_name_plural)s as CSV"))
+    def export_as_csv(self, request, queryset):
+        """The exchanged fields, with relations as natural keys joined by "; "; streamed."""
+        spec = SPECS_BY_MODEL[self.model]
+        rows = export_queryset(spec).filter(pk__in=queryset.values("pk"))
+        writer = csv.writer(Echo())
+
+        def lines():
+            yield "\ufeff"  # For Excel: see CsvMixin in portal/views/formats.py.
+            yield writer.writerow(spec.field_names)
+            for obj in rows.iterator(chunk_size=self.csv_chunk_size):
+                yield writer.writerow([spreadsheet_safe(cell) for cell in csv_cells(spec, obj)])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{download_name(spec, "csv")}"'
+        return response

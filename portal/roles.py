@@ -1,0 +1,74 @@
+"""The editors' roles, kept as auth groups; `manage.py setup_roles` creates and updates them.
+
+Editor
+    Views, adds and changes articles, initiatives, organisations, sectors and sources; deletes
+    articles, initiatives, organisations and sources, but not sectors (every public finder is
+    built on them); publishes, schedules and unpublishes articles. Change permission on an item
+    also opens its history, the comparison of two versions and revert; add permission also
+    recovers deleted items (django-reversion checks the content model's permissions, so its own
+    Version and Revision models need none). No permission on users or groups, so an editor
+    cannot reach user administration or grant themselves anything.
+Publisher
+    Everything an Editor may do, plus deleting sectors and viewing, not changing, user accounts
+    (to see who edited what).
+
+A person gets a role when a superuser ticks "Staff status" on their account and adds them to
+the group. Superusers have every permission and need no group.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+CONTENT = ["article", "initiative", "organisation", "sector", "source"]
+
+EDITOR = [
+    *(f"portal.{action}_{model}" for model in CONTENT for action in ("view", "add", "change")),
+    *(f"portal.delete_{model}" for model in ["article", "initiative", "organisation", "source"]),
+    "portal.publish_article",
+]
+
+PUBLISHER = [*EDITOR, "portal.delete_sector", "auth.view_user"]
+
+ROLES = {"Editor": EDITOR, "Publisher": PUBLISHER}
+
+
+class MissingPermissions(Exception):
+    """Some permissions in ROLES are not in the database (usually: migrations not run)."""
+
+
+def permissions(names):
+    """The Permission rows for `names` ("app_label.codename"); MissingPermissions if any
+    is not in the database."""
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    query = Q()
+    for app_label, codename in wanted:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query).select_related("content_type"))
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise MissingPermissions(sorted(".".join(name) for name in missing))
+    return found
+
+
+def sync_roles():
+    """Make each group in ROLES hold exactly its role's permissions, creating missing groups.
+
+    Returns one (group name, created, added, removed) tuple per role, where added and removed
+    are sorted "app_label.codename" lists; running it again returns no additions or removals.
+    """
+    def name(permission):
+        return f"{permission.content_type.app_label}.{permission.codename}"
+
+    report = []
+    for group_name, names in ROLES.items():
+        wanted = permissions(names)
+        group, created = Group.objects.get_or_create(name=group_name)
+        current = set(group.permissions.select_related("content_type"))
+        group.permissions.set(wanted)
+        report.append((
+            group_name,
+            created,
+            sorted(name(p) for p in set(wanted) - current),
+            sorted(name(p) for p in current - set(wanted)),
+        ))
+    return report

@@ -1,0 +1,179 @@
+"""An editor's day in the admin, in Chromium, on the real content: write, preview, publish.
+
+Editors log in through the real login form (django-axes checks it, as in production), use the
+admin's own JavaScript (slug prefilled from the title, select2 autocomplete for relations),
+and then look at the result as readers do, in a browser context that is not logged in.
+"""
+
+import io
+import re
+from contextlib import ExitStack, contextmanager
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from portal.models import Article
+from tests.browser import assert_no_axe_violations, expect
+from tests.browser.conftest import DESKTOP, open_page
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+
+TITLE = "Public hospitals pilot HKChat discharge summaries"
+SLUG = "public-hospitals-pilot-hkchat-discharge-summaries"
+BODY = """\
+## What changed
+
+Doctors now review a **draft summary** instead of writing one from scratch.
+
+- Shorter waits at discharge
+- The [Hospital Authority](https://www.ha.org.hk/) runs the pilot
+"""
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Return a function that opens a desktop page in a new browser context (its own cookies).
+
+    Every context is closed after the test, which fails if a page threw a JavaScript error.
+    """
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(
+            contextmanager(open_page)(browser, live_server, viewport=DESKTOP)
+        )
+
+
+@pytest.fixture
+def editor_group(real_content):
+    """The "Editor" group, as `manage.py setup_roles` sets it up."""
+    call_command("setup_roles", stdout=io.StringIO())
+    return Group.objects.get(name="Editor")
+
+
+@pytest.fixture
+def make_editor(editor_group):
+    """Return a function that creates a staff user in the Editor group, with PASSWORD."""
+
+    def make_editor(username, first_name="", last_name=""):
+        user = get_user_model().objects.create_user(
+            username, password=PASSWORD, first_name=first_name, last_name=last_name,
+            is_staff=True,
+        )
+        user.groups.add(editor_group)
+        return user
+
+    return make_editor
+
+
+def log_in(page, user):
+    """Log in through the admin's login form, as a person does, and land on the admin index."""
+    page.goto(reverse("admin:login"))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
+def autocomplete(page, field, typed, choice):
+    """Choose `choice` in a relation's select2 widget: open it, type `typed`, click the option."""
+    row = page.locator(f".field-{field}")
+    row.locator(".select2-selection").click()
+    page.keyboard.type(typed)
+    page.locator(".select2-results").get_by_role("option", name=choice, exact=True).click()
+    expect(row.locator(".select2-selection__choice", has_text=choice)).to_be_visible()
+
+
+def save(page):
+    page.get_by_role("button", name="Save", exact=True).first.click()
+
+
+def test_editor_writes_previews_and_publishes_an_article(new_page, make_editor):
+    editor = new_page()
+    log_in(editor, make_editor("wing"))
+
+    # Write a draft with a sector and an initiative.
+    editor.goto(reverse("admin:portal_article_add"))
+    editor.get_by_label("Title").press_sequentially(TITLE)
+    expect(editor.get_by_label("Slug")).to_have_value(SLUG)
+    editor.get_by_label("Body").fill(BODY)
+    editor.get_by_label("Status").select_option(label="Draft")
+    autocomplete(editor, "sectors", "Health", "Healthcare")
+    autocomplete(editor, "initiatives", "HKCh", "HKChat")
+    save(editor)
+    expect(editor.locator(".messagelist")).to_contain_text(f"“{TITLE}” was added successfully")
+    article = Article.objects.get(slug=SLUG)
+    assert article.status == Article.Status.DRAFT
+    assert [s.slug for s in article.sectors.all()] == ["healthcare"]
+    assert [i.slug for i in article.initiatives.all()] == ["hkchat"]
+
+    # Preview it: the page readers will see, with a notice that it is a draft.
+    row = editor.get_by_role("row").filter(has_text=TITLE)
+    row.get_by_role("link", name="Preview").click()
+    expect(editor.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(editor.get_by_role("note")).to_contain_text("Preview of a draft")
+    body = editor.locator(".article-body")
+    expect(body.get_by_role("heading", level=2)).to_have_text("What changed")
+    expect(body.locator("strong")).to_have_text("draft summary")
+    expect(body.get_by_role("listitem")).to_have_count(2)
+    expect(body.get_by_role("link", name="Hospital Authority")).to_have_attribute(
+        "href", "https://www.ha.org.hk/"
+    )
+    expect(editor.get_by_role("link", name="Healthcare", exact=True)).to_be_visible()
+    expect(editor.get_by_role("link", name="HKChat", exact=True)).to_be_visible()
+    assert_no_axe_violations(editor)
+    preview_url = editor.url
+
+    # Readers can open neither the article nor its preview.
+    reader = new_page()
+    assert reader.goto(article.get_absolute_url()).status == 404
+    reader.goto(preview_url)
+    expect(reader).to_have_url(re.compile(r"/admin/login/\?next="))
+
+    # Publish it from the change list.
+    editor.goto(reverse("admin:portal_article_changelist"))
+    editor.get_by_role("row").filter(has_text=TITLE).get_by_role("checkbox").check()
+    editor.get_by_role("combobox", name="Action").select_option(
+        label="Publish selected articles now"
+    )
+    editor.get_by_role("button", name="Run", exact=True).click()
+    expect(editor.locator(".messagelist")).to_contain_text("Published 1 article.")
+
+    # Readers find it among the sector's articles, and open it.
+    reader.goto("/articles/?sector=healthcare")
+    link = reader.get_by_role("main").get_by_role("link", name=TITLE)
+    expect(link).to_be_visible()
+    assert_no_axe_violations(reader)
+    link.click()
+    expect(reader).to_have_url(re.compile(rf"/articles/{SLUG}/$"))
+    expect(reader.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(reader.locator(".article-body strong")).to_have_text("draft summary")
+    expect(reader.get_by_role("note")).to_have_count(0)
+
+
+def test_a_stale_save_is_refused_and_keeps_the_editors_text(new_page, make_editor):
+    article = Article.objects.published().first()
+    change_url = reverse("admin:portal_article_change", args=[article.pk])
+    first, second = new_page(), new_page()
+    log_in(first, make_editor("alice", "Alice", "Chan"))
+    log_in(second, make_editor("bob"))
+    first.goto(change_url)
+    second.goto(change_url)
+
+    first.get_by_label("Standfirst").fill("Alice's standfirst.")
+    save(first)
+    expect(first.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    second.get_by_label("Standfirst").fill("Bob's standfirst.")
+    save(second)
+    expect(second.get_by_text("Someone else (Alice Chan) changed this article")).to_be_visible()
+    expect(
+        second.get_by_role("link", name="Review their change in the history")
+    ).to_have_attribute("href", reverse("admin:portal_article_history", args=[article.pk]))
+    expect(second.get_by_label("Standfirst")).to_have_value("Bob's standfirst.")
+    article.refresh_from_db()
+    assert article.summary == "Alice's standfirst."

@@ -1,0 +1,323 @@
+"""The admin's import page and export actions: what an editor sees, what the database keeps."""
+
+import csv
+import io
+import json
+import tempfile
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from reversion.models import Revision
+
+from portal.content.exporter import export_all
+from portal.content.schema import SPECS, SPECS_BY_MODEL
+from portal.models import Initiative, Organisation, Sector
+from tests.factories import make_initiative, make_organisation, make_sector
+
+User = get_user_model()
+IMPORT_URL = reverse("admin_import_content")
+
+
+def record(model, **fields):
+    return {"model": f"portal.{model}", "fields": fields}
+
+
+def valid_records():
+    """A small valid set touching every model."""
+    return [
+        record("source", url="https://www.hkma.gov.hk/eng/news", publisher="HKMA"),
+        record("sector", name="Banking", slug="banking"),
+        record("organisation", name="Hong Kong Monetary Authority", slug="hkma",
+               kind="government_body", sectors=[["banking"]]),
+        record("initiative", name="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox",
+               lead_organisation=["hkma"], start_year=2024, sectors=[["banking"]],
+               sources=[["https://www.hkma.gov.hk/eng/news"]]),
+        record("article", title="Banks try AI", slug="banks-try-ai", body="Text.",
+               status="published", publish_at="2026-11-20T09:00:00+08:00",
+               initiatives=[["genai-sandbox"]]),
+    ]
+
+
+def fixture_file(name, records):
+    return SimpleUploadedFile(name, json.dumps(records).encode(), "application/json")
+
+
+def make_staff(username, permissions=()):
+    user = User.objects.create_user(username, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=permissions))
+    return user
+
+
+def import_permissions():
+    return [f"{action}_{spec.model._meta.model_name}" for spec in SPECS
+            for action in ("add", "change")]
+
+
+class TransferTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_staff("editor", import_permissions())
+
+    @pytest.fixture(autouse=True)
+    def _private_tmp(self, tmp_path, monkeypatch):
+        # Uploads wait under tempfile.gettempdir(); give each test its own.
+        self.tmp = tmp_path
+        self.uploads = tmp_path / "system-tmp" / "hkai-imports"
+        (tmp_path / "system-tmp").mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "system-tmp"))
+
+    def setUp(self):
+        # django-axes needs a request for authenticate(); force_login skips authentication.
+        self.client.force_login(self.editor)
+
+    def snapshot(self):
+        """Every exported fixture's bytes: a complete picture of the content in the database."""
+        directory = self.tmp / f"snapshot-{len(list(self.tmp.iterdir()))}"
+        return {path.name: path.read_bytes() for path, _ in export_all(directory)}
+
+    def upload(self, *files):
+        return self.client.post(IMPORT_URL, {"files": list(files)})
+
+    def stored_files(self):
+        return sorted(p.name for p in self.uploads.rglob("*") if p.is_file())
+
+
+class ImportPageTests(TransferTestCase):
+    def test_page_offers_an_upload_form(self):
+        response = self.client.get(IMPORT_URL)
+        self.assertContains(response, 'type="file" name="files"')
+        self.assertContains(response, "multiple")
+
+    def test_upload_shows_the_dry_run_and_writes_nothing(self):
+        make_sector(name="Banking", slug="banking")
+        before = self.snapshot()
+
+        response = self.upload(fixture_file("new-content.json", valid_records()))
+
+        self.assertEqual(
+            response.context["rows"],
+            [("Sources", 1, 0, 0), ("Sectors", 0, 0, 1), ("Organisations", 1, 0, 0),
+             ("Initiatives", 1, 0, 0), ("Articles", 1, 0, 0)],
+        )
+        self.assertContains(response, "Checked new-content.json: 5 records, no problems.")
+        self.assertContains(response, "Confirm import")
+        self.assertEqual(self.snapshot(), before)
+        self.assertEqual(self.stored_files(), ["001.json"])
+
+    @override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=100)
+    def test_uploads_too_large_for_memory_are_checked_from_disk(self):
+        response = self.upload(fixture_file("large.json", valid_records()))
+        self.assertContains(response, "Checked large.json: 5 records, no problems.")
+
+    def test_confirm_imports_records_a_revision_and_removes_the_upload(self):
+        preview = self.upload(fixture_file("a.json", valid_records()[:2]),
+                              fixture_file("b.json", valid_records()[2:]))
+
+        response = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token,
+                                                 "confirm": "Confirm import"})
+
+        self.assertContains(response, "Imported 5 records from a.json, b.json.")
+        self.assertContains(response, "adds no version to each item’s own history")
+        self.assertEqual(response.context["rows"][3], ("Initiatives", 1, 0, 0))
+        initiative = Initiative.objects.get(slug="genai-sandbox")
+        self.assertEqual(initiative.lead_organisation.slug, "hkma")
+        revision = Revision.objects.get()
+        self.assertEqual((revision.user, revision.comment),
+                         (self.editor, "Imported a.json, b.json"))
+        self.assertEqual(self.stored_files(), [])
+
+        again = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token})
+        self.assertEqual(again.status_code, 400)
+
+    def test_problems_name_the_uploaded_file_record_and_field(self):
+        make_sector(name="Banking", slug="banking")
+        before = self.snapshot()
+        records = valid_records()
+        records[3]["fields"]["start_year"] = "soon"
+
+        response = self.upload(fixture_file("initiatives-draft.json", records))
+
+        problems = response.context["problems"]
+        self.assertEqual(
+            [(p["file"], p["where"], p["item"], p["field"]) for p in problems],
+            [("initiatives-draft.json", "record 4", "Initiative 'genai-sandbox'",
+              "start_year")],
+        )
+        self.assertContains(response, "1 problem was found. Nothing was imported.")
+        self.assertNotContains(response, str(self.tmp))
+        self.assertNotContains(response, "Confirm import")
+        self.assertEqual(self.snapshot(), before)
+        self.assertEqual(self.stored_files(), [])
+
+    def test_messages_name_other_files_by_their_uploaded_name(self):
+        sector = record("sector", name="Banking", slug="banking")
+        response = self.upload(fixture_file("first.json", [sector]),
+                               fixture_file("second.json", [sector]))
+        (problem,) = response.context["problems"]
+        self.assertEqual(problem["file"], "second.json")
+        self.assertIn("first used in first.json, record 1", problem["message"])
+
+    def test_confirm_checks_again_and_refuses_data_that_went_stale(self):
+        organisation = make_organisation(slug="hkma")
+        initiative = record("initiative", name="Sandbox", slug="sandbox", kind="sandbox",
+                            lead_organisation=["hkma"])
+        preview = self.upload(fixture_file("sandbox.json", [initiative]))
+        self.assertEqual(preview.context["rows"], [("Initiatives", 1, 0, 0)])
+        organisation.delete()
+
+        response = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token})
+
+        (problem,) = response.context["problems"]
+        self.assertEqual((problem["file"], problem["field"]), ("sandbox.json", "lead_organisation"))
+        self.assertFalse(Initiative.objects.exists())
+        self.assertFalse(Revision.objects.exists())
+        self.assertEqual(self.stored_files(), [])
+
+    def test_discard_removes_the_upload(self):
+        preview = self.upload(fixture_file("a.json", valid_records()))
+        response = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token,
+                                                 "discard": "Discard"})
+        self.assertContains(response, "Discarded the upload of a.json; nothing was imported.")
+        self.assertFalse(Sector.objects.exists())
+        self.assertEqual(self.stored_files(), [])
+
+    def test_another_editors_upload_cannot_be_confirmed(self):
+        preview = self.upload(fixture_file("a.json", valid_records()))
+        token = preview.context["pending"].token
+        self.client.force_login(make_staff("colleague", import_permissions()))
+
+        response = self.client.post(IMPORT_URL, {"token": token, "confirm": "Confirm import"})
+
+        self.assertContains(response, "it was not made in this session", status_code=400)
+        self.assertFalse(Sector.objects.exists())
+        self.assertEqual(self.stored_files(), ["001.json"])
+
+    def test_an_empty_selection_is_an_error(self):
+        response = self.client.post(IMPORT_URL, {})
+        self.assertFormError(response.context["form"], "files", "This field is required.")
+
+
+class ImportPermissionTests(TransferTestCase):
+    def test_anonymous_and_non_staff_are_sent_to_the_login(self):
+        self.client.logout()
+        self.assertRedirects(self.client.get(IMPORT_URL),
+                             f"{reverse('admin:login')}?next={IMPORT_URL}")
+        self.client.force_login(User.objects.create_user("reader"))
+        self.assertRedirects(self.client.get(IMPORT_URL),
+                             f"{reverse('admin:login')}?next={IMPORT_URL}")
+
+    def test_staff_who_may_not_add_and_change_everything_are_refused(self):
+        change_only = [p for p in import_permissions() if p.startswith("change_")]
+        all_but_articles = [p for p in import_permissions() if not p.endswith("_article")]
+        for permissions in ([], change_only, all_but_articles):
+            with self.subTest(permissions=permissions):
+                self.client.force_login(make_staff(f"staff-{len(permissions)}", permissions))
+                self.assertEqual(self.client.get(IMPORT_URL).status_code, 403)
+                response = self.upload(fixture_file("a.json", valid_records()))
+                self.assertEqual(response.status_code, 403)
+        self.assertFalse(Sector.objects.exists())
+        self.assertEqual(self.stored_files(), [])
+
+
+class ExportActionTests(TransferTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ai = make_sector(name="AI", slug="ai")
+        cls.health = make_sector(name="Health", slug="health")
+        cls.hkust = make_organisation(name="HKUST", slug="hkust")
+        cls.cuhk = make_organisation(name="CUHK", slug="cuhk")
+        cls.centre = make_initiative(
+            name="=HYPERLINK(\"https://evil.example\")", slug="centre", lead_organisation=cls.hkust,
+            status=Initiative.Status.COMPLETED, start_year=2020, end_year=2023,
+            summary="Research — 研究",
+        )
+        cls.centre.sectors.set([cls.health, cls.ai])
+        cls.centre.partners.set([cls.cuhk])
+        cls.scheme = make_initiative(name="Scheme", slug="scheme",
+                                     status=Initiative.Status.COMPLETED)
+        cls.active = make_initiative(name="Active", slug="active")
+
+    def run_action(self, action, objects, query="", select_across=False):
+        url = reverse("admin:portal_initiative_changelist") + query
+        return self.client.post(url, {
+            "action": action, "index": 0, "select_across": int(select_across),
+            "_selected_action": [obj.pk for obj in objects],
+        })
+
+    def content(self, response):
+        return b"".join(response.streaming_content)
+
+    def test_every_content_admin_offers_both_exports(self):
+        for spec in SPECS:
+            with self.subTest(model=spec.label):
+                opts = spec.model._meta
+                response = self.client.get(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+                choices = dict(response.context["action_form"].fields["action"].choices)
+                plural = opts.verbose_name_plural
+                self.assertEqual(choices["export_as_fixture"],
+                                 f"Export selected {plural} as fixture JSON")
+                self.assertEqual(choices["export_as_csv"], f"Export selected {plural} as CSV")
+
+    def test_fixture_export_of_the_selected_rows_imports_back_losslessly(self):
+        response = self.run_action("export_as_fixture", [self.centre, self.scheme])
+        self.assertEqual(response["Content-Disposition"],
+                         'attachment; filename="hkai-initiatives.json"')
+        exported = self.content(response)
+        self.assertEqual([r["fields"]["slug"] for r in json.loads(exported)],
+                         ["centre", "scheme"])
+        path = self.tmp / "hkai-initiatives.json"
+        path.write_bytes(exported)
+        before = self.snapshot()
+
+        Initiative.objects.filter(slug__in=["centre", "scheme"]).delete()
+        call_command("import_content", str(path), stdout=io.StringIO())
+
+        self.assertEqual(self.snapshot(), before)
+
+    def test_csv_export_has_every_exchanged_field_and_relations_as_keys(self):
+        response = self.run_action("export_as_csv", [self.centre])
+
+        self.assertEqual(response["Content-Disposition"],
+                         'attachment; filename="hkai-initiatives.csv"')
+        content = self.content(response).decode("utf-8")
+        self.assertTrue(content.startswith("\ufeff"))
+        reader = csv.DictReader(io.StringIO(content.removeprefix("\ufeff")))
+        self.assertEqual(reader.fieldnames, SPECS_BY_MODEL[Initiative].field_names)
+        (row,) = list(reader)
+        self.assertEqual(row["name"], "'=HYPERLINK(\"https://evil.example\")")
+        self.assertEqual(row["slug"], "centre")
+        self.assertEqual(row["summary"], "Research — 研究")
+        self.assertEqual((row["start_year"], row["end_year"]), ("2020", "2023"))
+        self.assertEqual(row["lead_organisation"], "hkust")
+        self.assertEqual(row["partners"], "cuhk")
+        self.assertEqual(row["sectors"], "ai; health")
+        self.assertEqual(row["sources"], "")
+
+    def test_select_all_on_a_filtered_list_exports_exactly_the_filtered_rows(self):
+        for action in ("export_as_csv", "export_as_fixture"):
+            with self.subTest(action=action):
+                # The page shows one checkbox ticked; "select all 2" adds select_across.
+                response = self.run_action(action, [self.centre], query="?status__exact=completed",
+                                           select_across=True)
+                content = self.content(response).decode("utf-8-sig")
+                if action == "export_as_csv":
+                    slugs = [row["slug"] for row in csv.DictReader(io.StringIO(content))]
+                else:
+                    slugs = [r["fields"]["slug"] for r in json.loads(content)]
+                self.assertEqual(slugs, ["centre", "scheme"])
+
+    def test_sources_and_organisations_export_too(self):
+        response = self.client.post(reverse("admin:portal_organisation_changelist"), {
+            "action": "export_as_csv", "index": 0, "select_across": 1,
+            "_selected_action": [self.hkust.pk],
+        })
+        rows = list(csv.DictReader(io.StringIO(self.content(response).decode("utf-8-sig"))))
+        self.assertEqual([row["slug"] for row in rows], ["cuhk", "hkust"])
+        self.assertEqual(Organisation.objects.count(), 2)
