@@ -52,6 +52,7 @@ run: setup
 setup: $(RUNTIME_STAMP)
 	$(MANAGE) migrate
 	$(MANAGE) setup_roles
+	$(MANAGE) compile_translations -v0
 ifeq ($(FIXTURES),)
 	@echo "No fixtures/*.json found: nothing to import."
 else
@@ -63,6 +64,7 @@ endif
 # DATABASE_URL, like the rest of the environment, passes through to pytest: that is how CI
 # runs the same suite against PostgreSQL.
 test: $(DEV_STAMP)
+	$(MANAGE) compile_translations -v0
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -1,5 +1,6 @@
 """Top-level URL configuration: the admin, the site's plumbing and the public portal."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -16,5 +17,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_view, name="robots_txt"),
     path("healthz", healthz_view, name="healthz"),
-    path("", include("portal.urls")),
 ]
+# English keeps its unprefixed URLs (links from outside depend on them); Chinese pages live
+# under /zh-hant/, e.g. /zh-hant/initiatives/?sector=banking-finance.
+urlpatterns += i18n_patterns(path("", include("portal.urls")), prefix_default_language=False)

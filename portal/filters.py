@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import (
@@ -108,6 +109,11 @@ class SortFilter(django_filters.ChoiceFilter):
         return qs.order_by(*self.orderings[value][1])
 
 
+def chip_label(filter_, value):
+    """How an active filter reads in chips, feed titles and suggestions, e.g. "Sector: Health"."""
+    return gettext("%(filter)s: %(value)s") % {"filter": filter_.label, "value": value}
+
+
 class FinderFilterSet(django_filters.FilterSet):
     """Adds facets, active-filter chips and parameter bookkeeping to a FilterSet."""
 
@@ -175,16 +181,16 @@ class FinderFilterSet(django_filters.FilterSet):
             if name == "sort" or value in (None, "", [], ()):
                 continue
             filter_ = self.filters[name]
-            label = str(filter_.label)
             if isinstance(filter_, AnyOfFilter):
-                active += [(name, obj.slug, f"{label}: {obj}") for obj in value]
+                active += [(name, obj.slug, chip_label(filter_, obj)) for obj in value]
             elif isinstance(filter_, django_filters.ChoiceFilter):
                 choice = dict(filter_.extra["choices"]).get(value, value)
-                active.append((name, str(value), f"{label}: {choice}"))
+                active.append((name, str(value), chip_label(filter_, choice)))
             elif isinstance(filter_, SearchFilter):
-                active.append((name, value, f"{label}: \u201c{value}\u201d"))
+                quoted = gettext("“%(text)s”") % {"text": value}
+                active.append((name, value, chip_label(filter_, quoted)))
             else:
-                active.append((name, str(value), f"{label}: {value}"))
+                active.append((name, str(value), chip_label(filter_, value)))
         return active
 
     def unknown_parameters(self):

@@ -1,9 +1,18 @@
-"""/sitemap.xml: every page a reader can reach, and only those (published articles only)."""
+"""/sitemap.xml: every page a reader can reach, and only those (published articles only),
+in English and Traditional Chinese."""
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
 from portal.models import Article, Initiative, Organisation, Sector
+
+
+class Sitemap(DjangoSitemap):
+    """Every page in each language, with hreflang alternates and an English x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
 
 class ArticleSitemap(Sitemap):

@@ -331,7 +331,9 @@ class PortalPageTests(TestCase):
             "/organisations/ha/", "/organisations/hku/", "/sectors/healthcare/",
             "/sectors/finance/",
         }
-        self.assertEqual(locations, {f"http://testserver{path}" for path in expected})
+        # Each page in both editions: English at its own path, Chinese under /zh-hant/.
+        self.assertEqual(locations, {f"http://testserver{prefix}{path}"
+                                     for path in expected for prefix in ("", "/zh-hant")})
 
     def test_robots_txt_allows_everything_and_points_at_the_sitemap(self):
         response = self.client.get("/robots.txt")

@@ -3,9 +3,12 @@
 import json
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -54,3 +57,36 @@ def year_span(start, end):
     if end:
         return _("Until %(end)s") % {"end": end}
     return ""
+
+
+# BCP 47 spells the script subtag with a capital: Django's "zh-hant" is "zh-Hant" in HTML.
+_BCP47 = {"zh-hant": "zh-Hant"}
+
+
+@register.filter
+def bcp47(language_code):
+    """A Django language code as an HTML `lang` / `hreflang` value, e.g. zh-hant -> zh-Hant."""
+    return _BCP47.get(language_code, language_code)
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """This page in every language: [{code, lang, name, url, current}], query string kept.
+
+    Used for the language switcher and the hreflang alternates, so both always agree.
+    """
+    request = context.get("request")
+    if request is None:
+        return []
+    current = get_language()
+    full_url = request.build_absolute_uri()
+    return [
+        {
+            "code": code,
+            "lang": bcp47(code),
+            "name": name,
+            "url": translate_url(full_url, code),
+            "current": code == current,
+        }
+        for code, name in settings.LANGUAGES
+    ]

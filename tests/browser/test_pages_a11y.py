@@ -6,6 +6,7 @@ the template as possible is on the page that axe checks.
 
 import pytest
 from django.db.models import Count
+from django.utils import translation
 
 from portal.models import Article, Initiative, Organisation, Sector
 from tests.browser import assert_no_axe_violations, expect
@@ -84,3 +85,23 @@ def test_page_fits_a_phone_screen_without_sideways_scrolling(phone_page, real_co
         f"{url} is {page_width} px wide on a {screen_width} px phone screen; "
         f"elements sticking out: {sticking_out}"
     )
+
+
+# The Chinese edition shares every template with the English one; these page types cover
+# each of them at least once (home, finder with filters, search, the detail templates).
+CHINESE_PAGE_TYPES = ["home", "initiatives-filtered", "search", "article", "initiative",
+                      "organisation", "sector"]
+
+
+@pytest.mark.parametrize("page_type", CHINESE_PAGE_TYPES)
+def test_chinese_page_declares_its_language_and_has_no_axe_violations(page, real_content, page_type):
+    target = PAGES[page_type]()
+    with translation.override("zh-hant"):
+        url = f"/zh-hant{target}" if isinstance(target, str) else target.get_absolute_url()
+
+    response = page.goto(url)
+
+    assert response.status == 200, f"{url} answered {response.status}"
+    assert page.locator("html").get_attribute("lang") == "zh-Hant"
+    expect(page.locator("h1")).to_have_count(1)
+    assert_no_axe_violations(page)
