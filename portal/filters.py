@@ -214,9 +214,9 @@ class ArticleFilter(FinderFilterSet):
     sort = SortFilter(
         default="newest",
         orderings={
-            "newest": (_("Newest first"), ("-publish_at", "title")),
-            "oldest": (_("Oldest first"), ("publish_at", "title")),
-            "title": (_("Title (A to Z)"), ("title", "-publish_at")),
+            "newest": (_("Newest first"), ("-publish_at", "title_en")),
+            "oldest": (_("Oldest first"), ("publish_at", "title_en")),
+            "title": (_("Title (A to Z)"), ("title_en", "-publish_at")),
             "relevance": (_("Relevance"), ("-search_rank", "-publish_at")),
         },
     )
@@ -248,11 +248,11 @@ class InitiativeFilter(FinderFilterSet):
     sort = SortFilter(
         default="name",
         orderings={
-            "name": (_("Name (A to Z)"), ("name",)),
+            "name": (_("Name (A to Z)"), ("name_en",)),
             # Undated rows last on every database (PostgreSQL would put them first).
-            "newest": (_("Newest first"), (F("start_year").desc(nulls_last=True), "name")),
-            "oldest": (_("Oldest first"), (F("start_year").asc(nulls_last=True), "name")),
-            "relevance": (_("Relevance"), ("-search_rank", "name")),
+            "newest": (_("Newest first"), (F("start_year").desc(nulls_last=True), "name_en")),
+            "oldest": (_("Oldest first"), (F("start_year").asc(nulls_last=True), "name_en")),
+            "relevance": (_("Relevance"), ("-search_rank", "name_en")),
         },
     )
 
@@ -280,10 +280,10 @@ class OrganisationFilter(FinderFilterSet):
     sort = SortFilter(
         default="name",
         orderings={
-            "name": (_("Name (A to Z)"), ("name",)),
-            "newest": (_("Newest first"), (F("founded_year").desc(nulls_last=True), "name")),
-            "oldest": (_("Oldest first"), (F("founded_year").asc(nulls_last=True), "name")),
-            "relevance": (_("Relevance"), ("-search_rank", "name")),
+            "name": (_("Name (A to Z)"), ("name_en",)),
+            "newest": (_("Newest first"), (F("founded_year").desc(nulls_last=True), "name_en")),
+            "oldest": (_("Oldest first"), (F("founded_year").asc(nulls_last=True), "name_en")),
+            "relevance": (_("Relevance"), ("-search_rank", "name_en")),
         },
     )
 

@@ -6,18 +6,64 @@ fixture carries a primary key. Integrity rules live in the database as named con
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from translated_fields.utils import TranslatedFieldWithFallback
 
+from portal.cjk import index_text
 from portal.markdown import render_markdown
 
 # Years outside this range are typing mistakes, not history or plans.
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2100
+
+
+def translated(field, unique_in_english=False):
+    """`field` in every language in settings.LANGUAGES: `name_en`, `name_zh_hant`, ...
+
+    Reading `obj.name` gives the current language's text, or the English where that is
+    empty (see `portal.templatetags.portal_tags.translated` for marking such fallbacks).
+    English is required wherever the field is; other languages may be left blank.
+    """
+    return TranslatedFieldWithFallback(field, {"en": {"unique": True}} if unique_in_english else None)
+
+
+def languages(name):
+    """A translated field's columns, one per language, English first: ("name_en", "name_zh_hant")."""
+    return tuple(f"{name}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES)
+
+
+class SearchableModel(models.Model):
+    """Content that full-text search finds (see portal.search).
+
+    Subclasses list their searched columns in SEARCH_FIELDS. `search_cjk` holds the Chinese
+    in them as two-character tokens (portal.cjk), kept up to date on every save and by the
+    importer, so that word-based indexes can find Chinese text.
+    """
+
+    SEARCH_FIELDS = ()
+
+    search_cjk = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def refresh_search_text(self):
+        """Recompute `search_cjk`; returns whether it changed."""
+        text = index_text(" ".join(str(getattr(self, name) or "") for name in self.SEARCH_FIELDS))
+        changed = text != self.search_cjk
+        self.search_cjk = text
+        return changed
+
+    def save(self, *args, **kwargs):
+        if self.refresh_search_text() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_cjk"}
+        super().save(*args, **kwargs)
 
 
 def count_of(queryset):
@@ -152,18 +198,18 @@ class Source(models.Model):
         return (self.url,)
 
 
-class Sector(SlugNaturalKeyMixin, TimestampedModel):
+class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     """A part of the economy or public life where AI is being applied."""
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = translated(models.CharField(_("name"), max_length=120), unique_in_english=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    summary = models.CharField(
+    summary = translated(models.CharField(
         _("summary"),
         max_length=300,
         blank=True,
         help_text=_("One sentence shown on cards and in search results."),
-    )
-    description = models.TextField(_("description"), blank=True)
+    ))
+    description = translated(models.TextField(_("description"), blank=True))
     sort_weight = models.SmallIntegerField(
         _("sort weight"),
         default=0,
@@ -173,10 +219,13 @@ class Sector(SlugNaturalKeyMixin, TimestampedModel):
         Source, related_name="sectors", blank=True, verbose_name=_("sources")
     )
 
+    # Most important first: their order sets the ranking weights (portal.search).
+    SEARCH_FIELDS = (*languages("name"), *languages("summary"), *languages("description"))
+
     objects = SlugManager.from_queryset(SectorQuerySet)()
 
     class Meta:
-        ordering = ["sort_weight", "name"]
+        ordering = ["sort_weight", "name_en"]
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
 
@@ -187,7 +236,7 @@ class Sector(SlugNaturalKeyMixin, TimestampedModel):
         return reverse("portal:sector_detail", kwargs={"slug": self.slug})
 
 
-class Organisation(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
+class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):
     """A body that leads or takes part in AI work in Hong Kong."""
 
     class Kind(models.TextChoices):
@@ -198,13 +247,21 @@ class Organisation(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
         COMPANY = "company", _("Company")
         INDUSTRY_BODY = "industry_body", _("Industry body")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = translated(models.CharField(_("name"), max_length=200), unique_in_english=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    short_name = models.CharField(
+    short_name = translated(models.CharField(
         _("short name"),
         max_length=40,
         blank=True,
         help_text=_("The acronym or short name people use, e.g. ASTRI."),
+    ))
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Other names and acronyms readers may search for, one per line, in any language "
+            "(e.g. an abbreviated Chinese name). Only names that a cited source uses."
+        ),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     founded_year = models.PositiveSmallIntegerField(
@@ -214,7 +271,7 @@ class Organisation(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
         help_text=_("Year the body was set up. Leave blank if no source gives it."),
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = translated(models.TextField(_("description"), blank=True))
     sectors = models.ManyToManyField(
         Sector, related_name="organisations", blank=True, verbose_name=_("sectors")
     )
@@ -222,14 +279,19 @@ class Organisation(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
         Source, related_name="organisations", blank=True, verbose_name=_("sources")
     )
 
+    # Most important first: their order sets the ranking weights (portal.search).
+    SEARCH_FIELDS = (
+        *languages("name"), *languages("short_name"), "aliases", *languages("description")
+    )
+
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name_en"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [year_range_constraint("founded_year")]
-        indexes = [models.Index(fields=["kind", "name"], name="portal_org_kind_name_idx")]
+        indexes = [models.Index(fields=["kind", "name_en"], name="portal_org_kind_name_idx")]
 
     def __str__(self):
         return self.name
@@ -238,7 +300,7 @@ class Organisation(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
         return reverse("portal:organisation_detail", kwargs={"slug": self.slug})
 
 
-class Initiative(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
+class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):
     """A strategy, scheme, centre, system or rule through which AI work happens."""
 
     class Kind(models.TextChoices):
@@ -255,13 +317,21 @@ class Initiative(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
         ACTIVE = "active", _("Active")
         COMPLETED = "completed", _("Completed")
 
-    name = models.CharField(_("name"), max_length=250, unique=True)
+    name = translated(models.CharField(_("name"), max_length=250), unique_in_english=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    short_name = models.CharField(
+    short_name = translated(models.CharField(
         _("short name"),
         max_length=40,
         blank=True,
         help_text=_("The acronym or short name people use, e.g. AISS."),
+    ))
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Other names and acronyms readers may search for, one per line, in any language "
+            "(e.g. an abbreviated Chinese name). Only names that a cited source uses."
+        ),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     lead_organisation = models.ForeignKey(
@@ -298,21 +368,27 @@ class Initiative(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
-    summary = models.CharField(
+    summary = translated(models.CharField(
         _("summary"),
         max_length=300,
         blank=True,
         help_text=_("One sentence shown on cards and in search results."),
-    )
-    description = models.TextField(_("description"), blank=True)
+    ))
+    description = translated(models.TextField(_("description"), blank=True))
     sources = models.ManyToManyField(
         Source, related_name="initiatives", blank=True, verbose_name=_("sources")
+    )
+
+    # Most important first: their order sets the ranking weights (portal.search).
+    SEARCH_FIELDS = (
+        *languages("name"), *languages("short_name"), "aliases", *languages("summary"),
+        *languages("description"),
     )
 
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name_en"]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
         constraints = [
@@ -327,8 +403,8 @@ class Initiative(SlugNaturalKeyMixin, ReviewedModel, TimestampedModel):
             year_range_constraint("end_year"),
         ]
         indexes = [
-            models.Index(fields=["kind", "name"], name="portal_init_kind_name_idx"),
-            models.Index(fields=["status", "name"], name="portal_init_status_name_idx"),
+            models.Index(fields=["kind", "name_en"], name="portal_init_kind_name_idx"),
+            models.Index(fields=["status", "name_en"], name="portal_init_status_name_idx"),
             models.Index(fields=["start_year", "end_year"], name="portal_init_years_idx"),
         ]
 
@@ -362,24 +438,24 @@ class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
     pass
 
 
-class Article(SlugNaturalKeyMixin, TimestampedModel):
+class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     """A piece of writing about AI in Hong Kong, written in Markdown."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    title = models.CharField(_("title"), max_length=250)
+    title = translated(models.CharField(_("title"), max_length=250))
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    summary = models.TextField(
+    summary = translated(models.TextField(
         _("standfirst"),
         blank=True,
         help_text=_("One or two sentences under the title, also used in lists and feeds."),
-    )
-    body = models.TextField(
+    ))
+    body = translated(models.TextField(
         _("body"),
         help_text=_("Markdown. Headings, lists, links and emphasis are kept; raw HTML is removed."),
-    )
+    ))
     byline = models.CharField(
         _("byline"), max_length=200, blank=True, help_text=_("Who wrote it, as readers see it.")
     )
@@ -406,10 +482,13 @@ class Article(SlugNaturalKeyMixin, TimestampedModel):
         Source, related_name="articles", blank=True, verbose_name=_("sources")
     )
 
+    # Most important first: their order sets the ranking weights (portal.search).
+    SEARCH_FIELDS = (*languages("title"), *languages("summary"), *languages("body"))
+
     objects = ArticleManager()
 
     class Meta:
-        ordering = ["-publish_at", "title"]
+        ordering = ["-publish_at", "title_en"]
         get_latest_by = "publish_at"
         permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
         verbose_name = _("article")
@@ -435,15 +514,21 @@ class Article(SlugNaturalKeyMixin, TimestampedModel):
         while Article.objects.filter(slug=slug).exists():
             n += 1
             slug = f"{base}-{n}"
-        copy = Article.objects.create(
-            title=_("Copy of %(title)s") % {"title": self.title},
-            slug=slug,
-            summary=self.summary,
-            body=self.body,
-            byline=self.byline,
-            status=Article.Status.DRAFT,
-            publish_at=timezone.now(),
-        )
+        copied = {
+            f.attname: getattr(self, f.attname)
+            for f in self._meta.concrete_fields
+            if not f.primary_key and f.attname not in {"created_at", "updated_at"}
+        }
+        copy = Article(**copied)
+        copy.slug = slug
+        copy.status = Article.Status.DRAFT
+        copy.publish_at = timezone.now()
+        for language, _name in settings.LANGUAGES:
+            attname = f"title_{language.replace('-', '_')}"
+            if getattr(copy, attname):
+                with translation.override(language):
+                    setattr(copy, attname, _("Copy of %(title)s") % {"title": getattr(copy, attname)})
+        copy.save()
         for relation in ("sectors", "initiatives", "organisations", "sources"):
             getattr(copy, relation).set(getattr(self, relation).all())
         return copy

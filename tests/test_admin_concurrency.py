@@ -52,10 +52,10 @@ class StaleSaveTest(TestCase):
         alice_form = self.open_form(self.alice, self.article)
         bob_form = self.open_form(self.bob, self.article)
 
-        alice_form["summary"] = "Alice's standfirst."
+        alice_form["summary_en"] = "Alice's standfirst."
         self.assertEqual(self.save(self.alice, self.article, alice_form, NOW + MINUTE).status_code,
                          302)
-        bob_form["summary"] = "Bob's standfirst."
+        bob_form["summary_en"] = "Bob's standfirst."
         response = self.save(self.bob, self.article, bob_form, NOW + 2 * MINUTE)
 
         self.assertEqual(response.status_code, 200)
@@ -74,9 +74,9 @@ class StaleSaveTest(TestCase):
     def test_saving_again_after_the_refusal_is_a_deliberate_overwrite(self):
         alice_form = self.open_form(self.alice, self.article)
         bob_form = self.open_form(self.bob, self.article)
-        alice_form["summary"] = "Alice's standfirst."
+        alice_form["summary_en"] = "Alice's standfirst."
         self.save(self.alice, self.article, alice_form, NOW + MINUTE)
-        bob_form["summary"] = "Bob's standfirst."
+        bob_form["summary_en"] = "Bob's standfirst."
         refused = self.save(self.bob, self.article, bob_form, NOW + 2 * MINUTE)
 
         again = self.save(self.bob, self.article, form_values(refused, Article), NOW + 3 * MINUTE)
@@ -85,12 +85,12 @@ class StaleSaveTest(TestCase):
         self.article.refresh_from_db()
         self.assertEqual(self.article.summary, "Bob's standfirst.")
         change = LogEntry.objects.filter(user=self.bob).get()
-        self.assertEqual(change.get_change_message(), "Changed Standfirst.")
+        self.assertEqual(change.get_change_message(), "Changed Standfirst [en].")
 
     def test_a_garbled_version_marker_is_refused_rather_than_trusted(self):
         form = self.open_form(self.bob, self.article)
         form[LOADED_FIELD] = "yesterday-ish"
-        form["summary"] = "Bob's standfirst."
+        form["summary_en"] = "Bob's standfirst."
 
         response = self.save(self.bob, self.article, form, NOW + MINUTE)
 
@@ -100,11 +100,11 @@ class StaleSaveTest(TestCase):
 
     def test_a_fresh_load_saves_normally(self):
         alice_form = self.open_form(self.alice, self.article)
-        alice_form["summary"] = "Alice's standfirst."
+        alice_form["summary_en"] = "Alice's standfirst."
         self.save(self.alice, self.article, alice_form, NOW + MINUTE)
 
         bob_form = self.open_form(self.bob, self.article)
-        bob_form["summary"] = "Bob's standfirst, written after reading Alice's."
+        bob_form["summary_en"] = "Bob's standfirst, written after reading Alice's."
         response = self.save(self.bob, self.article, bob_form, NOW + 2 * MINUTE)
 
         self.assertEqual(response.status_code, 302)
@@ -117,11 +117,11 @@ class StaleSaveTest(TestCase):
         bob_form = self.open_form(self.bob, initiative)
         with time_machine.travel(NOW + MINUTE, tick=False):
             call_command("import_content", self.fixture(
-                name="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox", start_year=2024,
-                summary="From the import.",
+                name_en="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox", start_year=2024,
+                summary_en="From the import.",
             ), stdout=io.StringIO(), stderr=io.StringIO())
 
-        bob_form["summary"] = "Bob's summary."
+        bob_form["summary_en"] = "Bob's summary."
         response = self.save(self.bob, initiative, bob_form, NOW + 2 * MINUTE)
 
         self.assertEqual(response.status_code, 200)

@@ -40,8 +40,8 @@ class AdminHistoryTest(TestCase):
         return response
 
     def test_saving_any_content_item_records_a_version_with_user_and_date(self):
-        items = [(self.article, "summary"), (self.initiative, "summary"),
-                 (self.organisation, "description"), (self.sector, "summary")]
+        items = [(self.article, "summary_en"), (self.initiative, "summary_en"),
+                 (self.organisation, "description_en"), (self.sector, "summary_en")]
         for obj, field in items:
             with self.subTest(type(obj).__name__), time_machine.travel(NOW, tick=False):
                 self.save_through_admin(obj, **{field: "Edited in the admin."})
@@ -52,22 +52,23 @@ class AdminHistoryTest(TestCase):
                 self.assertEqual(version.field_dict[field], "Edited in the admin.")
 
     def test_history_page_lists_each_version_with_its_editor(self):
-        self.save_through_admin(self.article, summary="Second standfirst.")
-        self.save_through_admin(self.article, summary="Third standfirst.")
+        self.save_through_admin(self.article, summary_en="Second standfirst.")
+        self.save_through_admin(self.article, summary_en="Third standfirst.")
 
         response = self.client.get(admin_url(Article, "history", self.article.pk))
 
         self.assertEqual(response.status_code, 200)
         editors = re.findall(r"alice\s*\(Alice Wong\)", response.content.decode())
         self.assertEqual(len(editors), 2)
-        self.assertContains(response, "Changed Standfirst.", count=2)
+        # Translated fields are named with their language in the change message.
+        self.assertContains(response, "Changed Standfirst [en].", count=2)
         for version in Version.objects.get_for_object(self.article):
             self.assertContains(response, admin_url(Article, "revision", self.article.pk,
                                                     version.pk))
 
     def test_compare_view_shows_old_and_new_field_values(self):
-        self.save_through_admin(self.article, summary="The old standfirst.")
-        self.save_through_admin(self.article, summary="The new standfirst.")
+        self.save_through_admin(self.article, summary_en="The old standfirst.")
+        self.save_through_admin(self.article, summary_en="The new standfirst.")
         old, new = Version.objects.get_for_object(self.article).order_by("pk")
 
         response = self.client.get(
@@ -78,14 +79,14 @@ class AdminHistoryTest(TestCase):
         self.assertEqual(response.status_code, 200)
         diff = response.context["compare_data"]
         changed = {entry["field"].name: entry["diff"] for entry in diff}
-        self.assertIn("summary", changed)
-        self.assertNotIn("title", changed)  # only what changed is listed
+        self.assertIn("summary_en", changed)
+        self.assertNotIn("title_en", changed)  # only what changed is listed
         self.assertRegex(response.content.decode(), r"<del>[^<]*old[^<]*</del>")
         self.assertRegex(response.content.decode(), r"<ins>[^<]*new[^<]*</ins>")
 
     def test_history_and_compare_are_closed_to_staff_without_permission_on_the_model(self):
-        self.save_through_admin(self.article, summary="Draft wording, version one.")
-        self.save_through_admin(self.article, summary="Draft wording, version two.")
+        self.save_through_admin(self.article, summary_en="Draft wording, version one.")
+        self.save_through_admin(self.article, summary_en="Draft wording, version two.")
         old, new = Version.objects.get_for_object(self.article).order_by("pk")
         self.client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
 
@@ -96,8 +97,8 @@ class AdminHistoryTest(TestCase):
         self.assertEqual((history.status_code, compare.status_code), (403, 403))
 
     def test_reverting_restores_the_earlier_field_values(self):
-        self.save_through_admin(self.article, summary="Good standfirst.", title="Good title")
-        self.save_through_admin(self.article, summary="Vandalised.", title="Bad title")
+        self.save_through_admin(self.article, summary_en="Good standfirst.", title_en="Good title")
+        self.save_through_admin(self.article, summary_en="Vandalised.", title_en="Bad title")
         good = Version.objects.get_for_object(self.article).order_by("pk").first()
 
         url = admin_url(Article, "revision", self.article.pk, good.pk)
@@ -114,7 +115,7 @@ class AdminHistoryTest(TestCase):
         self.assertEqual(newest.revision.user, self.editor)
 
     def test_deleted_item_can_be_recovered(self):
-        self.save_through_admin(self.initiative, summary="Worth keeping.")
+        self.save_through_admin(self.initiative, summary_en="Worth keeping.")
         pk = self.initiative.pk
         delete_url = admin_url(Initiative, "delete", pk)
         self.assertEqual(self.client.post(delete_url, {"post": "yes"}).status_code, 302)

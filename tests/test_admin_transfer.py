@@ -31,13 +31,13 @@ def valid_records():
     """A small valid set touching every model."""
     return [
         record("source", url="https://www.hkma.gov.hk/eng/news", publisher="HKMA"),
-        record("sector", name="Banking", slug="banking"),
-        record("organisation", name="Hong Kong Monetary Authority", slug="hkma",
+        record("sector", name_en="Banking", slug="banking"),
+        record("organisation", name_en="Hong Kong Monetary Authority", slug="hkma",
                kind="government_body", sectors=[["banking"]]),
-        record("initiative", name="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox",
+        record("initiative", name_en="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox",
                lead_organisation=["hkma"], start_year=2024, sectors=[["banking"]],
                sources=[["https://www.hkma.gov.hk/eng/news"]]),
-        record("article", title="Banks try AI", slug="banks-try-ai", body="Text.",
+        record("article", title_en="Banks try AI", slug="banks-try-ai", body_en="Text.",
                status="published", publish_at="2026-11-20T09:00:00+08:00",
                initiatives=[["genai-sandbox"]]),
     ]
@@ -155,7 +155,7 @@ class ImportPageTests(TransferTestCase):
         self.assertEqual(self.stored_files(), [])
 
     def test_messages_name_other_files_by_their_uploaded_name(self):
-        sector = record("sector", name="Banking", slug="banking")
+        sector = record("sector", name_en="Banking", slug="banking")
         response = self.upload(fixture_file("first.json", [sector]),
                                fixture_file("second.json", [sector]))
         (problem,) = response.context["problems"]
@@ -164,7 +164,7 @@ class ImportPageTests(TransferTestCase):
 
     def test_confirm_checks_again_and_refuses_data_that_went_stale(self):
         organisation = make_organisation(slug="hkma")
-        initiative = record("initiative", name="Sandbox", slug="sandbox", kind="sandbox",
+        initiative = record("initiative", name_en="Sandbox", slug="sandbox", kind="sandbox",
                             lead_organisation=["hkma"])
         preview = self.upload(fixture_file("sandbox.json", [initiative]))
         self.assertEqual(preview.context["rows"], [("Initiatives", 1, 0, 0)])
@@ -291,9 +291,9 @@ class ExportActionTests(TransferTestCase):
         reader = csv.DictReader(io.StringIO(content.removeprefix("\ufeff")))
         self.assertEqual(reader.fieldnames, SPECS_BY_MODEL[Initiative].field_names)
         (row,) = list(reader)
-        self.assertEqual(row["name"], "'=HYPERLINK(\"https://evil.example\")")
+        self.assertEqual(row["name_en"], "'=HYPERLINK(\"https://evil.example\")")
         self.assertEqual(row["slug"], "centre")
-        self.assertEqual(row["summary"], "Research — 研究")
+        self.assertEqual(row["summary_en"], "Research — 研究")
         self.assertEqual((row["start_year"], row["end_year"]), ("2020", "2023"))
         self.assertEqual(row["lead_organisation"], "hkust")
         self.assertEqual(row["partners"], "cuhk")

@@ -58,20 +58,20 @@ class FixtureContentTests(TestCase):
         for name in sorted(p.name for p in SEEDS.glob("*.txt")):
             title, body = seed_text(name)
             with self.subTest(seed=name):
-                article = Article.objects.get(title=normalise_text(title))
+                article = Article.objects.get(title_en=normalise_text(title))
                 self.assertEqual(article.body, normalise_text(body))
                 self.assertNotIn("\u0100", article.body)
                 self.assertTrue(article.sectors.exists())
 
     def test_the_damaged_phrase_reads_hong_kong(self):
-        article = Article.objects.get(title__startswith="Hong Kong\u2019s Rising Role")
+        article = Article.objects.get(title_en__startswith="Hong Kong\u2019s Rising Role")
         self.assertIn("driving Hong Kong AI advancements", article.body)
         self.assertEqual(
             [i.slug for i in article.organisations.all()], ["astri"],
         )
 
     def test_seed_articles_are_tagged_with_what_they_discuss(self):
-        first = Article.objects.get(title__startswith="Hong Kong\u2019s Ascendance")
+        first = Article.objects.get(title_en__startswith="Hong Kong\u2019s Ascendance")
         self.assertIn("smart-city-blueprint", [i.slug for i in first.initiatives.all()])
 
     def test_fixtures_are_canonical_exports(self):

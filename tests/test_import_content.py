@@ -22,15 +22,15 @@ def valid_records():
     """A small, valid set touching every model and every kind of relation."""
     return [
         record("source", url=SOURCE, publisher="Hong Kong Monetary Authority"),
-        record("sector", name="Banking and financial services", slug="banking-finance"),
-        record("organisation", name="Hong Kong Monetary Authority", slug="hkma",
-               short_name="HKMA", kind="government_body", founded_year=1993,
+        record("sector", name_en="Banking and financial services", slug="banking-finance"),
+        record("organisation", name_en="Hong Kong Monetary Authority", slug="hkma",
+               short_name_en="HKMA", kind="government_body", founded_year=1993,
                sectors=[["banking-finance"]], sources=[[SOURCE]]),
-        record("initiative", name="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox",
+        record("initiative", name_en="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox",
                lead_organisation=["hkma"], start_year=2024, sectors=[["banking-finance"]],
                sources=[[SOURCE]]),
-        record("article", title="Banks try generative AI", slug="banks-try-genai",
-               body="Hong\u0100\u00a0Kong banks are testing it.", status="published",
+        record("article", title_en="Banks try generative AI", slug="banks-try-genai",
+               body_en="Hong\u0100\u00a0Kong banks are testing it.", status="published",
                publish_at="2026-11-20T09:00:00+08:00", sectors=[["banking-finance"]],
                initiatives=[["genai-sandbox"]], organisations=[["hkma"]]),
     ]
@@ -117,8 +117,8 @@ class SuccessfulImportTests(ImportTestCase):
 
     def test_missing_optional_fields_take_their_defaults(self):
         run_import(write_json(self.tmp, "min.json", [
-            record("sector", name="Education", slug="education"),
-            record("article", title="Draft", slug="draft", body="Text"),
+            record("sector", name_en="Education", slug="education"),
+            record("article", title_en="Draft", slug="draft", body_en="Text"),
         ]))
         self.assertEqual(Sector.objects.get().summary, "")
         self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
@@ -132,7 +132,7 @@ class OnlyIfEmptyTests(ImportTestCase):
 
     def test_leaves_existing_content_and_edits_alone(self):
         self.import_valid()
-        Sector.objects.update(summary="Edited in the admin")
+        Sector.objects.update(summary_en="Edited in the admin")
         out = io.StringIO()
         path = write_json(self.tmp, "valid.json", valid_records())
         call_command("import_content", str(path), only_if_empty=True, stdout=out)
@@ -151,7 +151,7 @@ class DryRunTests(ImportTestCase):
     def test_dry_run_after_an_edit_reports_the_update(self):
         self.import_valid()
         records = valid_records()
-        records[1]["fields"]["summary"] = "Banks, insurers and markets."
+        records[1]["fields"]["summary_en"] = "Banks, insurers and markets."
         out, _ = run_import(write_json(self.tmp, "edit.json", records), dry_run=True)
         self.assertRegex(out, r"portal\.sector +0 created, 1 updated, 0 unchanged")
         self.assertRegex(out, r"portal\.source +0 created, 0 updated, 1 unchanged")
@@ -189,21 +189,21 @@ BAD_INPUTS = [
      "nor in the input"),
     ("malformed reference", broken(lambda r: r[3]["fields"].update(lead_organisation="hkma")),
      "field 'lead_organisation': expected a reference like [\"slug\"] or null"),
-    ("duplicate slug", broken(lambda r: r.append(record("sector", name="Other",
+    ("duplicate slug", broken(lambda r: r.append(record("sector", name_en="Other",
                                                        slug="banking-finance"))),
      "record 6, portal.sector 'banking-finance', field 'slug': duplicate slug 'banking-finance'; "
      "first used in"),
     ("duplicate name", broken(lambda r: r.append(record("sector", slug="other",
-                                                       name="Banking and financial services"))),
-     "field 'name': name 'Banking and financial services' is already used by 'banking-finance'"),
+                                                       name_en="Banking and financial services"))),
+     "field 'name_en': name_en 'Banking and financial services' is already used by 'banking-finance'"),
     ("end before start", broken(lambda r: r[3]["fields"].update(end_year=2020)),
      "field 'end_year': The end year (2020) is before the start year (2024)."),
     ("bad url", broken(lambda r: r[0]["fields"].update(url="not a url")),
      "field 'url': Enter a valid URL."),
     ("bad date", broken(lambda r: r[4]["fields"].update(publish_at="yesterday")),
      "field 'publish_at':"),
-    ("null text", broken(lambda r: r[1]["fields"].update(summary=None)),
-     "field 'summary': null is not allowed; use \"\" for empty"),
+    ("null text", broken(lambda r: r[1]["fields"].update(summary_en=None)),
+     "field 'summary_en': null is not allowed; use \"\" for empty"),
 ]
 
 
@@ -211,7 +211,7 @@ class BadInputTests(ImportTestCase):
     @classmethod
     def setUpTestData(cls):
         # Content already in the database, which a failed import must leave exactly as it was.
-        Sector.objects.create(name="Education", slug="education", summary="Schools")
+        Sector.objects.create(name_en="Education", slug="education", summary_en="Schools")
 
     def test_each_problem_is_named_and_the_database_is_left_exactly_as_it_was(self):
         for name, data, expected in BAD_INPUTS:
@@ -220,7 +220,7 @@ class BadInputTests(ImportTestCase):
                 path = self.tmp / f"{name.replace(' ', '-')}.json"
                 path.write_bytes(data)
                 # A valid file alongside: it must not be imported either.
-                good = write_json(self.tmp, "good.json", [record("sector", name="Law", slug="law")])
+                good = write_json(self.tmp, "good.json", [record("sector", name_en="Law", slug="law")])
                 message, err = run_failing_import(good, path)
                 self.assertIn("nothing was imported", message)
                 self.assertIn(str(path), err)
@@ -270,7 +270,7 @@ class RoundTripTests(ImportTestCase):
         self.import_valid()
         with self.assertNumQueries(15):
             export_all(self.tmp / "small")
-        records = [record("article", title=f"A{n}", slug=f"a-{n}", body="x",
+        records = [record("article", title_en=f"A{n}", slug=f"a-{n}", body_en="x",
                           sectors=[["banking-finance"]], sources=[[SOURCE]]) for n in range(50)]
         run_import(write_json(self.tmp, "many.json", records))
         with self.assertNumQueries(15):

@@ -30,7 +30,7 @@ class PublishedTests(TestCase):
 
     def test_only_published_articles_whose_date_has_passed_are_public(self):
         self.assertQuerySetEqual(
-            Article.objects.published().order_by("title"), ["Due now", "Live"], transform=str
+            Article.objects.published().order_by("title_en"), ["Due now", "Live"], transform=str
         )
 
     def test_a_scheduled_article_appears_by_itself_when_its_date_passes(self):
@@ -75,7 +75,7 @@ class ConstraintTests(TestCase):
             lead.delete()
 
     def test_model_validation_names_both_years(self):
-        initiative = Initiative(name="X", slug="x", kind="funding", start_year=2024, end_year=2020)
+        initiative = Initiative(name_en="X", slug="x", kind="funding", start_year=2024, end_year=2020)
         with self.assertRaises(ValidationError) as caught:
             initiative.full_clean()
         errors = caught.exception.message_dict
@@ -115,7 +115,7 @@ class PresentationTests(TestCase):
         make_sector(name="A", sort_weight=20)
         make_sector(name="C", sort_weight=10)
         self.assertEqual([s.name for s in Sector.objects.all()], ["B", "C", "A"])
-        self.assertEqual(Organisation._meta.ordering, ["name"])
+        self.assertEqual(Organisation._meta.ordering, ["name_en"])
 
 
 class _TagCollector(HTMLParser):
@@ -148,7 +148,7 @@ def elements_of(html):
     ],
 )
 def test_article_bodies_cannot_carry_script(markdown):
-    html = Article(body=f"Before\n\n{markdown}\n\nAfter").body_html
+    html = Article(body_en=f"Before\n\n{markdown}\n\nAfter").body_html
     elements = elements_of(html)
     assert {tag for tag, _ in elements} <= {"p", "a"}
     for _, attributes in elements:
@@ -158,7 +158,7 @@ def test_article_bodies_cannot_carry_script(markdown):
 
 
 def test_article_markdown_keeps_structure_and_safe_links():
-    html = Article(body="## Heading\n\n- one\n- two\n\n[HKMA](https://www.hkma.gov.hk)").body_html
+    html = Article(body_en="## Heading\n\n- one\n- two\n\n[HKMA](https://www.hkma.gov.hk)").body_html
     assert "<h2>Heading</h2>" in html
     assert "<li>one</li>" in html
     assert '<a href="https://www.hkma.gov.hk" rel="noopener noreferrer">HKMA</a>' in html

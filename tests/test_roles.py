@@ -94,7 +94,7 @@ class EditorTest(RoleTest):
         page = self.client.get(admin_url(Article, "change", self.article.pk))
 
         data = form_values(page, Article)
-        data["title"] = "Edited by an editor"
+        data["title_en"] = "Edited by an editor"
         response = self.client.post(admin_url(Article, "change", self.article.pk), data)
 
         self.assertEqual(response.status_code, 302)

@@ -6,11 +6,14 @@ import reversion
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from reversion_compare.admin import CompareVersionAdmin
+from translated_fields.admin import TranslatedFieldAdmin
 
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.transfer import ExportActionsMixin
+from portal.models import languages
 
 
 @contextmanager
@@ -25,10 +28,13 @@ def recorded_change(request, comment):
         yield
 
 
-class ContentAdmin(ExportActionsMixin, ConcurrentEditMixin, CompareVersionAdmin):
+class ContentAdmin(
+    TranslatedFieldAdmin, ExportActionsMixin, ConcurrentEditMixin, CompareVersionAdmin
+):
     """History (list, compare two versions field by field, revert, recover deleted) for every
     change made in the admin, stale saves refused (see `concurrency`), exports of the selected
-    rows (see `transfer`), with filter counts shown beside each filter option."""
+    rows (see `transfer`), with filter counts shown beside each filter option. Translated
+    fields are labelled with their language, e.g. "Name [zh-hant]"."""
 
     show_facets = admin.ShowFacets.ALWAYS
     save_on_top = True
@@ -70,3 +76,33 @@ class ReviewDueFilter(admin.SimpleListFilter):
         if self.value() == "current":
             return queryset.exclude(pk__in=due.values("pk"))
         return queryset
+
+
+def side_by_side(*names):
+    """Fieldset rows that put each translated field's languages next to each other."""
+    return [languages(name) for name in names]
+
+
+def missing_translation_filter(*names):
+    """A list filter for rows whose English text in `names` has no Chinese counterpart yet."""
+
+    class MissingTranslationFilter(admin.SimpleListFilter):
+        title = _("Chinese translation")
+        parameter_name = "translation"
+
+        def lookups(self, request, model_admin):
+            return [("missing", _("Missing")), ("complete", _("Complete"))]
+
+        def queryset(self, request, queryset):
+            missing = Q()
+            for name in names:
+                english, *others = languages(name)
+                for other in others:
+                    missing |= Q(**{other: ""}) & ~Q(**{english: ""})
+            if self.value() == "missing":
+                return queryset.filter(missing)
+            if self.value() == "complete":
+                return queryset.exclude(missing)
+            return queryset
+
+    return MissingTranslationFilter

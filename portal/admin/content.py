@@ -14,8 +14,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin.base import ContentAdmin, ReviewDueFilter, recorded_change, sources_inline
-from portal.models import Article, Initiative, Organisation, Sector, Source, count_of
+from portal.admin.base import (
+    ContentAdmin,
+    ReviewDueFilter,
+    missing_translation_filter,
+    recorded_change,
+    side_by_side,
+    sources_inline,
+)
+from portal.models import Article, Initiative, Organisation, Sector, Source, count_of, languages
 from portal.views.pages import ArticlePreviewView
 
 
@@ -42,12 +49,15 @@ class SourceAdmin(ContentAdmin):
 
 @admin.register(Sector)
 class SectorAdmin(ContentAdmin):
-    list_display = ["name", "sort_weight", "articles", "initiatives", "organisations", "updated_at"]
+    list_display = [*languages("name"), "sort_weight", "articles", "initiatives",
+                    "organisations", "updated_at"]
     list_editable = ["sort_weight"]
-    search_fields = ["name", "summary", "description"]
-    prepopulated_fields = {"slug": ["name"]}
+    list_filter = [missing_translation_filter("name", "summary", "description")]
+    search_fields = [*languages("name"), *languages("summary"), *languages("description")]
+    prepopulated_fields = {"slug": ["name_en"]}
     fieldsets = [
-        (_("Content"), {"fields": ["name", "slug", "summary", "description"]}),
+        (_("Content"), {"fields": [*side_by_side("name"), "slug",
+                                   *side_by_side("summary", "description")]}),
         (_("Listing"), {"fields": ["sort_weight"]}),
     ]
     inlines = [sources_inline(Sector)]
@@ -97,14 +107,17 @@ class ReviewedAdmin(ContentAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ReviewedAdmin):
-    list_display = ["name", "short_name", "kind", "founded_year", "initiatives_led",
-                    "last_reviewed", "review_due"]
-    list_filter = ["kind", ReviewDueFilter, "sectors"]
-    search_fields = ["name", "short_name", "description"]
-    prepopulated_fields = {"slug": ["name"]}
+    list_display = [*languages("name"), "short_name_en", "kind", "founded_year",
+                    "initiatives_led", "last_reviewed", "review_due"]
+    list_filter = ["kind", ReviewDueFilter,
+                   missing_translation_filter("name", "short_name", "description"), "sectors"]
+    search_fields = [*languages("name"), *languages("short_name"), "aliases",
+                     *languages("description")]
+    prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["sectors"]
     fieldsets = [
-        (_("Content"), {"fields": ["name", "slug", "short_name", "kind", "description"]}),
+        (_("Content"), {"fields": [*side_by_side("name"), "slug", *side_by_side("short_name"),
+                                   "aliases", "kind", *side_by_side("description")]}),
         (_("Facts"), {"fields": ["founded_year", "website"]}),
         (_("Relations"), {"fields": ["sectors"]}),
         (_("Review"), {"fields": ["last_reviewed"]}),
@@ -123,16 +136,20 @@ class OrganisationAdmin(ReviewedAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(ReviewedAdmin):
-    list_display = ["name", "kind", "status", "start_year", "end_year", "lead_organisation",
-                    "last_reviewed", "review_due"]
-    list_filter = ["kind", "status", ReviewDueFilter, "sectors"]
+    list_display = [*languages("name"), "kind", "status", "start_year", "end_year",
+                    "lead_organisation", "last_reviewed", "review_due"]
+    list_filter = ["kind", "status", ReviewDueFilter,
+                   missing_translation_filter("name", "short_name", "summary", "description"),
+                   "sectors"]
     list_select_related = ["lead_organisation"]
-    search_fields = ["name", "short_name", "summary", "description"]
-    prepopulated_fields = {"slug": ["name"]}
+    search_fields = [*languages("name"), *languages("short_name"), "aliases",
+                     *languages("summary"), *languages("description")]
+    prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["lead_organisation", "partners", "sectors"]
     fieldsets = [
-        (_("Content"), {"fields": ["name", "slug", "short_name", "kind", "summary",
-                                   "description", "website"]}),
+        (_("Content"), {"fields": [*side_by_side("name"), "slug", *side_by_side("short_name"),
+                                   "aliases", "kind", *side_by_side("summary", "description"),
+                                   "website"]}),
         (_("Relations"), {"fields": ["lead_organisation", "partners", "sectors"]}),
         (_("Timeline"), {"fields": ["status", "start_year", "end_year"]}),
         (_("Review"), {"fields": ["last_reviewed"]}),
@@ -162,14 +179,18 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(ContentAdmin):
-    list_display = ["title", "visibility", "publish_at", "byline", "updated_at", "preview_link"]
-    list_filter = [VisibilityFilter, "status", "sectors"]
+    list_display = [*languages("title"), "visibility", "publish_at", "byline", "updated_at",
+                    "preview_link"]
+    list_filter = [VisibilityFilter, "status", missing_translation_filter("title", "summary", "body"),
+                   "sectors"]
     date_hierarchy = "publish_at"
-    search_fields = ["title", "summary", "body", "byline"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = [*languages("title"), *languages("summary"), *languages("body"),
+                     "byline"]
+    prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["sectors", "initiatives", "organisations"]
     fieldsets = [
-        (_("Content"), {"fields": ["title", "slug", "summary", "body", "byline"]}),
+        (_("Content"), {"fields": [*side_by_side("title"), "slug",
+                                   *side_by_side("summary", "body"), "byline"]}),
         (_("Relations"), {"fields": ["sectors", "initiatives", "organisations"]}),
         (_("Publishing"), {
             "fields": ["status", "publish_at"],

@@ -321,12 +321,16 @@ def _write_batch(spec, batch, cache, report, remember_keys):
             values[fk.attname] = fk_pks[fk.name][key] if key else None
         obj = existing.get(values[spec.key_field])
         if obj is None:
-            to_create.append(model(**values))
+            obj = model(**values)
+            _refresh_derived(obj)
+            to_create.append(obj)
             continue
         differing = [name for name, value in values.items() if getattr(obj, name) != value]
         for name in differing:
             setattr(obj, name, values[name])
         if differing:
+            if _refresh_derived(obj):
+                differing.append("search_cjk")
             changed[obj.pk] = obj
             changed_fields.update(differing)
 
@@ -351,6 +355,15 @@ def _write_batch(spec, batch, cache, report, remember_keys):
     report.created[spec.label] += len(to_create)
     report.updated[spec.label] += len(changed)
     report.unchanged[spec.label] += len(existing) - len(changed)
+
+
+def _refresh_derived(obj):
+    """Recompute fields derived from others, as save() would; returns whether any changed.
+
+    Bulk writes skip save(), so the importer does this itself.
+    """
+    refresh = getattr(obj, "refresh_search_text", None)
+    return bool(refresh and refresh())
 
 
 def _write_many_to_many(spec, m2m, batch, by_key, cache, existing_pks):

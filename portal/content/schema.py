@@ -35,11 +35,13 @@ class ModelSpec:
 
     @cached_property
     def value_fields(self):
-        """Plain fields a record carries: not the primary key, relations or timestamps."""
+        """Plain fields a record carries: not the primary key, relations, timestamps or
+        fields derived from others (editable=False, e.g. the search tokens)."""
         return [
             f
             for f in self.model._meta.concrete_fields
             if not f.primary_key
+            and f.editable
             and not f.is_relation
             and not getattr(f, "auto_now", False)
             and not getattr(f, "auto_now_add", False)

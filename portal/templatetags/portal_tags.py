@@ -4,12 +4,14 @@ import json
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html, format_html_join
+from django.urls import translate_url
+from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from portal.markdown import render_markdown
 
 register = template.Library()
 
@@ -90,3 +92,47 @@ def language_versions(context):
         }
         for code, name in settings.LANGUAGES
     ]
+
+
+def _in_current_language(obj, name):
+    """(text, language) of `obj`'s translated field `name`: the current language's text, or
+    the English where that is empty."""
+    current = get_language() or settings.LANGUAGE_CODE
+    text = getattr(obj, f"{name}_{current.replace('-', '_')}", "")
+    if text or current == "en":
+        return text, current
+    return getattr(obj, f"{name}_en", ""), "en"
+
+
+@register.filter
+def tr(obj, name):
+    """A translated field inline, e.g. ``{{ initiative|tr:"name" }}``; English text shown on
+    a page in another language is marked ``lang="en"`` so screen readers pronounce it right."""
+    text, language = _in_current_language(obj, name)
+    if language == (get_language() or settings.LANGUAGE_CODE):
+        return text
+    return format_html('<span lang="en">{}</span>', text)
+
+
+def _english_only(html, language):
+    """Wrap English `html` on a page in another language, with a visible note saying so."""
+    current = get_language() or settings.LANGUAGE_CODE
+    if language == current or not html:
+        return mark_safe(html)  # noqa: S308 - callers pass escaped or sanitised HTML
+    note = format_html('<p class="english-only" lang="{}">{}</p>', bcp47(current), _("English only"))
+    return format_html('<div lang="en">{}{}</div>', note, mark_safe(html))  # noqa: S308
+
+
+@register.filter
+def tr_block(obj, name):
+    """A translated plain-text field as paragraphs (like ``linebreaks``), marked when English
+    stands in for a missing translation."""
+    text, language = _in_current_language(obj, name)
+    return _english_only(linebreaks(text, autoescape=True), language)
+
+
+@register.filter
+def tr_markdown(obj, name):
+    """A translated Markdown field rendered to sanitised HTML, marked like ``tr_block``."""
+    text, language = _in_current_language(obj, name)
+    return _english_only(render_markdown(text), language)

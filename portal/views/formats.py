@@ -30,7 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def _names(relation, model):
     """Prefetch `relation` fetching only what the formats show: name and slug."""
-    return Prefetch(relation, queryset=model.objects.only("name", "slug"))
+    return Prefetch(relation, queryset=model.objects.only("name_en", "name_zh_hant", "slug"))
 
 
 def _slugs(related):

@@ -23,7 +23,7 @@ SCHEMA_ORG = "https://schema.org"
 HOME_ARTICLE_COUNT = 5
 HOME_INITIATIVE_COUNT = 6
 # What cards show of an item's sectors; the long description stays in the database.
-SECTOR_NAMES = Prefetch("sectors", queryset=Sector.objects.only("name", "slug"))
+SECTOR_NAMES = Prefetch("sectors", queryset=Sector.objects.only("name_en", "name_zh_hant", "slug"))
 
 
 def published_articles(to_attr="published_articles"):
@@ -84,7 +84,7 @@ class HomeView(TemplateView):
             initiatives=Initiative.objects.filter(status=Initiative.Status.ACTIVE)
             .select_related("lead_organisation")
             .prefetch_related(SECTOR_NAMES)
-            .order_by(F("start_year").desc(nulls_last=True), "name")[:HOME_INITIATIVE_COUNT],
+            .order_by(F("start_year").desc(nulls_last=True), "name_en")[:HOME_INITIATIVE_COUNT],
             chart=bar_chart(fill_missing_years(per_year.items())) if per_year else None,
             undated_initiatives=undated,
             **kwargs,

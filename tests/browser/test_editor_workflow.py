@@ -98,9 +98,9 @@ def test_editor_writes_previews_and_publishes_an_article(new_page, make_editor):
 
     # Write a draft with a sector and an initiative.
     editor.goto(reverse("admin:portal_article_add"))
-    editor.get_by_label("Title").press_sequentially(TITLE)
+    editor.get_by_label("Title [en]").press_sequentially(TITLE)
     expect(editor.get_by_label("Slug")).to_have_value(SLUG)
-    editor.get_by_label("Body").fill(BODY)
+    editor.get_by_label("Body [en]").fill(BODY)
     editor.get_by_label("Status").select_option(label="Draft")
     autocomplete(editor, "sectors", "Health", "Healthcare")
     autocomplete(editor, "initiatives", "HKCh", "HKChat")
@@ -164,16 +164,16 @@ def test_a_stale_save_is_refused_and_keeps_the_editors_text(new_page, make_edito
     first.goto(change_url)
     second.goto(change_url)
 
-    first.get_by_label("Standfirst").fill("Alice's standfirst.")
+    first.get_by_label("Standfirst [en]").fill("Alice's standfirst.")
     save(first)
     expect(first.locator(".messagelist")).to_contain_text("was changed successfully")
 
-    second.get_by_label("Standfirst").fill("Bob's standfirst.")
+    second.get_by_label("Standfirst [en]").fill("Bob's standfirst.")
     save(second)
     expect(second.get_by_text("Someone else (Alice Chan) changed this article")).to_be_visible()
     expect(
         second.get_by_role("link", name="Review their change in the history")
     ).to_have_attribute("href", reverse("admin:portal_article_history", args=[article.pk]))
-    expect(second.get_by_label("Standfirst")).to_have_value("Bob's standfirst.")
+    expect(second.get_by_label("Standfirst [en]")).to_have_value("Bob's standfirst.")
     article.refresh_from_db()
     assert article.summary == "Alice's standfirst."
