@@ -1,0 +1,160 @@
+"""Content in two languages: Chinese names and text, English fallback, Chinese search."""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test import TestCase
+from django.urls import reverse
+
+from portal.models import Initiative, Organisation
+from portal.search import search
+from tests.factories import make_initiative, make_organisation, make_sector
+from tests.test_fixtures import FIXTURE_FILES
+
+
+class ChineseSearchTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cyberport = make_organisation(
+            name="Hong Kong Cyberport Management Company Limited", slug="cyberport",
+            short_name="Cyberport", short_name_zh_hant="數碼港",
+        )
+        cls.astri = make_organisation(
+            name="Hong Kong Applied Science and Technology Research Institute", slug="astri",
+            short_name="ASTRI", name_zh_hant="香港應用科技研究院", aliases="ASTRI HK",
+        )
+        cls.hkma = make_organisation(name="Hong Kong Monetary Authority", slug="hkma",
+                                     name_zh_hant="香港金融管理局")
+        make_initiative(name="HKChat", slug="hkchat", name_zh_hant="港話通",
+                        summary="A public chatbot built on a local language model.")
+
+    def slugs(self, model, text):
+        return sorted(obj.slug for obj in search(model.objects.all(), text))
+
+    def test_a_chinese_name_finds_its_item(self):
+        self.assertEqual(self.slugs(Organisation, "數碼港"), ["cyberport"])
+        self.assertEqual(self.slugs(Initiative, "港話通"), ["hkchat"])
+
+    def test_a_two_character_term_finds_every_item_containing_it(self):
+        self.assertEqual(self.slugs(Organisation, "數碼"), ["cyberport"])
+        self.assertEqual(self.slugs(Organisation, "金融"), ["hkma"])
+        self.assertEqual(self.slugs(Organisation, "香港"), ["astri", "hkma"])
+
+    def test_a_single_character_matches_as_a_prefix(self):
+        self.assertEqual(self.slugs(Organisation, "應"), ["astri"])
+
+    def test_characters_must_be_next_to_each_other(self):
+        # 香 and 研 both occur in ASTRI's name, but never as the pair 香研.
+        self.assertEqual(self.slugs(Organisation, "香研"), [])
+
+    def test_english_names_acronyms_and_aliases_still_match(self):
+        self.assertEqual(self.slugs(Organisation, "Cyberport"), ["cyberport"])
+        self.assertEqual(self.slugs(Organisation, "astri"), ["astri"])
+        self.assertEqual(self.slugs(Initiative, "chatbot"), ["hkchat"])
+
+    def test_mixed_queries_need_both_parts(self):
+        self.assertEqual(self.slugs(Organisation, "Monetary 金融"), ["hkma"])
+        self.assertEqual(self.slugs(Organisation, "Cyberport 金融"), [])
+
+    def test_the_search_page_finds_chinese_in_both_editions(self):
+        for prefix in ("", "/zh-hant"):
+            response = self.client.get(f"{prefix}/search/", {"q": "數碼港"})
+            self.assertEqual([g["count"] for g in response.context["groups"]], [0, 0, 1, 0])
+        response = self.client.get("/zh-hant/organisations/", {"q": "金融"})
+        self.assertEqual([o.slug for o in response.context["object_list"]], ["hkma"])
+
+    def test_chinese_search_is_served_by_an_index(self):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                plan = search(Organisation.objects.all(), "數碼港").explain()
+                self.assertIn("portal_organisation_cjk_idx", plan)
+            else:
+                cursor.execute("PRAGMA table_info(portal_organisation_fts)")
+                self.assertIn("search_cjk", [row[1] for row in cursor.fetchall()])
+
+    def test_tokens_follow_edits(self):
+        self.hkma.name_zh_hant = "金管局"
+        self.hkma.save()
+        self.assertEqual(self.slugs(Organisation, "金管"), ["hkma"])
+        self.assertEqual(self.slugs(Organisation, "金融"), [])
+
+
+class FallbackTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        sector = make_sector(name="Finance", slug="finance", name_zh_hant="金融")
+        cls.translated = make_organisation(name="Hong Kong Monetary Authority", slug="hkma",
+                                           name_zh_hant="香港金融管理局",
+                                           description="The central banking institution.",
+                                           description_zh_hant="香港的中央銀行機構。")
+        cls.english_only = make_organisation(name="SenseTime", slug="sensetime",
+                                             description="An AI company founded in 2014.")
+        cls.english_only.sectors.add(sector)
+
+    def test_chinese_text_is_shown_where_it_exists(self):
+        html = self.client.get("/zh-hant/organisations/hkma/").content.decode()
+        self.assertIn("<h1>香港金融管理局</h1>", html)
+        self.assertIn("香港的中央銀行機構。", html)
+        self.assertNotIn("只有英文版本", html)
+
+    def test_missing_translations_fall_back_to_english_marked_as_such(self):
+        html = self.client.get("/zh-hant/organisations/sensetime/").content.decode()
+        self.assertIn('<h1><span lang="en">SenseTime</span></h1>', html)
+        self.assertIn('<div lang="en"><p class="english-only" lang="zh-Hant">只有英文版本</p>'
+                      "<p>An AI company founded in 2014.</p></div>", html)
+        # The sector has a Chinese name, so it is not marked.
+        self.assertIn(">金融</a>", html)
+
+    def test_english_pages_never_show_the_note(self):
+        html = self.client.get("/organisations/sensetime/").content.decode()
+        self.assertIn("<h1>SenseTime</h1>", html)
+        self.assertNotIn("english-only", html)
+
+    def test_list_cards_mark_english_names_on_chinese_pages(self):
+        html = self.client.get("/zh-hant/organisations/").content.decode()
+        self.assertIn('<span lang="en">SenseTime</span>', html)
+        self.assertIn("香港金融管理局", html)
+
+
+class EditorTranslationTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = get_user_model().objects.create_superuser("chief", "c@example.org", "x")
+        make_organisation(name="Translated", slug="translated", name_zh_hant="已翻譯",
+                          description="Text", description_zh_hant="文字")
+        make_organisation(name="Untranslated", slug="untranslated", description="Text")
+
+    def setUp(self):
+        self.client.force_login(self.user)
+
+    def test_editors_can_filter_items_that_lack_a_translation(self):
+        url = reverse("admin:portal_organisation_changelist")
+        missing = self.client.get(url, {"translation": "missing"}).context["cl"].result_list
+        complete = self.client.get(url, {"translation": "complete"}).context["cl"].result_list
+        self.assertEqual([o.slug for o in missing], ["untranslated"])
+        self.assertEqual([o.slug for o in complete], ["translated"])
+
+    def test_both_languages_are_edited_side_by_side(self):
+        obj = Organisation.objects.get(slug="translated")
+        html = self.client.get(reverse("admin:portal_organisation_change", args=[obj.pk])).content.decode()
+        self.assertIn('form-multiline field-name_en field-name_zh_hant"', html)
+        self.assertIn("Name [zh-hant]", html)
+
+
+class ChineseFixtureTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("import_content", *map(str, FIXTURE_FILES), stdout=io.StringIO())
+
+    def test_official_chinese_names_from_the_data(self):
+        self.assertEqual(Organisation.objects.get(slug="hkma").name_zh_hant, "香港金融管理局")
+        self.assertEqual(Organisation.objects.get(slug="cyberport").short_name_zh_hant, "數碼港")
+        self.assertEqual(Initiative.objects.get(slug="hkchat").name_zh_hant, "港話通")
+
+    def test_imported_chinese_is_searchable_at_once(self):
+        self.assertEqual([o.slug for o in search(Organisation.objects.all(), "數碼港")],
+                         ["cyberport"])
+        self.assertEqual([i.slug for i in search(Initiative.objects.all(), "港話通")], ["hkchat"])
