@@ -154,6 +154,12 @@ class ChineseFixtureTests(TestCase):
         self.assertEqual(Organisation.objects.get(slug="cyberport").short_name_zh_hant, "數碼港")
         self.assertEqual(Initiative.objects.get(slug="hkchat").name_zh_hant, "港話通")
 
+    def test_readers_find_organisations_by_english_or_chinese_name_or_acronym(self):
+        for text in ["數碼港", "Cyberport", "應科院", "ASTRI", "香港應用科技研究院"]:
+            with self.subTest(text=text):
+                found = [o.slug for o in search(Organisation.objects.all(), text)]
+                self.assertIn({"數碼港": "cyberport", "Cyberport": "cyberport"}.get(text, "astri"), found)
+
     def test_imported_chinese_is_searchable_at_once(self):
         self.assertEqual([o.slug for o in search(Organisation.objects.all(), "數碼港")],
                          ["cyberport"])
