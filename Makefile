@@ -3,6 +3,7 @@
 #   make run     set everything up, then serve http://127.0.0.1:8000/ (admin at /admin/)
 #   make setup   the same without the server: venv, packages, database, content, admin account
 #   make test    run the test suite (extra arguments: make test PYTEST_ARGS="-k import")
+#   make lint    check the code with ruff (style, imports, likely bugs)
 #   make clean   remove the venv, the SQLite database and collected static files
 #
 # Needs GNU make and Python 3.12 or newer. Everything else is installed into .venv.
@@ -39,11 +40,11 @@ MANAGE := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(VENV_PYTHON) manage.py
 
 PYTEST_ARGS ?=
 
-.PHONY: help run setup test clean
+.PHONY: help run setup test lint clean
 
 # Prints the usage lines at the top of this file.
 help:
-	@sed -n '3,6s/^# *//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,7s/^# *//p' $(firstword $(MAKEFILE_LIST))
 
 run: setup
 	@echo "Serving http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/). Ctrl-C stops it."
@@ -66,6 +67,10 @@ endif
 test: $(DEV_STAMP)
 	$(MANAGE) compile_translations -v0
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(VENV_PYTHON) -m ruff check portal tests hkai
+	$(VENV_PYTHON) -m ruff format --check portal tests hkai
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

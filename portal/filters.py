@@ -148,7 +148,9 @@ class FinderFilterSet(django_filters.FilterSet):
             rows = self._year_rows(filter_, base)
         else:
             counts = dict(
-                base.order_by().values_list(filter_.field_name).annotate(n=Count("pk", distinct=True))
+                base.order_by()
+                .values_list(filter_.field_name)
+                .annotate(n=Count("pk", distinct=True))
             )
             rows = [(str(v), str(label), counts.get(v, 0)) for v, label in filter_.extra["choices"]]
         options = [FacetOption(v, label, count, v in selected) for v, label, count in rows]
@@ -201,9 +203,7 @@ class FinderFilterSet(django_filters.FilterSet):
 
 class ArticleFilter(FinderFilterSet):
     q = SearchFilter()
-    sector = AnyOfFilter(
-        label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all()
-    )
+    sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
     initiative = AnyOfFilter(
         label=_("Initiative"), relations=["initiatives"], queryset=Initiative.objects.all()
     )
@@ -230,9 +230,7 @@ class ArticleFilter(FinderFilterSet):
 
 class InitiativeFilter(FinderFilterSet):
     q = SearchFilter()
-    sector = AnyOfFilter(
-        label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all()
-    )
+    sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
     kind = django_filters.ChoiceFilter(
         field_name="kind", choices=Initiative.Kind.choices, label=_("Kind")
     )
@@ -271,9 +269,7 @@ class InitiativeFilter(FinderFilterSet):
 
 class OrganisationFilter(FinderFilterSet):
     q = SearchFilter()
-    sector = AnyOfFilter(
-        label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all()
-    )
+    sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
     kind = django_filters.ChoiceFilter(
         field_name="kind", choices=Organisation.Kind.choices, label=_("Kind")
     )

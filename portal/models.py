@@ -30,11 +30,13 @@ def translated(field, unique_in_english=False):
     empty (see `portal.templatetags.portal_tags.translated` for marking such fallbacks).
     English is required wherever the field is; other languages may be left blank.
     """
-    return TranslatedFieldWithFallback(field, {"en": {"unique": True}} if unique_in_english else None)
+    return TranslatedFieldWithFallback(
+        field, {"en": {"unique": True}} if unique_in_english else None
+    )
 
 
 def languages(name):
-    """A translated field's columns, one per language, English first: ("name_en", "name_zh_hant")."""
+    """A translated field's columns, English first: ("name_en", "name_zh_hant")."""
     return tuple(f"{name}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES)
 
 
@@ -53,6 +55,11 @@ class SearchableModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if self.refresh_search_text() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_cjk"}
+        super().save(*args, **kwargs)
+
     def refresh_search_text(self):
         """Recompute `search_cjk`; returns whether it changed."""
         text = index_text(" ".join(str(getattr(self, name) or "") for name in self.SEARCH_FIELDS))
@@ -60,10 +67,17 @@ class SearchableModel(models.Model):
         self.search_cjk = text
         return changed
 
-    def save(self, *args, **kwargs):
-        if self.refresh_search_text() and kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_cjk"}
-        super().save(*args, **kwargs)
+
+def aliases_field():
+    """Other names an organisation or initiative goes by, found by search but not shown."""
+    return models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Other names and acronyms readers may search for, one per line, in any language "
+            "(e.g. an abbreviated Chinese name). Only names that a cited source uses."
+        ),
+    )
 
 
 def count_of(queryset):
@@ -74,7 +88,9 @@ def count_of(queryset):
     repeat a row. Counting in subqueries keeps one count from multiplying another.
     """
     counted = queryset.order_by().annotate(
-        n=models.Func(models.F("pk"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
+        n=models.Func(
+            models.F("pk"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
+        )
     )
     return Coalesce(models.Subquery(counted.values("n"), output_field=models.IntegerField()), 0)
 
@@ -91,7 +107,9 @@ class SectorQuerySet(models.QuerySet):
         """Sectors annotated with `article_count` (published only), `initiative_count` and
         `organisation_count`, in one query."""
         return self.annotate(
-            article_count=count_of(Article.objects.published().filter(sectors=models.OuterRef("pk"))),
+            article_count=count_of(
+                Article.objects.published().filter(sectors=models.OuterRef("pk"))
+            ),
             initiative_count=count_of(Initiative.objects.filter(sectors=models.OuterRef("pk"))),
             organisation_count=count_of(Organisation.objects.filter(sectors=models.OuterRef("pk"))),
         )
@@ -111,7 +129,9 @@ class ReviewedQuerySet(models.QuerySet):
         """Rows never reviewed, or last reviewed more than REVIEW_INTERVAL_DAYS ago."""
         today = today or timezone.localdate()
         cutoff = today - datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
-        return self.filter(models.Q(last_reviewed__isnull=True) | models.Q(last_reviewed__lt=cutoff))
+        return self.filter(
+            models.Q(last_reviewed__isnull=True) | models.Q(last_reviewed__lt=cutoff)
+        )
 
 
 class ReviewedModel(models.Model):
@@ -203,12 +223,14 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
 
     name = translated(models.CharField(_("name"), max_length=120), unique_in_english=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    summary = translated(models.CharField(
-        _("summary"),
-        max_length=300,
-        blank=True,
-        help_text=_("One sentence shown on cards and in search results."),
-    ))
+    summary = translated(
+        models.CharField(
+            _("summary"),
+            max_length=300,
+            blank=True,
+            help_text=_("One sentence shown on cards and in search results."),
+        )
+    )
     description = translated(models.TextField(_("description"), blank=True))
     sort_weight = models.SmallIntegerField(
         _("sort weight"),
@@ -249,20 +271,15 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
 
     name = translated(models.CharField(_("name"), max_length=200), unique_in_english=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    short_name = translated(models.CharField(
-        _("short name"),
-        max_length=40,
-        blank=True,
-        help_text=_("The acronym or short name people use, e.g. ASTRI."),
-    ))
-    aliases = models.TextField(
-        _("other names"),
-        blank=True,
-        help_text=_(
-            "Other names and acronyms readers may search for, one per line, in any language "
-            "(e.g. an abbreviated Chinese name). Only names that a cited source uses."
-        ),
+    short_name = translated(
+        models.CharField(
+            _("short name"),
+            max_length=40,
+            blank=True,
+            help_text=_("The acronym or short name people use, e.g. ASTRI."),
+        )
     )
+    aliases = aliases_field()
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     founded_year = models.PositiveSmallIntegerField(
         _("founded in"),
@@ -281,7 +298,10 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
 
     # Most important first: their order sets the ranking weights (portal.search).
     SEARCH_FIELDS = (
-        *languages("name"), *languages("short_name"), "aliases", *languages("description")
+        *languages("name"),
+        *languages("short_name"),
+        "aliases",
+        *languages("description"),
     )
 
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
@@ -319,20 +339,15 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
 
     name = translated(models.CharField(_("name"), max_length=250), unique_in_english=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    short_name = translated(models.CharField(
-        _("short name"),
-        max_length=40,
-        blank=True,
-        help_text=_("The acronym or short name people use, e.g. AISS."),
-    ))
-    aliases = models.TextField(
-        _("other names"),
-        blank=True,
-        help_text=_(
-            "Other names and acronyms readers may search for, one per line, in any language "
-            "(e.g. an abbreviated Chinese name). Only names that a cited source uses."
-        ),
+    short_name = translated(
+        models.CharField(
+            _("short name"),
+            max_length=40,
+            blank=True,
+            help_text=_("The acronym or short name people use, e.g. AISS."),
+        )
     )
+    aliases = aliases_field()
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     lead_organisation = models.ForeignKey(
         Organisation,
@@ -368,12 +383,14 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
-    summary = translated(models.CharField(
-        _("summary"),
-        max_length=300,
-        blank=True,
-        help_text=_("One sentence shown on cards and in search results."),
-    ))
+    summary = translated(
+        models.CharField(
+            _("summary"),
+            max_length=300,
+            blank=True,
+            help_text=_("One sentence shown on cards and in search results."),
+        )
+    )
     description = translated(models.TextField(_("description"), blank=True))
     sources = models.ManyToManyField(
         Source, related_name="initiatives", blank=True, verbose_name=_("sources")
@@ -381,7 +398,10 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
 
     # Most important first: their order sets the ranking weights (portal.search).
     SEARCH_FIELDS = (
-        *languages("name"), *languages("short_name"), "aliases", *languages("summary"),
+        *languages("name"),
+        *languages("short_name"),
+        "aliases",
+        *languages("summary"),
         *languages("description"),
     )
 
@@ -411,6 +431,9 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("portal:initiative_detail", kwargs={"slug": self.slug})
+
     def clean(self):
         # The same rule as the database constraint, but naming both fields for the editor.
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -419,9 +442,6 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
                 "start": self.start_year,
             }
             raise ValidationError({"end_year": message, "start_year": message})
-
-    def get_absolute_url(self):
-        return reverse("portal:initiative_detail", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -447,15 +467,21 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
 
     title = translated(models.CharField(_("title"), max_length=250))
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    summary = translated(models.TextField(
-        _("standfirst"),
-        blank=True,
-        help_text=_("One or two sentences under the title, also used in lists and feeds."),
-    ))
-    body = translated(models.TextField(
-        _("body"),
-        help_text=_("Markdown. Headings, lists, links and emphasis are kept; raw HTML is removed."),
-    ))
+    summary = translated(
+        models.TextField(
+            _("standfirst"),
+            blank=True,
+            help_text=_("One or two sentences under the title, also used in lists and feeds."),
+        )
+    )
+    body = translated(
+        models.TextField(
+            _("body"),
+            help_text=_(
+                "Markdown. Headings, lists, links and emphasis are kept; raw HTML is removed."
+            ),
+        )
+    )
     byline = models.CharField(
         _("byline"), max_length=200, blank=True, help_text=_("Who wrote it, as readers see it.")
     )
@@ -465,9 +491,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     publish_at = models.DateTimeField(
         _("publish date"),
         default=timezone.now,
-        help_text=_(
-            "When readers can first see a published article. A future date schedules it."
-        ),
+        help_text=_("When readers can first see a published article. A future date schedules it."),
     )
     sectors = models.ManyToManyField(
         Sector, related_name="articles", blank=True, verbose_name=_("sectors")
@@ -527,7 +551,9 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             attname = f"title_{language.replace('-', '_')}"
             if getattr(copy, attname):
                 with translation.override(language):
-                    setattr(copy, attname, _("Copy of %(title)s") % {"title": getattr(copy, attname)})
+                    setattr(
+                        copy, attname, _("Copy of %(title)s") % {"title": getattr(copy, attname)}
+                    )
         copy.save()
         for relation in ("sectors", "initiatives", "organisations", "sources"):
             getattr(copy, relation).set(getattr(self, relation).all())

@@ -56,6 +56,7 @@ def sync_roles():
     Returns one (group name, created, added, removed) tuple per role, where added and removed
     are sorted "app_label.codename" lists; running it again returns no additions or removals.
     """
+
     def name(permission):
         return f"{permission.content_type.app_label}.{permission.codename}"
 
@@ -65,10 +66,12 @@ def sync_roles():
         group, created = Group.objects.get_or_create(name=group_name)
         current = set(group.permissions.select_related("content_type"))
         group.permissions.set(wanted)
-        report.append((
-            group_name,
-            created,
-            sorted(name(p) for p in set(wanted) - current),
-            sorted(name(p) for p in current - set(wanted)),
-        ))
+        report.append(
+            (
+                group_name,
+                created,
+                sorted(name(p) for p in set(wanted) - current),
+                sorted(name(p) for p in current - set(wanted)),
+            )
+        )
     return report

@@ -85,14 +85,17 @@ def _search_postgresql(queryset, query):
     rank = Value(0.0, output_field=FloatField())
     condition = Q()
     if query.words:
-        words = SearchQuery(" ".join(query.words), config=TEXT_SEARCH_CONFIG, search_type="websearch")
+        words = SearchQuery(
+            " ".join(query.words), config=TEXT_SEARCH_CONFIG, search_type="websearch"
+        )
         queryset = queryset.annotate(_search_document=index_vector(model))
         condition &= Q(_search_document=words)
         rank = rank + SearchRank(_ranking_vector(model), words)
     if query.pairs or query.prefixes:
         # Tokens are CJK characters only (see portal.cjk), so quoting them is enough.
-        raw = " & ".join([f"'{pair}'" for pair in query.pairs]
-                         + [f"'{char}':*" for char in query.prefixes])
+        raw = " & ".join(
+            [f"'{pair}'" for pair in query.pairs] + [f"'{char}':*" for char in query.prefixes]
+        )
         chinese = SearchQuery(raw, config="simple", search_type="raw")
         queryset = queryset.annotate(_search_cjk=cjk_vector())
         condition &= Q(_search_cjk=chinese)
@@ -120,7 +123,8 @@ def _search_sqlite(queryset, query):
     columns = [*SEARCH_FIELDS[queryset.model], CJK_FIELD]
     weights = ", ".join(str(10.0 / (i // 2 + 1)) for i in range(len(columns)))
     rank = RawSQL(
-        f'SELECT -bm25({fts}, {weights}) FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = "{table}"."id"',
+        f"SELECT -bm25({fts}, {weights}) FROM {fts} "
+        f'WHERE {fts} MATCH %s AND {fts}.rowid = "{table}"."id"',
         (match,),
         output_field=FloatField(),
     )
@@ -135,7 +139,9 @@ def _sqlite_index_statements(model):
     columns = ", ".join(fields)
     new_values = ", ".join(f"new.{f}" for f in fields)
     old_values = ", ".join(f"old.{f}" for f in fields)
-    delete_old = f"INSERT INTO {fts}({fts}, rowid, {columns}) VALUES ('delete', old.id, {old_values});"
+    delete_old = (
+        f"INSERT INTO {fts}({fts}, rowid, {columns}) VALUES ('delete', old.id, {old_values});"
+    )
     insert_new = f"INSERT INTO {fts}(rowid, {columns}) VALUES (new.id, {new_values});"
     table_sql = (
         f"CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content='{table}', "

@@ -58,8 +58,9 @@ def form_values(response, model):
     parser = _FormValues(f"{model._meta.model_name}_form")
     parser.feed(response.content.decode())
     assert parser.values, f"no {model._meta.model_name}_form on the page"
-    return {name: values if len(values) > 1 else values[0]
-            for name, values in parser.values.items()}
+    return {
+        name: values if len(values) > 1 else values[0] for name, values in parser.values.items()
+    }
 
 
 def admin_url(model, view, *args):

@@ -1,4 +1,5 @@
-"""Small factory functions: each makes one valid object, with overrides for what a test cares about."""
+"""Small factory functions: each makes one valid object, with overrides for what a test
+cares about."""
 
 import datetime
 import itertools
@@ -12,6 +13,8 @@ TRANSLATED = {"name", "short_name", "summary", "description", "title", "body"}
 
 def _columns(fields):
     return {f"{key}_en" if key in TRANSLATED else key: value for key, value in fields.items()}
+
+
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
 
 
@@ -22,25 +25,39 @@ def make_source(**fields):
 
 def make_sector(**fields):
     n = next(_numbers)
-    return Sector.objects.create(**_columns({"name": f"Sector {n}", "slug": f"sector-{n}", **fields}))
+    return Sector.objects.create(
+        **_columns({"name": f"Sector {n}", "slug": f"sector-{n}", **fields})
+    )
 
 
 def make_organisation(**fields):
     n = next(_numbers)
-    defaults = {"name": f"Organisation {n}", "slug": f"organisation-{n}",
-                "kind": Organisation.Kind.COMPANY}
+    defaults = {
+        "name": f"Organisation {n}",
+        "slug": f"organisation-{n}",
+        "kind": Organisation.Kind.COMPANY,
+    }
     return Organisation.objects.create(**_columns({**defaults, **fields}))
 
 
 def make_initiative(**fields):
     n = next(_numbers)
-    defaults = {"name": f"Initiative {n}", "slug": f"initiative-{n}",
-                "kind": Initiative.Kind.FUNDING, "start_year": 2024}
+    defaults = {
+        "name": f"Initiative {n}",
+        "slug": f"initiative-{n}",
+        "kind": Initiative.Kind.FUNDING,
+        "start_year": 2024,
+    }
     return Initiative.objects.create(**_columns({**defaults, **fields}))
 
 
 def make_article(**fields):
     n = next(_numbers)
-    defaults = {"title": f"Article {n}", "slug": f"article-{n}", "body": "Some *Markdown*.",
-                "status": Article.Status.PUBLISHED, "publish_at": NOW - datetime.timedelta(days=1)}
+    defaults = {
+        "title": f"Article {n}",
+        "slug": f"article-{n}",
+        "body": "Some *Markdown*.",
+        "status": Article.Status.PUBLISHED,
+        "publish_at": NOW - datetime.timedelta(days=1),
+    }
     return Article.objects.create(**_columns({**defaults, **fields}))

@@ -82,8 +82,11 @@ class ChangeListTests(AdminTestCase):
         make_article(title="Coming", publish_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC))
         make_article(title="Unfinished", status=Article.Status.DRAFT)
         html = self.client.get(changelist(Article)).content.decode()
-        for title, visibility in [("Live one", "Live"), ("Coming", "Scheduled"),
-                                  ("Unfinished", "Draft")]:
+        for title, visibility in [
+            ("Live one", "Live"),
+            ("Coming", "Scheduled"),
+            ("Unfinished", "Draft"),
+        ]:
             row = re.search(rf"{title}</a>.*?</tr>", html, re.S).group(0)
             self.assertIn(f'<td class="field-visibility">{visibility}</td>', row)
 
@@ -118,9 +121,14 @@ class ChangeFormTests(AdminTestCase):
     def test_end_year_before_start_year_names_both_fields(self):
         initiative = make_initiative(start_year=2024)
         data = {
-            "name": initiative.name, "slug": initiative.slug, "kind": initiative.kind,
-            "status": initiative.status, "start_year": "2024", "end_year": "2020",
-            "Initiative_sources-TOTAL_FORMS": "0", "Initiative_sources-INITIAL_FORMS": "0",
+            "name": initiative.name,
+            "slug": initiative.slug,
+            "kind": initiative.kind,
+            "status": initiative.status,
+            "start_year": "2024",
+            "end_year": "2020",
+            "Initiative_sources-TOTAL_FORMS": "0",
+            "Initiative_sources-INITIAL_FORMS": "0",
         }
         response = self.client.post(change(initiative), data)
         self.assertEqual(response.status_code, 200)
@@ -140,8 +148,12 @@ class ChangeFormTests(AdminTestCase):
 
 class PreviewTests(AdminTestCase):
     def test_staff_see_a_draft_exactly_as_readers_will(self):
-        draft = make_article(title="Work in progress", slug="wip", status=Article.Status.DRAFT,
-                             body="Some **bold** claim.")
+        draft = make_article(
+            title="Work in progress",
+            slug="wip",
+            status=Article.Status.DRAFT,
+            body="Some **bold** claim.",
+        )
         draft.sectors.add(make_sector(name="Healthcare"))
         response = self.client.get(reverse("admin:portal_article_preview", args=[draft.pk]))
         self.assertEqual(response.status_code, 200)
@@ -164,9 +176,14 @@ class PreviewTests(AdminTestCase):
 @time_machine.travel(NOW, tick=False)
 class PublishingActionTests(AdminTestCase):
     def act(self, action, *objects, model=Article):
-        return self.client.post(changelist(model), {
-            "action": action, "_selected_action": [o.pk for o in objects],
-        }, follow=True)
+        return self.client.post(
+            changelist(model),
+            {
+                "action": action,
+                "_selected_action": [o.pk for o in objects],
+            },
+            follow=True,
+        )
 
     def test_publish_now_makes_a_draft_public_at_once(self):
         draft = make_article(slug="wip", status=Article.Status.DRAFT)
@@ -201,7 +218,9 @@ class ReviewTests(AdminTestCase):
         super().setUpTestData()
         today = NOW.date()
         cls.fresh = make_initiative(name="Fresh", last_reviewed=today - datetime.timedelta(days=10))
-        cls.stale = make_initiative(name="Stale", last_reviewed=today - datetime.timedelta(days=181))
+        cls.stale = make_initiative(
+            name="Stale", last_reviewed=today - datetime.timedelta(days=181)
+        )
         cls.never = make_initiative(name="Never")
         make_organisation(name="Old org", last_reviewed=today - datetime.timedelta(days=400))
 
@@ -212,15 +231,20 @@ class ReviewTests(AdminTestCase):
     def test_the_admin_index_counts_what_is_due(self):
         response = self.client.get(reverse("admin:index"))
         self.assertContains(response, "3 entries have not been checked against their sources")
-        self.assertContains(response, f'{changelist(Initiative)}?review=due')
+        self.assertContains(response, f"{changelist(Initiative)}?review=due")
         self.assertContains(response, f'href="{reverse("admin_import_content")}"')
 
     def test_filter_and_mark_reviewed_today(self):
         response = self.client.get(changelist(Initiative) + "?review=due")
         self.assertEqual({i.name for i in response.context["cl"].result_list}, {"Never", "Stale"})
-        response = self.client.post(changelist(Initiative), {
-            "action": "mark_reviewed", "_selected_action": [self.stale.pk, self.never.pk],
-        }, follow=True)
+        response = self.client.post(
+            changelist(Initiative),
+            {
+                "action": "mark_reviewed",
+                "_selected_action": [self.stale.pk, self.never.pk],
+            },
+            follow=True,
+        )
         self.assertContains(response, "Marked 2 entries as reviewed today.")
         self.assertFalse(Initiative.objects.due_for_review().exists())
         self.stale.refresh_from_db()
@@ -229,11 +253,13 @@ class ReviewTests(AdminTestCase):
 
 class SanitisedBodyTests(AdminTestCase):
     def test_script_an_editor_types_never_reaches_a_public_page(self):
-        body = ('Hi <script>alert(1)</script> <img src=x onerror="alert(2)"> '
-                '[click](javascript:alert(3)) <a href="#" onmouseover="alert(4)">x</a>')
+        body = (
+            'Hi <script>alert(1)</script> <img src=x onerror="alert(2)"> '
+            '[click](javascript:alert(3)) <a href="#" onmouseover="alert(4)">x</a>'
+        )
         make_article(slug="risky", body=body)
         html = self.client.get("/articles/risky/").content.decode()
-        article_html = html[html.index("<article"):html.index("</article>")]
+        article_html = html[html.index("<article") : html.index("</article>")]
         self.assertNotIn("<script", article_html)
         self.assertNotRegex(article_html, r"<[^>]+\son\w+=")
         self.assertNotIn('href="javascript:', article_html)

@@ -24,8 +24,9 @@ MINUTE = datetime.timedelta(minutes=1)
 class StaleSaveTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.alice = User.objects.create_superuser("alice", "alice@example.org", "pw",
-                                                  first_name="Alice", last_name="Wong")
+        cls.alice = User.objects.create_superuser(
+            "alice", "alice@example.org", "pw", first_name="Alice", last_name="Wong"
+        )
         cls.bob = User.objects.create_superuser("bob", "bob@example.org", "pw")
         with time_machine.travel(NOW, tick=False):
             cls.article = make_article(summary="Original standfirst.")
@@ -53,8 +54,9 @@ class StaleSaveTest(TestCase):
         bob_form = self.open_form(self.bob, self.article)
 
         alice_form["summary_en"] = "Alice's standfirst."
-        self.assertEqual(self.save(self.alice, self.article, alice_form, NOW + MINUTE).status_code,
-                         302)
+        self.assertEqual(
+            self.save(self.alice, self.article, alice_form, NOW + MINUTE).status_code, 302
+        )
         bob_form["summary_en"] = "Bob's standfirst."
         response = self.save(self.bob, self.article, bob_form, NOW + 2 * MINUTE)
 
@@ -62,11 +64,13 @@ class StaleSaveTest(TestCase):
         errors = response.context["adminform"].form.non_field_errors()
         self.assertEqual(len(errors), 1)
         self.assertIn("Someone else (Alice Wong) changed this article on", errors[0])
-        self.assertIn("Your edits have not been saved, but they are still in the form below.",
-                      errors[0])
+        self.assertIn(
+            "Your edits have not been saved, but they are still in the form below.", errors[0]
+        )
         history = admin_url(Article, "history", self.article.pk)
-        self.assertContains(response, f'<a href="{history}">Review their change in the history</a>',
-                            html=True)
+        self.assertContains(
+            response, f'<a href="{history}">Review their change in the history</a>', html=True
+        )
         self.assertContains(response, "Bob&#x27;s standfirst.")  # his text, back in the form
         self.article.refresh_from_db()
         self.assertEqual(self.article.summary, "Alice's standfirst.")
@@ -112,21 +116,36 @@ class StaleSaveTest(TestCase):
         self.assertEqual(self.article.summary, "Bob's standfirst, written after reading Alice's.")
 
     def test_an_import_since_loading_counts_as_a_concurrent_change(self):
-        initiative = make_initiative(name="GenA.I. Sandbox", slug="genai-sandbox",
-                                     kind=Initiative.Kind.SANDBOX, start_year=2024)
+        initiative = make_initiative(
+            name="GenA.I. Sandbox",
+            slug="genai-sandbox",
+            kind=Initiative.Kind.SANDBOX,
+            start_year=2024,
+        )
         bob_form = self.open_form(self.bob, initiative)
         with time_machine.travel(NOW + MINUTE, tick=False):
-            call_command("import_content", self.fixture(
-                name_en="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox", start_year=2024,
-                summary_en="From the import.",
-            ), stdout=io.StringIO(), stderr=io.StringIO())
+            call_command(
+                "import_content",
+                self.fixture(
+                    name_en="GenA.I. Sandbox",
+                    slug="genai-sandbox",
+                    kind="sandbox",
+                    start_year=2024,
+                    summary_en="From the import.",
+                ),
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
 
         bob_form["summary_en"] = "Bob's summary."
         response = self.save(self.bob, initiative, bob_form, NOW + 2 * MINUTE)
 
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Someone else (not recorded: the change came from outside "
-                                      "the admin, e.g. an import) changed this initiative")
+        self.assertContains(
+            response,
+            "Someone else (not recorded: the change came from outside "
+            "the admin, e.g. an import) changed this initiative",
+        )
         initiative.refresh_from_db()
         self.assertEqual(initiative.summary, "From the import.")
 
@@ -143,8 +162,9 @@ class StaleSaveTest(TestCase):
 
         source.refresh_from_db()
         # Bob's form still had the old title: without a timestamp, the last save wins.
-        self.assertEqual((source.title, source.publisher),
-                         ("HKMA press release", "Bob's publisher"))
+        self.assertEqual(
+            (source.title, source.publisher), ("HKMA press release", "Bob's publisher")
+        )
         self.assertEqual(Source.objects.count(), 1)
 
     def fixture(self, **fields):

@@ -8,18 +8,18 @@ from django.test import TestCase
 from reversion.models import Version
 
 from portal.models import Article, Initiative, Organisation
+from tests.admin_pages import admin_url, form_values
 from tests.factories import NOW, make_article, make_initiative, make_organisation, make_sector
 
 User = get_user_model()
-
-from tests.admin_pages import admin_url, form_values
 
 
 class AdminHistoryTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = User.objects.create_superuser("alice", "alice@example.org", "pw",
-                                                   first_name="Alice", last_name="Wong")
+        cls.editor = User.objects.create_superuser(
+            "alice", "alice@example.org", "pw", first_name="Alice", last_name="Wong"
+        )
         cls.sector = make_sector(summary="Banks and insurers.")
         cls.organisation = make_organisation(description="Regulates banks.")
         cls.initiative = make_initiative(summary="Money for pilots.")
@@ -35,13 +35,20 @@ class AdminHistoryTest(TestCase):
         data = form_values(self.client.get(url), type(obj))
         data.update(changes)
         response = self.client.post(url, data)
-        self.assertEqual(response.status_code, 302, getattr(response, "context", None)
-                         and response.context["errors"])
+        self.assertEqual(
+            response.status_code,
+            302,
+            getattr(response, "context", None) and response.context["errors"],
+        )
         return response
 
     def test_saving_any_content_item_records_a_version_with_user_and_date(self):
-        items = [(self.article, "summary_en"), (self.initiative, "summary_en"),
-                 (self.organisation, "description_en"), (self.sector, "summary_en")]
+        items = [
+            (self.article, "summary_en"),
+            (self.initiative, "summary_en"),
+            (self.organisation, "description_en"),
+            (self.sector, "summary_en"),
+        ]
         for obj, field in items:
             with self.subTest(type(obj).__name__), time_machine.travel(NOW, tick=False):
                 self.save_through_admin(obj, **{field: "Edited in the admin."})
@@ -63,8 +70,9 @@ class AdminHistoryTest(TestCase):
         # Translated fields are named with their language in the change message.
         self.assertContains(response, "Changed Standfirst [en].", count=2)
         for version in Version.objects.get_for_object(self.article):
-            self.assertContains(response, admin_url(Article, "revision", self.article.pk,
-                                                    version.pk))
+            self.assertContains(
+                response, admin_url(Article, "revision", self.article.pk, version.pk)
+            )
 
     def test_compare_view_shows_old_and_new_field_values(self):
         self.save_through_admin(self.article, summary_en="The old standfirst.")
@@ -91,8 +99,10 @@ class AdminHistoryTest(TestCase):
         self.client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
 
         history = self.client.get(admin_url(Article, "history", self.article.pk))
-        compare = self.client.get(admin_url(Article, "compare", self.article.pk),
-                                  {"version_id1": old.pk, "version_id2": new.pk})
+        compare = self.client.get(
+            admin_url(Article, "compare", self.article.pk),
+            {"version_id1": old.pk, "version_id2": new.pk},
+        )
 
         self.assertEqual((history.status_code, compare.status_code), (403, 403))
 
@@ -108,8 +118,9 @@ class AdminHistoryTest(TestCase):
 
         self.assertEqual(response.status_code, 302)
         self.article.refresh_from_db()
-        self.assertEqual((self.article.title, self.article.summary),
-                         ("Good title", "Good standfirst."))
+        self.assertEqual(
+            (self.article.title, self.article.summary), ("Good title", "Good standfirst.")
+        )
         newest = Version.objects.get_for_object(self.article).first()
         self.assertIn("Reverted to previous version", newest.revision.comment)
         self.assertEqual(newest.revision.user, self.editor)
@@ -144,9 +155,13 @@ class AdminActionHistoryTest(TestCase):
         self.client.force_login(self.editor)
 
     def run_action(self, model, action, *objects):
-        response = self.client.post(admin_url(model, "changelist"), {
-            "action": action, "_selected_action": [obj.pk for obj in objects],
-        })
+        response = self.client.post(
+            admin_url(model, "changelist"),
+            {
+                "action": action,
+                "_selected_action": [obj.pk for obj in objects],
+            },
+        )
         self.assertEqual(response.status_code, 302)
 
     def assert_recorded(self, obj, comment):
@@ -159,8 +174,10 @@ class AdminActionHistoryTest(TestCase):
 
         self.run_action(Article, "publish_now", article)
         self.assert_recorded(article, "Published now")
-        self.assertEqual(Version.objects.get_for_object(article).first().field_dict["status"],
-                         Article.Status.PUBLISHED)
+        self.assertEqual(
+            Version.objects.get_for_object(article).first().field_dict["status"],
+            Article.Status.PUBLISHED,
+        )
 
         self.run_action(Article, "unpublish", article)
         self.assert_recorded(article, "Unpublished")

@@ -32,14 +32,32 @@ def valid_records():
     return [
         record("source", url="https://www.hkma.gov.hk/eng/news", publisher="HKMA"),
         record("sector", name_en="Banking", slug="banking"),
-        record("organisation", name_en="Hong Kong Monetary Authority", slug="hkma",
-               kind="government_body", sectors=[["banking"]]),
-        record("initiative", name_en="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox",
-               lead_organisation=["hkma"], start_year=2024, sectors=[["banking"]],
-               sources=[["https://www.hkma.gov.hk/eng/news"]]),
-        record("article", title_en="Banks try AI", slug="banks-try-ai", body_en="Text.",
-               status="published", publish_at="2026-11-20T09:00:00+08:00",
-               initiatives=[["genai-sandbox"]]),
+        record(
+            "organisation",
+            name_en="Hong Kong Monetary Authority",
+            slug="hkma",
+            kind="government_body",
+            sectors=[["banking"]],
+        ),
+        record(
+            "initiative",
+            name_en="GenA.I. Sandbox",
+            slug="genai-sandbox",
+            kind="sandbox",
+            lead_organisation=["hkma"],
+            start_year=2024,
+            sectors=[["banking"]],
+            sources=[["https://www.hkma.gov.hk/eng/news"]],
+        ),
+        record(
+            "article",
+            title_en="Banks try AI",
+            slug="banks-try-ai",
+            body_en="Text.",
+            status="published",
+            publish_at="2026-11-20T09:00:00+08:00",
+            initiatives=[["genai-sandbox"]],
+        ),
     ]
 
 
@@ -54,8 +72,9 @@ def make_staff(username, permissions=()):
 
 
 def import_permissions():
-    return [f"{action}_{spec.model._meta.model_name}" for spec in SPECS
-            for action in ("add", "change")]
+    return [
+        f"{action}_{spec.model._meta.model_name}" for spec in SPECS for action in ("add", "change")
+    ]
 
 
 class TransferTestCase(TestCase):
@@ -101,8 +120,13 @@ class ImportPageTests(TransferTestCase):
 
         self.assertEqual(
             response.context["rows"],
-            [("Sources", 1, 0, 0), ("Sectors", 0, 0, 1), ("Organisations", 1, 0, 0),
-             ("Initiatives", 1, 0, 0), ("Articles", 1, 0, 0)],
+            [
+                ("Sources", 1, 0, 0),
+                ("Sectors", 0, 0, 1),
+                ("Organisations", 1, 0, 0),
+                ("Initiatives", 1, 0, 0),
+                ("Articles", 1, 0, 0),
+            ],
         )
         self.assertContains(response, "Checked new-content.json: 5 records, no problems.")
         self.assertContains(response, "Confirm import")
@@ -115,11 +139,13 @@ class ImportPageTests(TransferTestCase):
         self.assertContains(response, "Checked large.json: 5 records, no problems.")
 
     def test_confirm_imports_records_a_revision_and_removes_the_upload(self):
-        preview = self.upload(fixture_file("a.json", valid_records()[:2]),
-                              fixture_file("b.json", valid_records()[2:]))
+        preview = self.upload(
+            fixture_file("a.json", valid_records()[:2]), fixture_file("b.json", valid_records()[2:])
+        )
 
-        response = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token,
-                                                 "confirm": "Confirm import"})
+        response = self.client.post(
+            IMPORT_URL, {"token": preview.context["pending"].token, "confirm": "Confirm import"}
+        )
 
         self.assertContains(response, "Imported 5 records from a.json, b.json.")
         self.assertContains(response, "adds no version to each item’s own history")
@@ -127,8 +153,9 @@ class ImportPageTests(TransferTestCase):
         initiative = Initiative.objects.get(slug="genai-sandbox")
         self.assertEqual(initiative.lead_organisation.slug, "hkma")
         revision = Revision.objects.get()
-        self.assertEqual((revision.user, revision.comment),
-                         (self.editor, "Imported a.json, b.json"))
+        self.assertEqual(
+            (revision.user, revision.comment), (self.editor, "Imported a.json, b.json")
+        )
         self.assertEqual(self.stored_files(), [])
 
         again = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token})
@@ -145,8 +172,7 @@ class ImportPageTests(TransferTestCase):
         problems = response.context["problems"]
         self.assertEqual(
             [(p["file"], p["where"], p["item"], p["field"]) for p in problems],
-            [("initiatives-draft.json", "record 4", "Initiative 'genai-sandbox'",
-              "start_year")],
+            [("initiatives-draft.json", "record 4", "Initiative 'genai-sandbox'", "start_year")],
         )
         self.assertContains(response, "1 problem was found. Nothing was imported.")
         self.assertNotContains(response, str(self.tmp))
@@ -156,16 +182,22 @@ class ImportPageTests(TransferTestCase):
 
     def test_messages_name_other_files_by_their_uploaded_name(self):
         sector = record("sector", name_en="Banking", slug="banking")
-        response = self.upload(fixture_file("first.json", [sector]),
-                               fixture_file("second.json", [sector]))
+        response = self.upload(
+            fixture_file("first.json", [sector]), fixture_file("second.json", [sector])
+        )
         (problem,) = response.context["problems"]
         self.assertEqual(problem["file"], "second.json")
         self.assertIn("first used in first.json, record 1", problem["message"])
 
     def test_confirm_checks_again_and_refuses_data_that_went_stale(self):
         organisation = make_organisation(slug="hkma")
-        initiative = record("initiative", name_en="Sandbox", slug="sandbox", kind="sandbox",
-                            lead_organisation=["hkma"])
+        initiative = record(
+            "initiative",
+            name_en="Sandbox",
+            slug="sandbox",
+            kind="sandbox",
+            lead_organisation=["hkma"],
+        )
         preview = self.upload(fixture_file("sandbox.json", [initiative]))
         self.assertEqual(preview.context["rows"], [("Initiatives", 1, 0, 0)])
         organisation.delete()
@@ -180,8 +212,9 @@ class ImportPageTests(TransferTestCase):
 
     def test_discard_removes_the_upload(self):
         preview = self.upload(fixture_file("a.json", valid_records()))
-        response = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token,
-                                                 "discard": "Discard"})
+        response = self.client.post(
+            IMPORT_URL, {"token": preview.context["pending"].token, "discard": "Discard"}
+        )
         self.assertContains(response, "Discarded the upload of a.json; nothing was imported.")
         self.assertFalse(Sector.objects.exists())
         self.assertEqual(self.stored_files(), [])
@@ -205,11 +238,13 @@ class ImportPageTests(TransferTestCase):
 class ImportPermissionTests(TransferTestCase):
     def test_anonymous_and_non_staff_are_sent_to_the_login(self):
         self.client.logout()
-        self.assertRedirects(self.client.get(IMPORT_URL),
-                             f"{reverse('admin:login')}?next={IMPORT_URL}")
+        self.assertRedirects(
+            self.client.get(IMPORT_URL), f"{reverse('admin:login')}?next={IMPORT_URL}"
+        )
         self.client.force_login(User.objects.create_user("reader"))
-        self.assertRedirects(self.client.get(IMPORT_URL),
-                             f"{reverse('admin:login')}?next={IMPORT_URL}")
+        self.assertRedirects(
+            self.client.get(IMPORT_URL), f"{reverse('admin:login')}?next={IMPORT_URL}"
+        )
 
     def test_staff_who_may_not_add_and_change_everything_are_refused(self):
         change_only = [p for p in import_permissions() if p.startswith("change_")]
@@ -233,22 +268,32 @@ class ExportActionTests(TransferTestCase):
         cls.hkust = make_organisation(name="HKUST", slug="hkust")
         cls.cuhk = make_organisation(name="CUHK", slug="cuhk")
         cls.centre = make_initiative(
-            name="=HYPERLINK(\"https://evil.example\")", slug="centre", lead_organisation=cls.hkust,
-            status=Initiative.Status.COMPLETED, start_year=2020, end_year=2023,
+            name='=HYPERLINK("https://evil.example")',
+            slug="centre",
+            lead_organisation=cls.hkust,
+            status=Initiative.Status.COMPLETED,
+            start_year=2020,
+            end_year=2023,
             summary="Research — 研究",
         )
         cls.centre.sectors.set([cls.health, cls.ai])
         cls.centre.partners.set([cls.cuhk])
-        cls.scheme = make_initiative(name="Scheme", slug="scheme",
-                                     status=Initiative.Status.COMPLETED)
+        cls.scheme = make_initiative(
+            name="Scheme", slug="scheme", status=Initiative.Status.COMPLETED
+        )
         cls.active = make_initiative(name="Active", slug="active")
 
     def run_action(self, action, objects, query="", select_across=False):
         url = reverse("admin:portal_initiative_changelist") + query
-        return self.client.post(url, {
-            "action": action, "index": 0, "select_across": int(select_across),
-            "_selected_action": [obj.pk for obj in objects],
-        })
+        return self.client.post(
+            url,
+            {
+                "action": action,
+                "index": 0,
+                "select_across": int(select_across),
+                "_selected_action": [obj.pk for obj in objects],
+            },
+        )
 
     def content(self, response):
         return b"".join(response.streaming_content)
@@ -258,20 +303,22 @@ class ExportActionTests(TransferTestCase):
             with self.subTest(model=spec.label):
                 opts = spec.model._meta
                 response = self.client.get(
-                    reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                )
                 choices = dict(response.context["action_form"].fields["action"].choices)
                 plural = opts.verbose_name_plural
-                self.assertEqual(choices["export_as_fixture"],
-                                 f"Export selected {plural} as fixture JSON")
+                self.assertEqual(
+                    choices["export_as_fixture"], f"Export selected {plural} as fixture JSON"
+                )
                 self.assertEqual(choices["export_as_csv"], f"Export selected {plural} as CSV")
 
     def test_fixture_export_of_the_selected_rows_imports_back_losslessly(self):
         response = self.run_action("export_as_fixture", [self.centre, self.scheme])
-        self.assertEqual(response["Content-Disposition"],
-                         'attachment; filename="hkai-initiatives.json"')
+        self.assertEqual(
+            response["Content-Disposition"], 'attachment; filename="hkai-initiatives.json"'
+        )
         exported = self.content(response)
-        self.assertEqual([r["fields"]["slug"] for r in json.loads(exported)],
-                         ["centre", "scheme"])
+        self.assertEqual([r["fields"]["slug"] for r in json.loads(exported)], ["centre", "scheme"])
         path = self.tmp / "hkai-initiatives.json"
         path.write_bytes(exported)
         before = self.snapshot()
@@ -284,14 +331,15 @@ class ExportActionTests(TransferTestCase):
     def test_csv_export_has_every_exchanged_field_and_relations_as_keys(self):
         response = self.run_action("export_as_csv", [self.centre])
 
-        self.assertEqual(response["Content-Disposition"],
-                         'attachment; filename="hkai-initiatives.csv"')
+        self.assertEqual(
+            response["Content-Disposition"], 'attachment; filename="hkai-initiatives.csv"'
+        )
         content = self.content(response).decode("utf-8")
         self.assertTrue(content.startswith("\ufeff"))
         reader = csv.DictReader(io.StringIO(content.removeprefix("\ufeff")))
         self.assertEqual(reader.fieldnames, SPECS_BY_MODEL[Initiative].field_names)
         (row,) = list(reader)
-        self.assertEqual(row["name_en"], "'=HYPERLINK(\"https://evil.example\")")
+        self.assertEqual(row["name_en"], '\'=HYPERLINK("https://evil.example")')
         self.assertEqual(row["slug"], "centre")
         self.assertEqual(row["summary_en"], "Research — 研究")
         self.assertEqual((row["start_year"], row["end_year"]), ("2020", "2023"))
@@ -304,8 +352,9 @@ class ExportActionTests(TransferTestCase):
         for action in ("export_as_csv", "export_as_fixture"):
             with self.subTest(action=action):
                 # The page shows one checkbox ticked; "select all 2" adds select_across.
-                response = self.run_action(action, [self.centre], query="?status__exact=completed",
-                                           select_across=True)
+                response = self.run_action(
+                    action, [self.centre], query="?status__exact=completed", select_across=True
+                )
                 content = self.content(response).decode("utf-8-sig")
                 if action == "export_as_csv":
                     slugs = [row["slug"] for row in csv.DictReader(io.StringIO(content))]
@@ -314,10 +363,15 @@ class ExportActionTests(TransferTestCase):
                 self.assertEqual(slugs, ["centre", "scheme"])
 
     def test_sources_and_organisations_export_too(self):
-        response = self.client.post(reverse("admin:portal_organisation_changelist"), {
-            "action": "export_as_csv", "index": 0, "select_across": 1,
-            "_selected_action": [self.hkust.pk],
-        })
+        response = self.client.post(
+            reverse("admin:portal_organisation_changelist"),
+            {
+                "action": "export_as_csv",
+                "index": 0,
+                "select_across": 1,
+                "_selected_action": [self.hkust.pk],
+            },
+        )
         rows = list(csv.DictReader(io.StringIO(self.content(response).decode("utf-8-sig"))))
         self.assertEqual([row["slug"] for row in rows], ["cuhk", "hkust"])
         self.assertEqual(Organisation.objects.count(), 2)

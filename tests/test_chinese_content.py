@@ -18,17 +18,27 @@ class ChineseSearchTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cyberport = make_organisation(
-            name="Hong Kong Cyberport Management Company Limited", slug="cyberport",
-            short_name="Cyberport", short_name_zh_hant="數碼港",
+            name="Hong Kong Cyberport Management Company Limited",
+            slug="cyberport",
+            short_name="Cyberport",
+            short_name_zh_hant="數碼港",
         )
         cls.astri = make_organisation(
-            name="Hong Kong Applied Science and Technology Research Institute", slug="astri",
-            short_name="ASTRI", name_zh_hant="香港應用科技研究院", aliases="ASTRI HK",
+            name="Hong Kong Applied Science and Technology Research Institute",
+            slug="astri",
+            short_name="ASTRI",
+            name_zh_hant="香港應用科技研究院",
+            aliases="ASTRI HK",
         )
-        cls.hkma = make_organisation(name="Hong Kong Monetary Authority", slug="hkma",
-                                     name_zh_hant="香港金融管理局")
-        make_initiative(name="HKChat", slug="hkchat", name_zh_hant="港話通",
-                        summary="A public chatbot built on a local language model.")
+        cls.hkma = make_organisation(
+            name="Hong Kong Monetary Authority", slug="hkma", name_zh_hant="香港金融管理局"
+        )
+        make_initiative(
+            name="HKChat",
+            slug="hkchat",
+            name_zh_hant="港話通",
+            summary="A public chatbot built on a local language model.",
+        )
 
     def slugs(self, model, text):
         return sorted(obj.slug for obj in search(model.objects.all(), text))
@@ -86,12 +96,16 @@ class FallbackTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         sector = make_sector(name="Finance", slug="finance", name_zh_hant="金融")
-        cls.translated = make_organisation(name="Hong Kong Monetary Authority", slug="hkma",
-                                           name_zh_hant="香港金融管理局",
-                                           description="The central banking institution.",
-                                           description_zh_hant="香港的中央銀行機構。")
-        cls.english_only = make_organisation(name="SenseTime", slug="sensetime",
-                                             description="An AI company founded in 2014.")
+        cls.translated = make_organisation(
+            name="Hong Kong Monetary Authority",
+            slug="hkma",
+            name_zh_hant="香港金融管理局",
+            description="The central banking institution.",
+            description_zh_hant="香港的中央銀行機構。",
+        )
+        cls.english_only = make_organisation(
+            name="SenseTime", slug="sensetime", description="An AI company founded in 2014."
+        )
         cls.english_only.sectors.add(sector)
 
     def test_chinese_text_is_shown_where_it_exists(self):
@@ -103,8 +117,11 @@ class FallbackTests(TestCase):
     def test_missing_translations_fall_back_to_english_marked_as_such(self):
         html = self.client.get("/zh-hant/organisations/sensetime/").content.decode()
         self.assertIn('<h1><span lang="en">SenseTime</span></h1>', html)
-        self.assertIn('<div lang="en"><p class="english-only" lang="zh-Hant">只有英文版本</p>'
-                      "<p>An AI company founded in 2014.</p></div>", html)
+        self.assertIn(
+            '<div lang="en"><p class="english-only" lang="zh-Hant">只有英文版本</p>'
+            "<p>An AI company founded in 2014.</p></div>",
+            html,
+        )
         # The sector has a Chinese name, so it is not marked.
         self.assertIn(">金融</a>", html)
 
@@ -123,8 +140,13 @@ class EditorTranslationTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.user = get_user_model().objects.create_superuser("chief", "c@example.org", "x")
-        make_organisation(name="Translated", slug="translated", name_zh_hant="已翻譯",
-                          description="Text", description_zh_hant="文字")
+        make_organisation(
+            name="Translated",
+            slug="translated",
+            name_zh_hant="已翻譯",
+            description="Text",
+            description_zh_hant="文字",
+        )
         make_organisation(name="Untranslated", slug="untranslated", description="Text")
 
     def setUp(self):
@@ -139,7 +161,9 @@ class EditorTranslationTests(TestCase):
 
     def test_both_languages_are_edited_side_by_side(self):
         obj = Organisation.objects.get(slug="translated")
-        html = self.client.get(reverse("admin:portal_organisation_change", args=[obj.pk])).content.decode()
+        html = self.client.get(
+            reverse("admin:portal_organisation_change", args=[obj.pk])
+        ).content.decode()
         self.assertIn('form-multiline field-name_en field-name_zh_hant"', html)
         self.assertIn("Name [zh-hant]", html)
 
@@ -158,9 +182,12 @@ class ChineseFixtureTests(TestCase):
         for text in ["數碼港", "Cyberport", "應科院", "ASTRI", "香港應用科技研究院"]:
             with self.subTest(text=text):
                 found = [o.slug for o in search(Organisation.objects.all(), text)]
-                self.assertIn({"數碼港": "cyberport", "Cyberport": "cyberport"}.get(text, "astri"), found)
+                self.assertIn(
+                    {"數碼港": "cyberport", "Cyberport": "cyberport"}.get(text, "astri"), found
+                )
 
     def test_imported_chinese_is_searchable_at_once(self):
-        self.assertEqual([o.slug for o in search(Organisation.objects.all(), "數碼港")],
-                         ["cyberport"])
+        self.assertEqual(
+            [o.slug for o in search(Organisation.objects.all(), "數碼港")], ["cyberport"]
+        )
         self.assertEqual([i.slug for i in search(Initiative.objects.all(), "港話通")], ["hkchat"])

@@ -44,7 +44,10 @@ def test_creates_the_account_described_by_the_environment(monkeypatch):
     user = User.objects.get()
     assert (user.username, user.email) == ("editor", "editor@example.org")
     assert user.is_superuser and user.is_staff and user.is_active
-    assert authenticate(login_request(), username="editor", password="a long passphrase for tests") == user
+    assert (
+        authenticate(login_request(), username="editor", password="a long passphrase for tests")
+        == user
+    )
 
 
 def test_without_a_password_prints_a_generated_one_that_works():

@@ -36,8 +36,15 @@ class InitiativeFinderTests(TestCase):
         cls.ha = make_organisation(name="Hospital Authority", slug="ha")
 
         def initiative(slug, sectors, kind, status, start, end=None, lead=None, partners=()):
-            obj = make_initiative(name=slug.title(), slug=slug, kind=kind, status=status,
-                                  start_year=start, end_year=end, lead_organisation=lead)
+            obj = make_initiative(
+                name=slug.title(),
+                slug=slug,
+                kind=kind,
+                status=status,
+                start_year=start,
+                end_year=end,
+                lead_organisation=lead,
+            )
             obj.sectors.set(sectors)
             obj.partners.set(partners)
             return obj
@@ -58,7 +65,9 @@ class InitiativeFinderTests(TestCase):
     def test_lists_everything_by_name_without_filters(self):
         response = self.get()
         self.assertEqual(result_count(response), 5)
-        self.assertEqual(self.slugs(response), ["ai-lab", "both", "fintech-2025", "principles", "sandbox"])
+        self.assertEqual(
+            self.slugs(response), ["ai-lab", "both", "fintech-2025", "principles", "sandbox"]
+        )
 
     def test_sector_options_combine_as_any_of(self):
         self.assertEqual(result_count(self.get("?sector=health")), 2)
@@ -69,26 +78,34 @@ class InitiativeFinderTests(TestCase):
         self.assertEqual(self.slugs(response), ["principles", "sandbox"])
 
     def test_organisation_matches_lead_or_partner(self):
-        self.assertEqual(self.slugs(self.get("?organisation=hkma")), ["ai-lab", "principles", "sandbox"])
+        self.assertEqual(
+            self.slugs(self.get("?organisation=hkma")), ["ai-lab", "principles", "sandbox"]
+        )
 
     def test_active_in_a_year_means_started_by_then_and_not_ended_before(self):
-        self.assertEqual(self.slugs(self.get("?active_in=2025")),
-                         ["ai-lab", "fintech-2025", "principles", "sandbox"])
-        self.assertEqual(self.slugs(self.get("?active_in=2026")), ["ai-lab", "both", "principles", "sandbox"])
+        self.assertEqual(
+            self.slugs(self.get("?active_in=2025")),
+            ["ai-lab", "fintech-2025", "principles", "sandbox"],
+        )
+        self.assertEqual(
+            self.slugs(self.get("?active_in=2026")), ["ai-lab", "both", "principles", "sandbox"]
+        )
         self.assertEqual(self.slugs(self.get("?active_in=2018")), ["ai-lab"])
 
     def test_every_initiative_in_a_sector_active_in_a_year(self):
         # The reader's task from the issue: a sector, a year, nothing else.
-        self.assertEqual(self.slugs(self.get("?sector=finance&active_in=2022")),
-                         ["fintech-2025", "principles"])
+        self.assertEqual(
+            self.slugs(self.get("?sector=finance&active_in=2022")), ["fintech-2025", "principles"]
+        )
 
     def test_facet_counts_are_disjunctive(self):
         response = self.get("?sector=finance&status=active")
         # Sector counts apply the status filter but not the sector filter itself.
         self.assertEqual(facet_counts(response, "sector"), {"finance": 2, "health": 1, "law": 0})
         # Status counts apply the sector filter but not the status filter.
-        self.assertEqual(facet_counts(response, "status"),
-                         {"": 4, "planned": 1, "active": 2, "completed": 1})
+        self.assertEqual(
+            facet_counts(response, "status"), {"": 4, "planned": 1, "active": 2, "completed": 1}
+        )
         self.assertEqual(facet_counts(response, "kind")["sandbox"], 1)
         self.assertEqual(facet_counts(response, "kind")["research"], 0)
 
@@ -220,8 +237,9 @@ class SearchPageTests(TestCase):
     def test_results_are_grouped_by_type(self):
         response = self.client.get("/search/?q=cyberport")
         titles = [(g["title"], g["count"]) for g in response.context["groups"]]
-        self.assertEqual(titles, [("Articles", 1), ("Initiatives", 0), ("Organisations", 1),
-                                  ("Sectors", 0)])
+        self.assertEqual(
+            titles, [("Articles", 1), ("Initiatives", 0), ("Organisations", 1), ("Sectors", 0)]
+        )
         self.assertContains(response, "2 results for “cyberport”")
         self.assertNotContains(response, "Cyberport draft")
 

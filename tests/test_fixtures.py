@@ -67,7 +67,8 @@ class FixtureContentTests(TestCase):
         article = Article.objects.get(title_en__startswith="Hong Kong\u2019s Rising Role")
         self.assertIn("driving Hong Kong AI advancements", article.body)
         self.assertEqual(
-            [i.slug for i in article.organisations.all()], ["astri"],
+            [i.slug for i in article.organisations.all()],
+            ["astri"],
         )
 
     def test_seed_articles_are_tagged_with_what_they_discuss(self):

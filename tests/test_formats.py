@@ -84,30 +84,83 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         ha = make_organisation(name="Hospital Authority", slug="ha")
         hku = make_organisation(name="HKU", slug="hku")
 
-        def initiative(slug, name, sectors, kind, start, end=None, lead=None, partners=(),
-                       status=Initiative.Status.ACTIVE, **fields):
-            obj = make_initiative(slug=slug, name=name, kind=kind, status=status,
-                                  start_year=start, end_year=end, lead_organisation=lead, **fields)
+        def initiative(
+            slug,
+            name,
+            sectors,
+            kind,
+            start,
+            end=None,
+            lead=None,
+            partners=(),
+            status=Initiative.Status.ACTIVE,
+            **fields,
+        ):
+            obj = make_initiative(
+                slug=slug,
+                name=name,
+                kind=kind,
+                status=status,
+                start_year=start,
+                end_year=end,
+                lead_organisation=lead,
+                **fields,
+            )
             obj.sectors.set(sectors)
             obj.partners.set(partners)
             return obj
 
         K = Initiative.Kind
-        sandbox = initiative("genai-sandbox", "GenAI Sandbox", [cls.banking], K.SANDBOX, 2024,
-                             lead=hkma, partners=[hku], summary="A sandbox for banks.")
-        initiative("fintech-sandbox", "Fintech Supervisory Sandbox", [cls.banking], K.SANDBOX,
-                   2016, lead=hkma)
-        initiative("principles", "High-level principles", [cls.banking], K.REGULATION, 2019,
-                   lead=hkma)
-        initiative("fintech-2025", "Fintech 2025", [cls.banking], K.STRATEGY, 2021, 2025,
-                   status=Initiative.Status.COMPLETED)
+        sandbox = initiative(
+            "genai-sandbox",
+            "GenAI Sandbox",
+            [cls.banking],
+            K.SANDBOX,
+            2024,
+            lead=hkma,
+            partners=[hku],
+            summary="A sandbox for banks.",
+        )
+        initiative(
+            "fintech-sandbox",
+            "Fintech Supervisory Sandbox",
+            [cls.banking],
+            K.SANDBOX,
+            2016,
+            lead=hkma,
+        )
+        initiative(
+            "principles", "High-level principles", [cls.banking], K.REGULATION, 2019, lead=hkma
+        )
+        initiative(
+            "fintech-2025",
+            "Fintech 2025",
+            [cls.banking],
+            K.STRATEGY,
+            2021,
+            2025,
+            status=Initiative.Status.COMPLETED,
+        )
         initiative("ai-lab", "AI Lab", [cls.health], K.RESEARCH, 2018, lead=ha, partners=[hku])
-        initiative("both", "Both worlds", [cls.banking, cls.health], K.FUNDING, 2026, lead=ha,
-                   status=Initiative.Status.PLANNED)
+        initiative(
+            "both",
+            "Both worlds",
+            [cls.banking, cls.health],
+            K.FUNDING,
+            2026,
+            lead=ha,
+            status=Initiative.Status.PLANNED,
+        )
         initiative("schools", "AI in schools", [cls.education], K.TALENT, 2023, 2024)
         # Spreadsheets would run this name as a formula.
-        initiative("formula", "@SUM(1+1)", [cls.education], K.TALENT, 2022,
-                   summary="=HYPERLINK(\"http://evil.example\")")
+        initiative(
+            "formula",
+            "@SUM(1+1)",
+            [cls.education],
+            K.TALENT,
+            2022,
+            summary='=HYPERLINK("http://evil.example")',
+        )
 
         def article(slug, title, days_ago, sectors=(), initiatives=(), organisations=(), **fields):
             obj = make_article(slug=slug, title=title, publish_at=NOW - days_ago * DAY, **fields)
@@ -116,11 +169,23 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
             obj.organisations.set(organisations)
             return obj
 
-        article("sandbox-opens", "Banks try generative AI in a sandbox", 3, [cls.banking],
-                [sandbox], [hkma], summary="The HKMA opens its sandbox.")
+        article(
+            "sandbox-opens",
+            "Banks try generative AI in a sandbox",
+            3,
+            [cls.banking],
+            [sandbox],
+            [hkma],
+            summary="The HKMA opens its sandbox.",
+        )
         article("scans", "Reading scans with AI", 10, [cls.health], organisations=[ha])
-        article("both-sides", "Banks and hospitals share models", 40,
-                [cls.banking, cls.health], organisations=[hkma, ha])
+        article(
+            "both-sides",
+            "Banks and hospitals share models",
+            40,
+            [cls.banking, cls.health],
+            organisations=[hkma, ha],
+        )
         article("old-rules", "Principles for banks", 400, [cls.banking], organisations=[hkma])
         article("classrooms", "Chatbots in classrooms", 700, [cls.education])
         article("minus", "-1 is a number", 800, [cls.education], summary="+ and - are formulas")
@@ -146,8 +211,14 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
             "?sector=banking": ["sandbox-opens", "both-sides", "old-rules"],
             "?sector=banking&sector=health": ["sandbox-opens", "scans", "both-sides", "old-rules"],
             "?organisation=hkma&sort=oldest": ["old-rules", "both-sides", "sandbox-opens"],
-            "?sort=title": ["minus", "both-sides", "sandbox-opens", "classrooms", "old-rules",
-                            "scans"],
+            "?sort=title": [
+                "minus",
+                "both-sides",
+                "sandbox-opens",
+                "classrooms",
+                "old-rules",
+                "scans",
+            ],
             "?year=2026": ["sandbox-opens", "scans", "both-sides"],
             "?initiative=genai-sandbox": ["sandbox-opens"],
             "?sector=education&year=2025": [],
@@ -162,17 +233,30 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         self.assertEqual(self.csv_slugs("articles", "?q=banks"), html)
         self.assertEqual(self.json_slugs("articles", "?q=banks"), html)
         # The feed lists the newest matches, not the most relevant.
-        self.assertEqual(self.feed_slugs("articles", "?q=banks"),
-                         ["sandbox-opens", "both-sides", "old-rules"])
+        self.assertEqual(
+            self.feed_slugs("articles", "?q=banks"), ["sandbox-opens", "both-sides", "old-rules"]
+        )
         self.assert_same_items("articles", "?q=banks&sort=relevance")
 
     def test_initiatives_match_in_every_format(self):
         cases = {
-            "": ["ai-lab", "both", "fintech-sandbox", "fintech-2025", "genai-sandbox",
-                 "principles", "schools", "formula"],
+            "": [
+                "ai-lab",
+                "both",
+                "fintech-sandbox",
+                "fintech-2025",
+                "genai-sandbox",
+                "principles",
+                "schools",
+                "formula",
+            ],
             "?sector=banking&kind=sandbox": ["fintech-sandbox", "genai-sandbox"],
-            "?active_in=2025&sector=banking": ["fintech-sandbox", "fintech-2025",
-                                               "genai-sandbox", "principles"],
+            "?active_in=2025&sector=banking": [
+                "fintech-sandbox",
+                "fintech-2025",
+                "genai-sandbox",
+                "principles",
+            ],
             "?organisation=hku": ["ai-lab", "genai-sandbox"],
             "?status=planned": ["both"],
         }
@@ -181,19 +265,26 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
                 # Without a sort the feed lists the newest first; with one it follows it.
                 feed_query = f"{query or '?'}&sort=newest"
                 # Names sort by the database's collation, so only the set is fixed here.
-                self.assertCountEqual(self.assert_same_items("initiatives", query, feed_query),
-                                      expected)
-        for query in ["?sector=banking&sector=health&sort=newest", "?sort=oldest&kind=talent",
-                      "?q=sandbox&sort=name", "?active_in=2024&sort=newest"]:
+                self.assertCountEqual(
+                    self.assert_same_items("initiatives", query, feed_query), expected
+                )
+        for query in [
+            "?sector=banking&sector=health&sort=newest",
+            "?sort=oldest&kind=talent",
+            "?q=sandbox&sort=name",
+            "?active_in=2024&sort=newest",
+        ]:
             with self.subTest(query=query):
                 self.assert_same_items("initiatives", query)
 
     def test_drafts_and_scheduled_articles_appear_in_no_format(self):
         for query in ["", "?sector=banking", "?q=banks", "?year=2026&sort=title"]:
             with self.subTest(query=query):
-                for slugs in (self.feed_slugs("articles", query),
-                              self.csv_slugs("articles", query),
-                              self.json_slugs("articles", query)):
+                for slugs in (
+                    self.feed_slugs("articles", query),
+                    self.csv_slugs("articles", query),
+                    self.json_slugs("articles", query),
+                ):
                     self.assertNotIn("draft-banks", slugs)
                     self.assertNotIn("scheduled-banks", slugs)
         facet = self.json("articles")["facets"]["sector"]
@@ -211,8 +302,10 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         feed = self.feed("articles", "?sector=health")
         alternate = feed.find(f"{ATOM}link[@rel='alternate']").get("href")
         self.assertEqual(alternate, "http://testserver/articles/?sector=health")
-        self.assertEqual(feed.find(f"{ATOM}link[@rel='self']").get("href"),
-                         "http://testserver/articles.atom?sector=health")
+        self.assertEqual(
+            feed.find(f"{ATOM}link[@rel='self']").get("href"),
+            "http://testserver/articles.atom?sector=health",
+        )
         entry = feed.find(f"{ATOM}entry")
         self.assertEqual(entry.findtext(f"{ATOM}title"), "Reading scans with AI")
         self.assertEqual(entry.find(f"{ATOM}link").get("href"), "http://testserver/articles/scans/")
@@ -227,13 +320,23 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
 
     def test_csv_has_a_header_for_people_and_every_row(self):
         rows = self.csv_rows("initiatives", "?kind=sandbox&sort=newest")
-        self.assertEqual(rows[0], {
-            "Name": "GenAI Sandbox", "Short name": "", "Kind": "Sandbox", "Status": "Active",
-            "Start year": "2024", "End year": "", "Lead organisation": "HKMA", "Partners": "HKU",
-            "Sectors": "Banking and financial services", "Website": "",
-            "Summary": "A sandbox for banks.",
-            "URL": "http://testserver/initiatives/genai-sandbox/",
-        })
+        self.assertEqual(
+            rows[0],
+            {
+                "Name": "GenAI Sandbox",
+                "Short name": "",
+                "Kind": "Sandbox",
+                "Status": "Active",
+                "Start year": "2024",
+                "End year": "",
+                "Lead organisation": "HKMA",
+                "Partners": "HKU",
+                "Sectors": "Banking and financial services",
+                "Website": "",
+                "Summary": "A sandbox for banks.",
+                "URL": "http://testserver/initiatives/genai-sandbox/",
+            },
+        )
         self.assertEqual(len(rows), 2)
         article = self.csv_rows("articles", "?sector=banking&sector=health")[2]
         self.assertEqual(article["Title"], "Banks and hospitals share models")
@@ -245,16 +348,18 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         for path in ("articles", "initiatives"):
             response = self.client.get(f"/{path}.csv")
             self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
-            self.assertEqual(response["Content-Disposition"],
-                             f'attachment; filename="hkai-{path}.csv"')
+            self.assertEqual(
+                response["Content-Disposition"], f'attachment; filename="hkai-{path}.csv"'
+            )
 
     def test_csv_streams_every_row_across_several_chunks(self):
         with mock.patch.object(ArticleCsvView, "chunk_size", 2):
             with CaptureQueriesContext(connection) as queries:
                 rows = self.csv_rows("articles")
-        self.assertEqual([slug_of(row["URL"]) for row in rows],
-                         ["sandbox-opens", "scans", "both-sides", "old-rules", "classrooms",
-                          "minus"])
+        self.assertEqual(
+            [slug_of(row["URL"]) for row in rows],
+            ["sandbox-opens", "scans", "both-sides", "old-rules", "classrooms", "minus"],
+        )
         # One query for the rows, then each chunk of two fetches its sectors, initiatives and
         # organisations: three chunks.
         self.assertEqual(len(queries), 1 + 3 * 3)
@@ -262,7 +367,7 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
     def test_csv_cells_that_spreadsheets_would_run_are_made_text(self):
         row = next(r for r in self.csv_rows("initiatives") if r["URL"].endswith("/formula/"))
         self.assertEqual(row["Name"], "'@SUM(1+1)")
-        self.assertEqual(row["Summary"], "'=HYPERLINK(\"http://evil.example\")")
+        self.assertEqual(row["Summary"], '\'=HYPERLINK("http://evil.example")')
         row = next(r for r in self.csv_rows("articles") if r["URL"].endswith("/minus/"))
         self.assertEqual(row["Title"], "'-1 is a number")
         self.assertEqual(row["Summary"], "'+ and - are formulas")
@@ -280,7 +385,9 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
             first["next"],
             "http://testserver/articles.json?sector=banking&sector=health&page_size=2&page=2",
         )
-        second = self.json("articles", first["next"].removeprefix("http://testserver/articles.json"))
+        second = self.json(
+            "articles", first["next"].removeprefix("http://testserver/articles.json")
+        )
         self.assertEqual([r["slug"] for r in second["results"]], ["both-sides", "old-rules"])
         self.assertIsNone(second["next"])
         self.assertEqual(
@@ -290,13 +397,24 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
 
     def test_json_results_describe_each_item(self):
         result = self.json("initiatives", "?organisation=hku")["results"][1]
-        self.assertEqual(result, {
-            "slug": "genai-sandbox", "url": "http://testserver/initiatives/genai-sandbox/",
-            "name": "GenAI Sandbox", "short_name": "", "summary": "A sandbox for banks.",
-            "kind": "sandbox", "status": "active", "start_year": 2024, "end_year": None,
-            "lead_organisation": "hkma", "partners": ["hku"], "sectors": ["banking"],
-            "website": "",
-        })
+        self.assertEqual(
+            result,
+            {
+                "slug": "genai-sandbox",
+                "url": "http://testserver/initiatives/genai-sandbox/",
+                "name": "GenAI Sandbox",
+                "short_name": "",
+                "summary": "A sandbox for banks.",
+                "kind": "sandbox",
+                "status": "active",
+                "start_year": 2024,
+                "end_year": None,
+                "lead_organisation": "hkma",
+                "partners": ["hku"],
+                "sectors": ["banking"],
+                "website": "",
+            },
+        )
         article = self.json("articles", "?initiative=genai-sandbox")["results"][0]
         self.assertEqual(article["url"], "http://testserver/articles/sandbox-opens/")
         self.assertEqual(article["title"], "Banks try generative AI in a sandbox")
@@ -321,8 +439,9 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
             with self.subTest(page=page):
                 data = self.json("initiatives", f"?page={page}", status=404)
                 self.assertEqual(list(data["errors"]), ["page"])
-        self.assertEqual(list(self.json("initiatives", "?page=two", status=400)["errors"]),
-                         ["page"])
+        self.assertEqual(
+            list(self.json("initiatives", "?page=two", status=400)["errors"]), ["page"]
+        )
         # An empty list still has its first page.
         self.assertEqual(self.json("initiatives", "?status=planned&kind=talent&page=1")["count"], 0)
 
@@ -330,8 +449,10 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         facets = self.json("initiatives", "?sector=banking&kind=sandbox")["facets"]
         self.assertEqual(list(facets), ["sector", "kind", "status", "organisation"])
         # Disjunctive: each option counts what choosing it would give with the other filters.
-        self.assertEqual(facets["sector"][0],
-                         {"value": "banking", "label": "Banking and financial services", "count": 2})
+        self.assertEqual(
+            facets["sector"][0],
+            {"value": "banking", "label": "Banking and financial services", "count": 2},
+        )
         sector = {o["value"]: o["count"] for o in facets["sector"]}
         self.assertEqual(sector, {"banking": 2, "health": 0, "education": 0})
         kind = {o["value"]: (o["label"], o["count"]) for o in facets["kind"]}
@@ -339,8 +460,7 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         self.assertEqual(kind["regulation"], ("Regulation or guideline", 1))
         self.assertNotIn("", kind, "the 'Any' choice is a form control, not data")
         years = self.json("articles")["facets"]["year"]
-        self.assertEqual({o["value"]: o["count"] for o in years},
-                         {"2026": 3, "2025": 1, "2024": 2})
+        self.assertEqual({o["value"]: o["count"] for o in years}, {"2026": 3, "2025": 1, "2024": 2})
 
     def test_invalid_filters_are_a_bad_request_that_says_why(self):
         for path in ("articles", "initiatives"):
@@ -359,19 +479,33 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         self.assertContains(response, "sort: ", status_code=400)
 
     def test_format_links_keep_the_query_but_not_the_page(self):
-        request = RequestFactory().get("/initiatives/", {"sector": ["banking", "health"],
-                                                         "page": "3"})
-        self.assertEqual(format_links(request, "initiatives"), [
-            {"title": "Atom feed", "url": "/initiatives.atom?sector=banking&sector=health",
-             "feed": True},
-            {"title": "CSV", "url": "/initiatives.csv?sector=banking&sector=health",
-             "feed": False},
-            {"title": "JSON", "url": "/initiatives.json?sector=banking&sector=health",
-             "feed": False},
-        ])
+        request = RequestFactory().get(
+            "/initiatives/", {"sector": ["banking", "health"], "page": "3"}
+        )
+        self.assertEqual(
+            format_links(request, "initiatives"),
+            [
+                {
+                    "title": "Atom feed",
+                    "url": "/initiatives.atom?sector=banking&sector=health",
+                    "feed": True,
+                },
+                {
+                    "title": "CSV",
+                    "url": "/initiatives.csv?sector=banking&sector=health",
+                    "feed": False,
+                },
+                {
+                    "title": "JSON",
+                    "url": "/initiatives.json?sector=banking&sector=health",
+                    "feed": False,
+                },
+            ],
+        )
         links = format_links(RequestFactory().get("/articles/"), "articles")
-        self.assertEqual([link["url"] for link in links],
-                         ["/articles.atom", "/articles.csv", "/articles.json"])
+        self.assertEqual(
+            [link["url"] for link in links], ["/articles.atom", "/articles.csv", "/articles.json"]
+        )
 
 
 @time_machine.travel(NOW, tick=False)

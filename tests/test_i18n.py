@@ -30,28 +30,49 @@ class LanguageTests(TestCase):
 
     def test_switcher_and_hreflang_point_at_the_same_page_with_its_filters(self):
         html = self.client.get("/initiatives/?sector=finance&sort=name").content.decode()
-        alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', html))
-        self.assertEqual(alternates, {
-            "en": "http://testserver/initiatives/?sector=finance&amp;sort=name",
-            "x-default": "http://testserver/initiatives/?sector=finance&amp;sort=name",
-            "zh-Hant": "http://testserver/zh-hant/initiatives/?sector=finance&amp;sort=name",
-        })
-        self.assertIn('<a href="http://testserver/zh-hant/initiatives/?sector=finance&amp;sort=name" '
-                      'lang="zh-Hant" hreflang="zh-Hant">繁體中文</a>', html)
+        alternates = dict(
+            re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', html)
+        )
+        self.assertEqual(
+            alternates,
+            {
+                "en": "http://testserver/initiatives/?sector=finance&amp;sort=name",
+                "x-default": "http://testserver/initiatives/?sector=finance&amp;sort=name",
+                "zh-Hant": "http://testserver/zh-hant/initiatives/?sector=finance&amp;sort=name",
+            },
+        )
+        self.assertIn(
+            '<a href="http://testserver/zh-hant/initiatives/?sector=finance&amp;sort=name" '
+            'lang="zh-Hant" hreflang="zh-Hant">繁體中文</a>',
+            html,
+        )
         chinese = self.client.get("/zh-hant/initiatives/?sector=finance&sort=name").content.decode()
-        self.assertIn('<a href="http://testserver/initiatives/?sector=finance&amp;sort=name" '
-                      'lang="en" hreflang="en">English</a>', chinese)
+        self.assertIn(
+            '<a href="http://testserver/initiatives/?sector=finance&amp;sort=name" '
+            'lang="en" hreflang="en">English</a>',
+            chinese,
+        )
 
     def test_every_page_type_has_a_chinese_version(self):
-        for path in ["/", "/articles/", "/articles/banks/", "/initiatives/sandbox/",
-                     "/organisations/", "/sectors/", "/sectors/finance/", "/search/?q=banks"]:
+        for path in [
+            "/",
+            "/articles/",
+            "/articles/banks/",
+            "/initiatives/sandbox/",
+            "/organisations/",
+            "/sectors/",
+            "/sectors/finance/",
+            "/search/?q=banks",
+        ]:
             with self.subTest(path=path):
                 response = self.client.get(f"/zh-hant{path}")
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, '<html lang="zh-Hant">')
 
     def test_dates_use_the_local_format(self):
-        self.assertRegex(self.client.get("/zh-hant/articles/").content.decode(), r"\d{4}年\d{1,2}月\d{1,2}日")
+        self.assertRegex(
+            self.client.get("/zh-hant/articles/").content.decode(), r"\d{4}年\d{1,2}月\d{1,2}日"
+        )
 
     def test_feeds_and_downloads_speak_the_page_language(self):
         feed = self.client.get("/zh-hant/initiatives.atom?sector=finance").content.decode()

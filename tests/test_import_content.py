@@ -23,16 +23,37 @@ def valid_records():
     return [
         record("source", url=SOURCE, publisher="Hong Kong Monetary Authority"),
         record("sector", name_en="Banking and financial services", slug="banking-finance"),
-        record("organisation", name_en="Hong Kong Monetary Authority", slug="hkma",
-               short_name_en="HKMA", kind="government_body", founded_year=1993,
-               sectors=[["banking-finance"]], sources=[[SOURCE]]),
-        record("initiative", name_en="GenA.I. Sandbox", slug="genai-sandbox", kind="sandbox",
-               lead_organisation=["hkma"], start_year=2024, sectors=[["banking-finance"]],
-               sources=[[SOURCE]]),
-        record("article", title_en="Banks try generative AI", slug="banks-try-genai",
-               body_en="Hong\u0100\u00a0Kong banks are testing it.", status="published",
-               publish_at="2026-11-20T09:00:00+08:00", sectors=[["banking-finance"]],
-               initiatives=[["genai-sandbox"]], organisations=[["hkma"]]),
+        record(
+            "organisation",
+            name_en="Hong Kong Monetary Authority",
+            slug="hkma",
+            short_name_en="HKMA",
+            kind="government_body",
+            founded_year=1993,
+            sectors=[["banking-finance"]],
+            sources=[[SOURCE]],
+        ),
+        record(
+            "initiative",
+            name_en="GenA.I. Sandbox",
+            slug="genai-sandbox",
+            kind="sandbox",
+            lead_organisation=["hkma"],
+            start_year=2024,
+            sectors=[["banking-finance"]],
+            sources=[[SOURCE]],
+        ),
+        record(
+            "article",
+            title_en="Banks try generative AI",
+            slug="banks-try-genai",
+            body_en="Hong\u0100\u00a0Kong banks are testing it.",
+            status="published",
+            publish_at="2026-11-20T09:00:00+08:00",
+            sectors=[["banking-finance"]],
+            initiatives=[["genai-sandbox"]],
+            organisations=[["hkma"]],
+        ),
     ]
 
 
@@ -116,10 +137,16 @@ class SuccessfulImportTests(ImportTestCase):
         self.assertIn("Done: 2 record(s)", out)
 
     def test_missing_optional_fields_take_their_defaults(self):
-        run_import(write_json(self.tmp, "min.json", [
-            record("sector", name_en="Education", slug="education"),
-            record("article", title_en="Draft", slug="draft", body_en="Text"),
-        ]))
+        run_import(
+            write_json(
+                self.tmp,
+                "min.json",
+                [
+                    record("sector", name_en="Education", slug="education"),
+                    record("article", title_en="Draft", slug="draft", body_en="Text"),
+                ],
+            )
+        )
         self.assertEqual(Sector.objects.get().summary, "")
         self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
 
@@ -168,42 +195,91 @@ def broken(mutate):
 BAD_INPUTS = [
     ("empty", b"", "the file is empty; expected a JSON list of records"),
     ("not a list", b'{"model": "portal.sector"}', "not a list of records"),
-    ("bad json", b'[\n{"model": "portal.sector",\n "fields": {"name": "A",}}\n]',
-     "line 3: invalid JSON after record 0"),
-    ("not utf-8", '[\n{"model": "portal.sector", "fields": {"name": "Caf\xe9"}}]'.encode("latin-1"),
-     "line 2: the text is not UTF-8"),
+    (
+        "bad json",
+        b'[\n{"model": "portal.sector",\n "fields": {"name": "A",}}\n]',
+        "line 3: invalid JSON after record 0",
+    ),
+    (
+        "not utf-8",
+        '[\n{"model": "portal.sector", "fields": {"name": "Caf\xe9"}}]'.encode("latin-1"),
+        "line 2: the text is not UTF-8",
+    ),
     ("record not an object", b'["portal.sector"]', "record 1: expected an object"),
-    ("unknown model", broken(lambda r: r[1].update(model="portal.planet")),
-     "record 2: unknown model 'portal.planet'"),
+    (
+        "unknown model",
+        broken(lambda r: r[1].update(model="portal.planet")),
+        "record 2: unknown model 'portal.planet'",
+    ),
     ("primary key", broken(lambda r: r[1].update(pk=7)), "must not carry a primary key"),
-    ("unknown field", broken(lambda r: r[1]["fields"].update(colour="red")),
-     "record 2, portal.sector 'banking-finance', field 'colour': unknown field"),
-    ("wrong type", broken(lambda r: r[3]["fields"].update(start_year="twenty")),
-     "field 'start_year': expected a whole number or null, got text ('twenty')"),
-    ("missing required", broken(lambda r: r[2]["fields"].pop("kind")),
-     "portal.organisation 'hkma', field 'kind': required field is missing"),
-    ("bad choice", broken(lambda r: r[2]["fields"].update(kind="club")),
-     "field 'kind': Value 'club' is not a valid choice."),
-    ("unknown reference", broken(lambda r: r[4]["fields"].update(sectors=[["fintech"]])),
-     "field 'sectors': refers to portal.sector 'fintech', which is neither in the database "
-     "nor in the input"),
-    ("malformed reference", broken(lambda r: r[3]["fields"].update(lead_organisation="hkma")),
-     "field 'lead_organisation': expected a reference like [\"slug\"] or null"),
-    ("duplicate slug", broken(lambda r: r.append(record("sector", name_en="Other",
-                                                       slug="banking-finance"))),
-     "record 6, portal.sector 'banking-finance', field 'slug': duplicate slug 'banking-finance'; "
-     "first used in"),
-    ("duplicate name", broken(lambda r: r.append(record("sector", slug="other",
-                                                       name_en="Banking and financial services"))),
-     "field 'name_en': name_en 'Banking and financial services' is already used by 'banking-finance'"),
-    ("end before start", broken(lambda r: r[3]["fields"].update(end_year=2020)),
-     "field 'end_year': The end year (2020) is before the start year (2024)."),
-    ("bad url", broken(lambda r: r[0]["fields"].update(url="not a url")),
-     "field 'url': Enter a valid URL."),
-    ("bad date", broken(lambda r: r[4]["fields"].update(publish_at="yesterday")),
-     "field 'publish_at':"),
-    ("null text", broken(lambda r: r[1]["fields"].update(summary_en=None)),
-     "field 'summary_en': null is not allowed; use \"\" for empty"),
+    (
+        "unknown field",
+        broken(lambda r: r[1]["fields"].update(colour="red")),
+        "record 2, portal.sector 'banking-finance', field 'colour': unknown field",
+    ),
+    (
+        "wrong type",
+        broken(lambda r: r[3]["fields"].update(start_year="twenty")),
+        "field 'start_year': expected a whole number or null, got text ('twenty')",
+    ),
+    (
+        "missing required",
+        broken(lambda r: r[2]["fields"].pop("kind")),
+        "portal.organisation 'hkma', field 'kind': required field is missing",
+    ),
+    (
+        "bad choice",
+        broken(lambda r: r[2]["fields"].update(kind="club")),
+        "field 'kind': Value 'club' is not a valid choice.",
+    ),
+    (
+        "unknown reference",
+        broken(lambda r: r[4]["fields"].update(sectors=[["fintech"]])),
+        "field 'sectors': refers to portal.sector 'fintech', which is neither in the database "
+        "nor in the input",
+    ),
+    (
+        "malformed reference",
+        broken(lambda r: r[3]["fields"].update(lead_organisation="hkma")),
+        "field 'lead_organisation': expected a reference like [\"slug\"] or null",
+    ),
+    (
+        "duplicate slug",
+        broken(lambda r: r.append(record("sector", name_en="Other", slug="banking-finance"))),
+        "record 6, portal.sector 'banking-finance', field 'slug': "
+        "duplicate slug 'banking-finance'; "
+        "first used in",
+    ),
+    (
+        "duplicate name",
+        broken(
+            lambda r: r.append(
+                record("sector", slug="other", name_en="Banking and financial services")
+            )
+        ),
+        "field 'name_en': name_en 'Banking and financial services' is already used by "
+        "'banking-finance'",
+    ),
+    (
+        "end before start",
+        broken(lambda r: r[3]["fields"].update(end_year=2020)),
+        "field 'end_year': The end year (2020) is before the start year (2024).",
+    ),
+    (
+        "bad url",
+        broken(lambda r: r[0]["fields"].update(url="not a url")),
+        "field 'url': Enter a valid URL.",
+    ),
+    (
+        "bad date",
+        broken(lambda r: r[4]["fields"].update(publish_at="yesterday")),
+        "field 'publish_at':",
+    ),
+    (
+        "null text",
+        broken(lambda r: r[1]["fields"].update(summary_en=None)),
+        "field 'summary_en': null is not allowed; use \"\" for empty",
+    ),
 ]
 
 
@@ -220,7 +296,9 @@ class BadInputTests(ImportTestCase):
                 path = self.tmp / f"{name.replace(' ', '-')}.json"
                 path.write_bytes(data)
                 # A valid file alongside: it must not be imported either.
-                good = write_json(self.tmp, "good.json", [record("sector", name_en="Law", slug="law")])
+                good = write_json(
+                    self.tmp, "good.json", [record("sector", name_en="Law", slug="law")]
+                )
                 message, err = run_failing_import(good, path)
                 self.assertIn("nothing was imported", message)
                 self.assertIn(str(path), err)
@@ -270,8 +348,17 @@ class RoundTripTests(ImportTestCase):
         self.import_valid()
         with self.assertNumQueries(15):
             export_all(self.tmp / "small")
-        records = [record("article", title_en=f"A{n}", slug=f"a-{n}", body_en="x",
-                          sectors=[["banking-finance"]], sources=[[SOURCE]]) for n in range(50)]
+        records = [
+            record(
+                "article",
+                title_en=f"A{n}",
+                slug=f"a-{n}",
+                body_en="x",
+                sectors=[["banking-finance"]],
+                sources=[[SOURCE]],
+            )
+            for n in range(50)
+        ]
         run_import(write_json(self.tmp, "many.json", records))
         with self.assertNumQueries(15):
             export_all(self.tmp / "large")

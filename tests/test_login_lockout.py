@@ -29,8 +29,9 @@ class LoginLockoutTest(TestCase):
         self.addCleanup(traveller.stop)
 
     def sign_in(self, username, password):
-        return self.client.post(LOGIN, {"username": username, "password": password,
-                                        "next": "/admin/"})
+        return self.client.post(
+            LOGIN, {"username": username, "password": password, "next": "/admin/"}
+        )
 
     def fail(self, username, times):
         for _ in range(times):

@@ -26,7 +26,9 @@ class PublishedTests(TestCase):
         cls.live = make_article(title="Live", publish_at=NOW - datetime.timedelta(minutes=1))
         cls.due_now = make_article(title="Due now", publish_at=NOW)
         cls.draft = make_article(title="Draft", status=Article.Status.DRAFT)
-        cls.scheduled = make_article(title="Scheduled", publish_at=NOW + datetime.timedelta(hours=1))
+        cls.scheduled = make_article(
+            title="Scheduled", publish_at=NOW + datetime.timedelta(hours=1)
+        )
 
     def test_only_published_articles_whose_date_has_passed_are_public(self):
         self.assertQuerySetEqual(
@@ -75,7 +77,9 @@ class ConstraintTests(TestCase):
             lead.delete()
 
     def test_model_validation_names_both_years(self):
-        initiative = Initiative(name_en="X", slug="x", kind="funding", start_year=2024, end_year=2020)
+        initiative = Initiative(
+            name_en="X", slug="x", kind="funding", start_year=2024, end_year=2020
+        )
         with self.assertRaises(ValidationError) as caught:
             initiative.full_clean()
         errors = caught.exception.message_dict
@@ -158,7 +162,9 @@ def test_article_bodies_cannot_carry_script(markdown):
 
 
 def test_article_markdown_keeps_structure_and_safe_links():
-    html = Article(body_en="## Heading\n\n- one\n- two\n\n[HKMA](https://www.hkma.gov.hk)").body_html
+    html = Article(
+        body_en="## Heading\n\n- one\n- two\n\n[HKMA](https://www.hkma.gov.hk)"
+    ).body_html
     assert "<h2>Heading</h2>" in html
     assert "<li>one</li>" in html
     assert '<a href="https://www.hkma.gov.hk" rel="noopener noreferrer">HKMA</a>' in html

@@ -67,22 +67,34 @@ def parse(response):
 class PortalPageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.health = make_sector(name="Healthcare", slug="healthcare",
-                                 summary="Hospitals, clinics and public health.")
+        cls.health = make_sector(
+            name="Healthcare", slug="healthcare", summary="Hospitals, clinics and public health."
+        )
         cls.finance = make_sector(name="Finance", slug="finance")
         cls.ha = make_organisation(
-            name="Hospital Authority", slug="ha", short_name="HA",
-            kind=Organisation.Kind.STATUTORY_BODY, founded_year=1990,
-            website="https://www.ha.org.hk/", description="Runs the public hospitals.",
+            name="Hospital Authority",
+            slug="ha",
+            short_name="HA",
+            kind=Organisation.Kind.STATUTORY_BODY,
+            founded_year=1990,
+            website="https://www.ha.org.hk/",
+            description="Runs the public hospitals.",
         )
         cls.ha.sectors.add(cls.health)
         cls.ha.sources.add(make_source(url="https://www.ha.org.hk/about", title="About HA"))
-        cls.hku = make_organisation(name="University of Hong Kong", slug="hku",
-                                    kind=Organisation.Kind.UNIVERSITY)
+        cls.hku = make_organisation(
+            name="University of Hong Kong", slug="hku", kind=Organisation.Kind.UNIVERSITY
+        )
         cls.lab = make_initiative(
-            name="AI Lab", slug="ai-lab", short_name="AIL", kind=Initiative.Kind.RESEARCH,
-            lead_organisation=cls.ha, start_year=2020, end_year=2025,
-            website="https://lab.example.org/", summary="A lab for clinical AI.",
+            name="AI Lab",
+            slug="ai-lab",
+            short_name="AIL",
+            kind=Initiative.Kind.RESEARCH,
+            lead_organisation=cls.ha,
+            start_year=2020,
+            end_year=2025,
+            website="https://lab.example.org/",
+            summary="A lab for clinical AI.",
         )
         cls.lab.partners.add(cls.hku)
         cls.lab.sectors.add(cls.health)
@@ -90,19 +102,29 @@ class PortalPageTests(TestCase):
             make_source(url="https://www.ha.org.hk/ai", title="HA AI Lab", publisher="HA"),
             make_source(url="https://www.hku.hk/lab", title="HKU joins the lab"),
         )
-        cls.old_scheme = make_initiative(name="Old scheme", slug="old-scheme",
-                                         status=Initiative.Status.COMPLETED, start_year=2015)
-        cls.article = make_article(title="Reading scans with AI", slug="scans",
-                                   summary="How hospitals use AI to read scans.")
+        cls.old_scheme = make_initiative(
+            name="Old scheme",
+            slug="old-scheme",
+            status=Initiative.Status.COMPLETED,
+            start_year=2015,
+        )
+        cls.article = make_article(
+            title="Reading scans with AI",
+            slug="scans",
+            summary="How hospitals use AI to read scans.",
+        )
         cls.article.sectors.add(cls.health)
         cls.article.initiatives.add(cls.lab)
         cls.article.organisations.add(cls.ha)
-        cls.article.sources.add(make_source(url="https://news.example.org/scans",
-                                            title="Scans story"))
-        cls.draft = make_article(title="Unfinished draft", slug="unfinished",
-                                 status=Article.Status.DRAFT)
-        cls.scheduled = make_article(title="Coming soon", slug="soon",
-                                     publish_at=NOW + datetime.timedelta(days=3))
+        cls.article.sources.add(
+            make_source(url="https://news.example.org/scans", title="Scans story")
+        )
+        cls.draft = make_article(
+            title="Unfinished draft", slug="unfinished", status=Article.Status.DRAFT
+        )
+        cls.scheduled = make_article(
+            title="Coming soon", slug="soon", publish_at=NOW + datetime.timedelta(days=3)
+        )
         for hidden in (cls.draft, cls.scheduled):
             hidden.sectors.add(cls.health)
             hidden.initiatives.add(cls.lab)
@@ -116,8 +138,9 @@ class PortalPageTests(TestCase):
         self.assertContains(response, "Every fact links to the public source")
         self.assertContains(response, '<a href="/sectors/healthcare/">Healthcare</a>', html=True)
         self.assertContains(response, "1 article · 1 initiative · 1 organisation")
-        self.assertContains(response, '<a href="/articles/scans/">Reading scans with AI</a>',
-                            html=True)
+        self.assertContains(
+            response, '<a href="/articles/scans/">Reading scans with AI</a>', html=True
+        )
         self.assertContains(response, "Led by Hospital Authority")
         # Only active initiatives are in the selection; the chart counts them all.
         self.assertNotContains(response, '<a href="/initiatives/old-scheme/">')
@@ -125,8 +148,9 @@ class PortalPageTests(TestCase):
     def test_home_chart_is_an_svg_image_with_a_table_of_the_same_figures(self):
         response = self.client.get("/")
         self.assertContains(response, 'role="img" aria-labelledby="chart-title chart-desc"')
-        self.assertContains(response, '<title id="chart-title">Initiatives by start year</title>',
-                            html=True)
+        self.assertContains(
+            response, '<title id="chart-title">Initiatives by start year</title>', html=True
+        )
         self.assertContains(response, "from 2015 to 2020")
         # Six bars (2015 to 2020), gaps included, one per table row.
         self.assertEqual(response.content.decode().count("<rect "), 6)
@@ -142,8 +166,9 @@ class PortalPageTests(TestCase):
             make_initiative(name=f"Plan {year}", start_year=year)
         content = self.client.get("/").content.decode()
         self.assertEqual(re.findall(r">(News \d)<", content), [f"News {d}" for d in range(1, 6)])
-        self.assertEqual(re.findall(r">(Plan \d+)<", content),
-                         [f"Plan {year}" for year in range(2037, 2031, -1)])
+        self.assertEqual(
+            re.findall(r">(Plan \d+)<", content), [f"Plan {year}" for year in range(2037, 2031, -1)]
+        )
 
     def test_article_page_shows_body_related_content_and_numbered_sources(self):
         response = self.client.get("/articles/scans/")
@@ -151,23 +176,31 @@ class PortalPageTests(TestCase):
         self.assertContains(response, "<em>Markdown</em>", html=True)
         self.assertContains(response, '<a href="/sectors/healthcare/">Healthcare</a>', html=True)
         self.assertContains(response, '<a href="/initiatives/ai-lab/">AI Lab</a>', html=True)
-        self.assertContains(response, '<a href="/organisations/ha/">Hospital Authority</a>',
-                            html=True)
+        self.assertContains(
+            response, '<a href="/organisations/ha/">Hospital Authority</a>', html=True
+        )
         self.assertContains(response, '<li id="source-1">')
         self.assertContains(response, '<a href="#source-1">[1]</a>', html=True)
 
     def test_initiative_page_shows_facts_organisations_articles_and_sources(self):
         response = self.client.get("/initiatives/ai-lab/")
         self.assertContains(response, "<h1>AI Lab (AIL)</h1>", html=True)
-        for text in ["Research centre or cluster", "Active", "2020 to 2025",
-                     "https://lab.example.org/"]:
+        for text in [
+            "Research centre or cluster",
+            "Active",
+            "2020 to 2025",
+            "https://lab.example.org/",
+        ]:
             self.assertContains(response, text)
-        self.assertContains(response, '<a href="/organisations/ha/">Hospital Authority</a>',
-                            html=True)
-        self.assertContains(response, '<a href="/organisations/hku/">University of Hong Kong</a>',
-                            html=True)
-        self.assertContains(response, '<a href="/articles/scans/">Reading scans with AI</a>',
-                            html=True)
+        self.assertContains(
+            response, '<a href="/organisations/ha/">Hospital Authority</a>', html=True
+        )
+        self.assertContains(
+            response, '<a href="/organisations/hku/">University of Hong Kong</a>', html=True
+        )
+        self.assertContains(
+            response, '<a href="/articles/scans/">Reading scans with AI</a>', html=True
+        )
         # Two sources, as numbered footnotes, each marked near the top of the page.
         self.assertContains(response, "HA AI Lab</a>, HA")
         self.assertContains(response, "HKU joins the lab")
@@ -177,11 +210,17 @@ class PortalPageTests(TestCase):
     def test_organisation_page_shows_facts_initiatives_articles_and_sources(self):
         response = self.client.get("/organisations/ha/")
         self.assertContains(response, "<h1>Hospital Authority (HA)</h1>", html=True)
-        for text in ["Statutory body", "1990", "https://www.ha.org.hk/", "Initiatives it leads",
-                     "About HA"]:
+        for text in [
+            "Statutory body",
+            "1990",
+            "https://www.ha.org.hk/",
+            "Initiatives it leads",
+            "About HA",
+        ]:
             self.assertContains(response, text)
-        self.assertContains(response, '<a href="/articles/scans/">Reading scans with AI</a>',
-                            html=True)
+        self.assertContains(
+            response, '<a href="/articles/scans/">Reading scans with AI</a>', html=True
+        )
         partner_page = self.client.get("/organisations/hku/")
         self.assertContains(partner_page, "Initiatives it is a partner in")
         self.assertContains(partner_page, '<a href="/initiatives/ai-lab/">AI Lab</a>', html=True)
@@ -206,8 +245,14 @@ class PortalPageTests(TestCase):
         self.assertContains(response, "0 articles · 0 initiatives · 0 organisations")
 
     def test_every_page_has_one_h1_landmarks_and_the_primary_navigation(self):
-        for url in ["/", "/sectors/", "/sectors/healthcare/", "/articles/scans/",
-                    "/initiatives/ai-lab/", "/organisations/ha/"]:
+        for url in [
+            "/",
+            "/sectors/",
+            "/sectors/healthcare/",
+            "/articles/scans/",
+            "/initiatives/ai-lab/",
+            "/organisations/ha/",
+        ]:
             with self.subTest(url=url):
                 response = self.client.get(url)
                 page = parse(response)
@@ -227,8 +272,13 @@ class PortalPageTests(TestCase):
                 self.assertEqual(self.client.get(f"/articles/{slug}/").status_code, 404)
 
     def test_drafts_and_scheduled_articles_are_listed_nowhere(self):
-        for url in ["/", "/sectors/healthcare/", "/initiatives/ai-lab/", "/organisations/ha/",
-                    "/sitemap.xml"]:
+        for url in [
+            "/",
+            "/sectors/healthcare/",
+            "/initiatives/ai-lab/",
+            "/organisations/ha/",
+            "/sitemap.xml",
+        ]:
             with self.subTest(url=url):
                 response = self.client.get(url)
                 self.assertNotContains(response, "Unfinished draft")
@@ -278,10 +328,12 @@ class PortalPageTests(TestCase):
         self.assertEqual(data["@type"], "Article")
         self.assertEqual(data["headline"], "Reading scans with AI")
         self.assertEqual(data["description"], "How hospitals use AI to read scans.")
-        self.assertEqual(datetime.datetime.fromisoformat(data["datePublished"]),
-                         self.article.publish_at)
-        self.assertEqual(datetime.datetime.fromisoformat(data["dateModified"]),
-                         self.article.updated_at)
+        self.assertEqual(
+            datetime.datetime.fromisoformat(data["datePublished"]), self.article.publish_at
+        )
+        self.assertEqual(
+            datetime.datetime.fromisoformat(data["dateModified"]), self.article.updated_at
+        )
         self.assertEqual(data["url"], "http://testserver/articles/scans/")
 
     def test_initiative_json_ld(self):
@@ -323,17 +375,32 @@ class PortalPageTests(TestCase):
     def test_sitemap_lists_published_articles_and_every_other_page(self):
         response = self.client.get("/sitemap.xml")
         self.assertEqual(response.status_code, 200)
-        locations = {loc.text for loc in ET.fromstring(response.content).iterfind(".//s:loc",
-                                                                                 SITEMAP_NS)}
+        locations = {
+            loc.text for loc in ET.fromstring(response.content).iterfind(".//s:loc", SITEMAP_NS)
+        }
         expected = {
-            "/", "/articles/", "/initiatives/", "/organisations/", "/sectors/",
-            "/articles/scans/", "/initiatives/ai-lab/", "/initiatives/old-scheme/",
-            "/organisations/ha/", "/organisations/hku/", "/sectors/healthcare/",
+            "/",
+            "/articles/",
+            "/initiatives/",
+            "/organisations/",
+            "/sectors/",
+            "/articles/scans/",
+            "/initiatives/ai-lab/",
+            "/initiatives/old-scheme/",
+            "/organisations/ha/",
+            "/organisations/hku/",
+            "/sectors/healthcare/",
             "/sectors/finance/",
         }
         # Each page in both editions: English at its own path, Chinese under /zh-hant/.
-        self.assertEqual(locations, {f"http://testserver{prefix}{path}"
-                                     for path in expected for prefix in ("", "/zh-hant")})
+        self.assertEqual(
+            locations,
+            {
+                f"http://testserver{prefix}{path}"
+                for path in expected
+                for prefix in ("", "/zh-hant")
+            },
+        )
 
     def test_robots_txt_allows_everything_and_points_at_the_sitemap(self):
         response = self.client.get("/robots.txt")
@@ -433,13 +500,18 @@ class PageWeightTests(TestCase):
     def test_article_list_with_20_results_weighs_under_60_kb(self):
         sectors = [make_sector(name=f"A sector with a long name {n}") for n in range(3)]
         for n in range(25):
-            article = make_article(title=f"A typical headline about AI in Hong Kong, number {n}",
-                                   summary="A standfirst of two sentences. " * 4)
+            article = make_article(
+                title=f"A typical headline about AI in Hong Kong, number {n}",
+                summary="A standfirst of two sentences. " * 4,
+            )
             article.sectors.add(*sectors)
         response = self.client.get("/articles/")
         page = parse(response)
-        assets = [attrs["href"] for tag, attrs in page.tags
-                  if tag == "link" and attrs.get("rel") == "stylesheet"]
+        assets = [
+            attrs["href"]
+            for tag, attrs in page.tags
+            if tag == "link" and attrs.get("rel") == "stylesheet"
+        ]
         assets += [attrs["src"] for tag, attrs in page.tags if tag == "script" and "src" in attrs]
         self.assertTrue(assets)
         total = len(response.content)
@@ -452,8 +524,9 @@ class PageWeightTests(TestCase):
 
 class ChartTests(SimpleTestCase):
     def test_missing_years_are_filled_with_zero(self):
-        self.assertEqual(fill_missing_years([(2022, 3), (2019, 1)]),
-                         [(2019, 1), (2020, 0), (2021, 0), (2022, 3)])
+        self.assertEqual(
+            fill_missing_years([(2022, 3), (2019, 1)]), [(2019, 1), (2020, 0), (2021, 0), (2022, 3)]
+        )
         self.assertEqual(fill_missing_years([]), [])
 
     def test_scale_steps_are_round_numbers(self):

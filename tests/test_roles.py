@@ -35,8 +35,11 @@ class SetupRolesCommandTest(TestCase):
         self.assertIn(f"Created group Editor with {editor_count} permissions.", first)
         self.assertIn(f"Created group Publisher with {publisher_count} permissions.", first)
         self.assertEqual(publisher_count, editor_count + 2)  # delete sector, view user
-        self.assertEqual(second, "Group Editor is up to date; nothing changed.\n"
-                                 "Group Publisher is up to date; nothing changed.\n")
+        self.assertEqual(
+            second,
+            "Group Editor is up to date; nothing changed.\n"
+            "Group Publisher is up to date; nothing changed.\n",
+        )
         self.assertEqual(Group.objects.count(), 2)
         self.assertEqual(editor.permissions.count(), editor_count)
 
@@ -51,9 +54,12 @@ class SetupRolesCommandTest(TestCase):
         self.assertFalse(editor.permissions.filter(codename="change_user").exists())
 
     def test_a_permission_missing_from_the_database_stops_it_with_advice(self):
-        with (mock.patch.dict(ROLES, {"Editor": ["portal.view_article", "portal.fly_article"]}),
-              self.assertRaisesMessage(CommandError, "portal.fly_article. Run `manage.py "
-                                                     "migrate` first")):
+        with (
+            mock.patch.dict(ROLES, {"Editor": ["portal.view_article", "portal.fly_article"]}),
+            self.assertRaisesMessage(
+                CommandError, "portal.fly_article. Run `manage.py migrate` first"
+            ),
+        ):
             setup_roles()
 
         self.assertFalse(Group.objects.exists())
@@ -61,7 +67,8 @@ class SetupRolesCommandTest(TestCase):
     def test_editor_has_no_user_or_group_permission_and_cannot_delete_sectors(self):
         setup_roles()
         editor = Group.objects.get(name="Editor").permissions.values_list(
-            "content_type__app_label", "codename")
+            "content_type__app_label", "codename"
+        )
 
         self.assertFalse([p for p in editor if p[0] == "auth"])
         self.assertIn(("portal", "publish_article"), editor)
@@ -102,21 +109,30 @@ class EditorTest(RoleTest):
         self.assertEqual(self.article.title, "Edited by an editor")
 
     def test_can_publish(self):
-        response = self.client.post(admin_url(Article, "changelist"), {
-            "action": "publish_now", "_selected_action": [self.article.pk],
-        })
+        response = self.client.post(
+            admin_url(Article, "changelist"),
+            {
+                "action": "publish_now",
+                "_selected_action": [self.article.pk],
+            },
+        )
 
         self.assertEqual(response.status_code, 302)
         self.assertTrue(Article.objects.published().filter(pk=self.article.pk).exists())
 
     def test_can_see_history_and_recover_deleted_items(self):
         self.assertEqual(
-            self.client.get(admin_url(Article, "history", self.article.pk)).status_code, 200)
+            self.client.get(admin_url(Article, "history", self.article.pk)).status_code, 200
+        )
         self.assertEqual(self.client.get(admin_url(Article, "recoverlist")).status_code, 200)
 
     def test_cannot_reach_user_administration(self):
-        for url in ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/",
-                    "/admin/auth/group/add/"]:
+        for url in [
+            "/admin/auth/user/",
+            "/admin/auth/group/",
+            "/admin/auth/user/add/",
+            "/admin/auth/group/add/",
+        ]:
             with self.subTest(url):
                 self.assertEqual(self.client.get(url).status_code, 403)
 
@@ -124,11 +140,17 @@ class EditorTest(RoleTest):
         own_page = reverse("admin:auth_user_change", args=[self.editor.pk])
         everything = list(Permission.objects.values_list("pk", flat=True))
 
-        response = self.client.post(own_page, {
-            "username": "eddie", "is_active": "on", "is_staff": "on", "is_superuser": "on",
-            "user_permissions": everything,
-            "groups": [Group.objects.get(name="Publisher").pk],
-        })
+        response = self.client.post(
+            own_page,
+            {
+                "username": "eddie",
+                "is_active": "on",
+                "is_staff": "on",
+                "is_superuser": "on",
+                "user_permissions": everything,
+                "groups": [Group.objects.get(name="Publisher").pk],
+            },
+        )
 
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.client.get(own_page).status_code, 403)

@@ -11,13 +11,23 @@ from tests.factories import make_article, make_initiative
 class SearchTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        make_article(title="Banks test generative AI", slug="banks",
-                     body="Lenders in Hong Kong are trying chatbots.")
-        make_article(title="Hospitals", slug="hospitals",
-                     body="Radiologists read scans; a bank of models helps them.")
+        make_article(
+            title="Banks test generative AI",
+            slug="banks",
+            body="Lenders in Hong Kong are trying chatbots.",
+        )
+        make_article(
+            title="Hospitals",
+            slug="hospitals",
+            body="Radiologists read scans; a bank of models helps them.",
+        )
         make_article(title="Weather", slug="weather", body="The Observatory forecasts rain.")
-        make_initiative(name="GenA.I. Sandbox", slug="sandbox", short_name="GenAI",
-                        summary="A sandbox where banks try generative AI safely.")
+        make_initiative(
+            name="GenA.I. Sandbox",
+            slug="sandbox",
+            short_name="GenAI",
+            summary="A sandbox where banks try generative AI safely.",
+        )
 
     def slugs(self, queryset):
         return [obj.slug for obj in queryset]
@@ -49,8 +59,20 @@ class SearchTests(TestCase):
         self.assertEqual(self.slugs(search(Article.objects.all(), "typhoon")), [])
 
     def test_hostile_or_empty_input_is_harmless(self):
-        for text in ['" OR 1=1 --', "'; DROP TABLE portal_article; --", "NEAR(a b)", "*", "^",
-                     "title:banks", "", "   ", "\x00", "😀", "a" * 5000, 'bank"']:
+        for text in [
+            '" OR 1=1 --',
+            "'; DROP TABLE portal_article; --",
+            "NEAR(a b)",
+            "*",
+            "^",
+            "title:banks",
+            "",
+            "   ",
+            "\x00",
+            "😀",
+            "a" * 5000,
+            'bank"',
+        ]:
             with self.subTest(text=text):
                 list(search(Article.objects.all(), text))
         self.assertEqual(Article.objects.count(), 3)
@@ -79,7 +101,9 @@ class SearchIndexTests(TestCase):
         ensure_sqlite_index(connection)
         self.assertEqual([i.slug for i in search(Initiative.objects.all(), "missed")], ["missed"])
         make_initiative(name="Indexed by the restored trigger", slug="restored")
-        self.assertEqual([i.slug for i in search(Initiative.objects.all(), "restored")], ["restored"])
+        self.assertEqual(
+            [i.slug for i in search(Initiative.objects.all(), "restored")], ["restored"]
+        )
 
     def test_postgresql_uses_the_index(self):
         if connection.vendor != "postgresql":

@@ -10,7 +10,10 @@ from django.conf import settings
 def load_settings(**env):
     """Import hkai.settings in a fresh interpreter with `env`; return the completed process."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    code = "import hkai.settings as s; print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'])"
+    code = (
+        "import hkai.settings as s; "
+        "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'])"
+    )
     return subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, **env},
@@ -27,7 +30,9 @@ def test_production_without_a_secret_key_refuses_to_start():
 
 
 def test_debug_is_off_unless_asked_for_and_hosts_come_from_the_environment():
-    result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="hkai.example, www.hkai.example")
+    result = load_settings(
+        DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="hkai.example, www.hkai.example"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "False ['hkai.example', 'www.hkai.example'] django.db.backends.sqlite3"

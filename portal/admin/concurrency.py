@@ -62,8 +62,10 @@ class StaleEditCheckForm(forms.ModelForm):
             loaded_at = datetime.datetime.fromisoformat(loaded)
         except ValueError:
             raise ValidationError(
-                _("This form lost track of which version you opened. Copy your edits, reload "
-                  "the page and make them again."),
+                _(
+                    "This form lost track of which version you opened. Copy your edits, reload "
+                    "the page and make them again."
+                ),
                 code="stale",
             ) from None
         current = self._current_updated_at()
@@ -80,8 +82,11 @@ class StaleEditCheckForm(forms.ModelForm):
         # held until that outer transaction commits, i.e. until this save is written.
         with transaction.atomic(using=db):
             return (
-                model._base_manager.using(db).select_for_update()
-                .filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+                model._base_manager.using(db)
+                .select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("updated_at", flat=True)
+                .first()
             )
 
     def _carry_forward(self, current):
@@ -107,13 +112,14 @@ class StaleEditCheckForm(forms.ModelForm):
         return format_html(
             '{} {} <a href="{}">{}</a>, {}',
             _("Someone else (%(who)s) changed this %(model)s on %(when)s, after you opened it.")
-            % {"who": self._who_changed_since(loaded_at), "model": opts.verbose_name,
-               "when": when},
+            % {"who": self._who_changed_since(loaded_at), "model": opts.verbose_name, "when": when},
             _("Your edits have not been saved, but they are still in the form below."),
             history_url,
             _("Review their change in the history"),
-            _("then save again to replace it with your version, or reload this page to start "
-              "from theirs."),
+            _(
+                "then save again to replace it with your version, or reload this page to start "
+                "from theirs."
+            ),
         )
 
     def _who_changed_since(self, loaded_at):
@@ -154,8 +160,11 @@ class ConcurrentEditMixin:
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         # Without declared fieldsets, Django lists the form's fields, this one included.
-        if (self._checks_stale_edits(obj) and self.has_change_permission(request, obj)
-                and LOADED_FIELD not in flatten_fieldsets(fieldsets)):
+        if (
+            self._checks_stale_edits(obj)
+            and self.has_change_permission(request, obj)
+            and LOADED_FIELD not in flatten_fieldsets(fieldsets)
+        ):
             fieldsets = [*fieldsets, (None, {"fields": [LOADED_FIELD], "classes": ["hidden"]})]
         return fieldsets
 

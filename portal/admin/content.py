@@ -37,9 +37,15 @@ class SourceAdmin(ContentAdmin):
         def cited_by(model):
             return count_of(model.objects.filter(sources=OuterRef("pk")))
 
-        return super().get_queryset(request).annotate(
-            citations=cited_by(Article) + cited_by(Initiative) + cited_by(Organisation)
-            + cited_by(Sector)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                citations=cited_by(Article)
+                + cited_by(Initiative)
+                + cited_by(Organisation)
+                + cited_by(Sector)
+            )
         )
 
     @admin.display(description=_("cited by"), ordering="citations")
@@ -49,15 +55,23 @@ class SourceAdmin(ContentAdmin):
 
 @admin.register(Sector)
 class SectorAdmin(ContentAdmin):
-    list_display = [*languages("name"), "sort_weight", "articles", "initiatives",
-                    "organisations", "updated_at"]
+    list_display = [
+        *languages("name"),
+        "sort_weight",
+        "articles",
+        "initiatives",
+        "organisations",
+        "updated_at",
+    ]
     list_editable = ["sort_weight"]
     list_filter = [missing_translation_filter("name", "summary", "description")]
     search_fields = [*languages("name"), *languages("summary"), *languages("description")]
     prepopulated_fields = {"slug": ["name_en"]}
     fieldsets = [
-        (_("Content"), {"fields": [*side_by_side("name"), "slug",
-                                   *side_by_side("summary", "description")]}),
+        (
+            _("Content"),
+            {"fields": [*side_by_side("name"), "slug", *side_by_side("summary", "description")]},
+        ),
         (_("Listing"), {"fields": ["sort_weight"]}),
     ]
     inlines = [sources_inline(Sector)]
@@ -93,8 +107,12 @@ class ReviewedAdmin(ContentAdmin):
         count = queryset.count()
         self.message_user(
             request,
-            ngettext("Marked %(count)d entry as reviewed today.",
-                     "Marked %(count)d entries as reviewed today.", count) % {"count": count},
+            ngettext(
+                "Marked %(count)d entry as reviewed today.",
+                "Marked %(count)d entries as reviewed today.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -107,17 +125,43 @@ class ReviewedAdmin(ContentAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ReviewedAdmin):
-    list_display = [*languages("name"), "short_name_en", "kind", "founded_year",
-                    "initiatives_led", "last_reviewed", "review_due"]
-    list_filter = ["kind", ReviewDueFilter,
-                   missing_translation_filter("name", "short_name", "description"), "sectors"]
-    search_fields = [*languages("name"), *languages("short_name"), "aliases",
-                     *languages("description")]
+    list_display = [
+        *languages("name"),
+        "short_name_en",
+        "kind",
+        "founded_year",
+        "initiatives_led",
+        "last_reviewed",
+        "review_due",
+    ]
+    list_filter = [
+        "kind",
+        ReviewDueFilter,
+        missing_translation_filter("name", "short_name", "description"),
+        "sectors",
+    ]
+    search_fields = [
+        *languages("name"),
+        *languages("short_name"),
+        "aliases",
+        *languages("description"),
+    ]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["sectors"]
     fieldsets = [
-        (_("Content"), {"fields": [*side_by_side("name"), "slug", *side_by_side("short_name"),
-                                   "aliases", "kind", *side_by_side("description")]}),
+        (
+            _("Content"),
+            {
+                "fields": [
+                    *side_by_side("name"),
+                    "slug",
+                    *side_by_side("short_name"),
+                    "aliases",
+                    "kind",
+                    *side_by_side("description"),
+                ]
+            },
+        ),
         (_("Facts"), {"fields": ["founded_year", "website"]}),
         (_("Relations"), {"fields": ["sectors"]}),
         (_("Review"), {"fields": ["last_reviewed"]}),
@@ -125,8 +169,12 @@ class OrganisationAdmin(ReviewedAdmin):
     inlines = [sources_inline(Organisation)]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            led_count=count_of(Initiative.objects.filter(lead_organisation=OuterRef("pk")))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                led_count=count_of(Initiative.objects.filter(lead_organisation=OuterRef("pk")))
+            )
         )
 
     @admin.display(description=_("initiatives led"), ordering="led_count")
@@ -136,20 +184,48 @@ class OrganisationAdmin(ReviewedAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(ReviewedAdmin):
-    list_display = [*languages("name"), "kind", "status", "start_year", "end_year",
-                    "lead_organisation", "last_reviewed", "review_due"]
-    list_filter = ["kind", "status", ReviewDueFilter,
-                   missing_translation_filter("name", "short_name", "summary", "description"),
-                   "sectors"]
+    list_display = [
+        *languages("name"),
+        "kind",
+        "status",
+        "start_year",
+        "end_year",
+        "lead_organisation",
+        "last_reviewed",
+        "review_due",
+    ]
+    list_filter = [
+        "kind",
+        "status",
+        ReviewDueFilter,
+        missing_translation_filter("name", "short_name", "summary", "description"),
+        "sectors",
+    ]
     list_select_related = ["lead_organisation"]
-    search_fields = [*languages("name"), *languages("short_name"), "aliases",
-                     *languages("summary"), *languages("description")]
+    search_fields = [
+        *languages("name"),
+        *languages("short_name"),
+        "aliases",
+        *languages("summary"),
+        *languages("description"),
+    ]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["lead_organisation", "partners", "sectors"]
     fieldsets = [
-        (_("Content"), {"fields": [*side_by_side("name"), "slug", *side_by_side("short_name"),
-                                   "aliases", "kind", *side_by_side("summary", "description"),
-                                   "website"]}),
+        (
+            _("Content"),
+            {
+                "fields": [
+                    *side_by_side("name"),
+                    "slug",
+                    *side_by_side("short_name"),
+                    "aliases",
+                    "kind",
+                    *side_by_side("summary", "description"),
+                    "website",
+                ]
+            },
+        ),
         (_("Relations"), {"fields": ["lead_organisation", "partners", "sectors"]}),
         (_("Timeline"), {"fields": ["status", "start_year", "end_year"]}),
         (_("Review"), {"fields": ["last_reviewed"]}),
@@ -179,24 +255,47 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(ContentAdmin):
-    list_display = [*languages("title"), "visibility", "publish_at", "byline", "updated_at",
-                    "preview_link"]
-    list_filter = [VisibilityFilter, "status", missing_translation_filter("title", "summary", "body"),
-                   "sectors"]
+    list_display = [
+        *languages("title"),
+        "visibility",
+        "publish_at",
+        "byline",
+        "updated_at",
+        "preview_link",
+    ]
+    list_filter = [
+        VisibilityFilter,
+        "status",
+        missing_translation_filter("title", "summary", "body"),
+        "sectors",
+    ]
     date_hierarchy = "publish_at"
-    search_fields = [*languages("title"), *languages("summary"), *languages("body"),
-                     "byline"]
+    search_fields = [*languages("title"), *languages("summary"), *languages("body"), "byline"]
     prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["sectors", "initiatives", "organisations"]
     fieldsets = [
-        (_("Content"), {"fields": [*side_by_side("title"), "slug",
-                                   *side_by_side("summary", "body"), "byline"]}),
+        (
+            _("Content"),
+            {
+                "fields": [
+                    *side_by_side("title"),
+                    "slug",
+                    *side_by_side("summary", "body"),
+                    "byline",
+                ]
+            },
+        ),
         (_("Relations"), {"fields": ["sectors", "initiatives", "organisations"]}),
-        (_("Publishing"), {
-            "fields": ["status", "publish_at"],
-            "description": _("A published article with a future publish date is scheduled: "
-                             "it appears by itself when the date passes."),
-        }),
+        (
+            _("Publishing"),
+            {
+                "fields": ["status", "publish_at"],
+                "description": _(
+                    "A published article with a future publish date is scheduled: "
+                    "it appears by itself when the date passes."
+                ),
+            },
+        ),
     ]
     inlines = [sources_inline(Article)]
     actions = ["publish_now", "unpublish", "duplicate_as_draft"]
@@ -244,28 +343,44 @@ class ArticleAdmin(ContentAdmin):
     @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         now = timezone.now()
-        count = self._save_each(request, queryset, _("Published now"),
-                                status=Article.Status.PUBLISHED, publish_at=now)
-        self.message_user(request, ngettext(
-            "Published %(count)d article.", "Published %(count)d articles.", count
-        ) % {"count": count}, messages.SUCCESS)
+        count = self._save_each(
+            request, queryset, _("Published now"), status=Article.Status.PUBLISHED, publish_at=now
+        )
+        self.message_user(
+            request,
+            ngettext("Published %(count)d article.", "Published %(count)d articles.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description=_("Unpublish selected articles (back to draft)"),
-                  permissions=["publish"])
+    @admin.action(
+        description=_("Unpublish selected articles (back to draft)"), permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
         count = self._save_each(request, queryset, _("Unpublished"), status=Article.Status.DRAFT)
-        self.message_user(request, ngettext(
-            "Moved %(count)d article back to draft.", "Moved %(count)d articles back to draft.",
-            count) % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Moved %(count)d article back to draft.",
+                "Moved %(count)d articles back to draft.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description=_("Duplicate selected articles as new drafts"),
-                  permissions=["add"])
+    @admin.action(description=_("Duplicate selected articles as new drafts"), permissions=["add"])
     def duplicate_as_draft(self, request, queryset):
         with recorded_change(request, _("Duplicated as a new draft")):
             copies = [article.duplicate_as_draft() for article in queryset]
-        self.message_user(request, ngettext(
-            "Created %(count)d draft copy.", "Created %(count)d draft copies.", len(copies)
-        ) % {"count": len(copies)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Created %(count)d draft copy.", "Created %(count)d draft copies.", len(copies)
+            )
+            % {"count": len(copies)},
+            messages.SUCCESS,
+        )
 
     def _save_each(self, request, queryset, comment, **changes):
         """Apply `changes` with save() on each article, so each change is in the history."""

@@ -156,8 +156,13 @@ class PendingImport:
             item = capfirst(SPECS_BY_LABEL[problem.model].model._meta.verbose_name)
         if problem.key:
             item = f"{item} '{problem.key}'"
-        return {"file": shown(problem.path), "where": where, "item": item,
-                "field": problem.field or "", "message": shown(problem.message)}
+        return {
+            "file": shown(problem.path),
+            "where": where,
+            "item": item,
+            "field": problem.field or "",
+            "message": shown(problem.message),
+        }
 
 
 def _remove_stale_uploads():
@@ -205,21 +210,30 @@ class ImportContentView(View):
             return self.problems(pending, error)
         if not report.records:
             pending.discard(request)
-        return self.render("admin/portal/import_preview.html", pending=pending, report=report,
-                           rows=list(summary_rows(report)))
+        return self.render(
+            "admin/portal/import_preview.html",
+            pending=pending,
+            report=report,
+            rows=list(summary_rows(report)),
+        )
 
     def confirm_or_discard(self, request):
         pending = PendingImport.find(request, request.POST["token"])
         if pending is None:
             return self.render(
-                "admin/portal/import_content.html", form=ImportUploadForm(), status=400,
-                refused=_("This upload cannot be imported: it was not made in this session, or "
-                          "it has already been imported or discarded. Upload the files again."),
+                "admin/portal/import_content.html",
+                form=ImportUploadForm(),
+                status=400,
+                refused=_(
+                    "This upload cannot be imported: it was not made in this session, or "
+                    "it has already been imported or discarded. Upload the files again."
+                ),
             )
         if "discard" in request.POST:
             pending.discard(request)
-            return self.render("admin/portal/import_content.html", form=ImportUploadForm(),
-                               discarded=pending.names)
+            return self.render(
+                "admin/portal/import_content.html", form=ImportUploadForm(), discarded=pending.names
+            )
         try:
             with transaction.atomic():
                 # The importer re-validates, since the database may have changed since the dry run.
@@ -236,19 +250,24 @@ class ImportContentView(View):
             return self.problems(pending, error)
         finally:
             pending.discard(request)
-        return self.render("admin/portal/import_done.html", pending=pending, report=report,
-                           rows=list(summary_rows(report)))
+        return self.render(
+            "admin/portal/import_done.html",
+            pending=pending,
+            report=report,
+            rows=list(summary_rows(report)),
+        )
 
     def problems(self, pending, error):
         return self.render(
-            "admin/portal/import_content.html", form=ImportUploadForm(), names=pending.names,
+            "admin/portal/import_content.html",
+            form=ImportUploadForm(),
+            names=pending.names,
             problems=[pending.describe(problem) for problem in error.problems],
             problems_not_listed=error.total - len(error.problems),
         )
 
     def render(self, template, status=200, **context):
-        context = {**admin.site.each_context(self.request), "title": _("Import content"),
-                   **context}
+        context = {**admin.site.each_context(self.request), "title": _("Import content"), **context}
         return TemplateResponse(self.request, template, context, status=status)
 
 
@@ -313,8 +332,12 @@ class ExportActionsMixin:
         text.flush()
         text.detach()  # Leaves `buffer` open for the response, which closes it when sent.
         buffer.seek(0)
-        return FileResponse(buffer, as_attachment=True, filename=download_name(spec, "json"),
-                            content_type="application/json")
+        return FileResponse(
+            buffer,
+            as_attachment=True,
+            filename=download_name(spec, "json"),
+            content_type="application/json",
+        )
 
     @admin.action(description=gettext_lazy("Export selected %(verbose_name_plural)s as CSV"))
     def export_as_csv(self, request, queryset):

@@ -151,16 +151,22 @@ def _validate(paths, progress):
                 plan.repaired_fields += converted.repaired
                 key = converted.values.get(spec.key_field)
                 for field_name, message in converted.problems:
-                    problems.add(Problem(path_name, message, number, None, spec.label, key, field_name))
+                    problems.add(
+                        Problem(path_name, message, number, None, spec.label, key, field_name)
+                    )
                 if not key:
                     continue
                 location = dict(path=path_name, record=number, model=spec.label, key=key)
                 if key in keys_seen[spec.label]:
                     first_path, first_number = keys_seen[spec.label][key]
-                    problems.add(Problem(
-                        message=f"duplicate {spec.key_field} '{key}'; first used in "
-                        f"{first_path}, record {first_number}", field=spec.key_field, **location
-                    ))
+                    problems.add(
+                        Problem(
+                            message=f"duplicate {spec.key_field} '{key}'; first used in "
+                            f"{first_path}, record {first_number}",
+                            field=spec.key_field,
+                            **location,
+                        )
+                    )
                 else:
                     keys_seen[spec.label][key] = (path_name, number)
                 for unique_field in _unique_value_fields(spec):
@@ -168,11 +174,14 @@ def _validate(paths, progress):
                     seen = unique_seen[(spec.label, unique_field.name)]
                     if value in seen and seen[value][0] != key:
                         other_key, other_path, other_number = seen[value]
-                        problems.add(Problem(
-                            message=f"{unique_field.name} {value!r} is already used by "
-                            f"'{other_key}' ({other_path}, record {other_number})",
-                            field=unique_field.name, **location,
-                        ))
+                        problems.add(
+                            Problem(
+                                message=f"{unique_field.name} {value!r} is already used by "
+                                f"'{other_key}' ({other_path}, record {other_number})",
+                                field=unique_field.name,
+                                **location,
+                            )
+                        )
                     elif value:
                         seen[value] = (key, path_name, number)
                 _note_references(spec, converted, location, references)
@@ -191,27 +200,50 @@ def _validate(paths, progress):
 def _check_envelope(path_name, number, record, problems):
     """Return the `ModelSpec` for a record shaped {"model": ..., "fields": {...}}, or None."""
     if not isinstance(record, dict):
-        problems.add(Problem(path_name, 'expected an object like {"model": ..., "fields": {...}}',
-                             number))
+        problems.add(
+            Problem(path_name, 'expected an object like {"model": ..., "fields": {...}}', number)
+        )
         return None
     if "pk" in record or "id" in record:
-        problems.add(Problem(path_name, "records must not carry a primary key ('pk'); they are "
-                             "matched by their natural key (slug, or url for sources)", number))
+        problems.add(
+            Problem(
+                path_name,
+                "records must not carry a primary key ('pk'); they are "
+                "matched by their natural key (slug, or url for sources)",
+                number,
+            )
+        )
         return None
     extra = sorted(set(record) - {"model", "fields"})
     if extra:
-        problems.add(Problem(path_name, f"unexpected key(s) {', '.join(extra)}; a record has only "
-                             "'model' and 'fields'", number))
+        problems.add(
+            Problem(
+                path_name,
+                f"unexpected key(s) {', '.join(extra)}; a record has only 'model' and 'fields'",
+                number,
+            )
+        )
         return None
     label = record.get("model")
     spec = SPECS_BY_LABEL.get(label.lower()) if isinstance(label, str) else None
     if spec is None:
-        problems.add(Problem(path_name, f"unknown model {label!r}; expected one of "
-                             f"{', '.join(SPECS_BY_LABEL)}", number))
+        problems.add(
+            Problem(
+                path_name,
+                f"unknown model {label!r}; expected one of {', '.join(SPECS_BY_LABEL)}",
+                number,
+            )
+        )
         return None
     if not isinstance(record.get("fields"), dict):
-        problems.add(Problem(path_name, "'fields' must be an object of field names and values",
-                             number, model=spec.label))
+        problems.add(
+            Problem(
+                path_name,
+                "'fields' must be an object of field names and values",
+                number,
+                model=spec.label,
+            )
+        )
         return None
     return spec
 
@@ -226,7 +258,9 @@ def _note_references(spec, converted, location, references):
             if key and key not in references[target.label]:
                 references[target.label][key] = Problem(
                     message=f"refers to {target.label} '{key}', which is neither in the "
-                    f"database nor in the input", field=model_field.name, **location,
+                    f"database nor in the input",
+                    field=model_field.name,
+                    **location,
                 )
 
 
@@ -247,10 +281,16 @@ def _check_unique_against_database(keys_seen, unique_seen, problems):
             for value, owner in rows.values_list(field_name, spec.key_field):
                 key, path_name, number = values[value]
                 if owner != key and owner not in keys_seen[label]:
-                    problems.add(Problem(
-                        path_name, f"{field_name} {value!r} already belongs to '{owner}' in the "
-                        "database", number, model=label, key=key, field=field_name,
-                    ))
+                    problems.add(
+                        Problem(
+                            path_name,
+                            f"{field_name} {value!r} already belongs to '{owner}' in the database",
+                            number,
+                            model=label,
+                            key=key,
+                            field=field_name,
+                        )
+                    )
 
 
 class _KeyCache:
@@ -408,11 +448,10 @@ def _insert_links(through, source_column, target_column, pairs):
         return
     connection = connections[through._default_manager.db]
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(
-        quote(through._meta.db_table),
-        quote(through._meta.get_field(source_column).column),
-        quote(through._meta.get_field(target_column).column),
-    )
+    table = quote(through._meta.db_table)
+    source = quote(through._meta.get_field(source_column).column)
+    target = quote(through._meta.get_field(target_column).column)
+    sql = f"INSERT INTO {table} ({source}, {target}) VALUES (%s, %s)"
     with connection.cursor() as cursor:
         cursor.executemany(sql, pairs)
 

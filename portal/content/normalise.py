@@ -12,8 +12,14 @@ import unicodedata
 import ftfy
 
 # Code pages in which UTF-8 bytes are commonly misread, in the order ftfy tries them.
-LEGACY_CODE_PAGES = ("sloppy-windows-1252", "sloppy-windows-1257", "sloppy-windows-1250",
-                     "sloppy-windows-1251", "iso-8859-2", "latin-1")
+LEGACY_CODE_PAGES = (
+    "sloppy-windows-1252",
+    "sloppy-windows-1257",
+    "sloppy-windows-1250",
+    "sloppy-windows-1251",
+    "iso-8859-2",
+    "latin-1",
+)
 
 # A run of two to four non-ASCII characters: the shape of one UTF-8 character read byte by byte.
 _SUSPECT_RUN = re.compile(r"[\u0080-\u024f\u2010-\u203a\u20ac\u2122]{2,4}")

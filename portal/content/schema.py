@@ -98,8 +98,13 @@ class Converted:
 
 def _describe(value):
     kind = {
-        bool: "true/false", int: "a number", float: "a number", str: "text",
-        list: "a list", dict: "an object", type(None): "null",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
     }.get(type(value), type(value).__name__)
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
     return f"{kind} ({shown})" if value is not None else kind
@@ -123,7 +128,7 @@ def _convert_value(model_field, raw, result):
         if model_field.null:
             return None
         if model_field.blank and isinstance(model_field, (models.CharField, models.TextField)):
-            result.problems.append((model_field.name, "null is not allowed; use \"\" for empty"))
+            result.problems.append((model_field.name, 'null is not allowed; use "" for empty'))
         else:
             result.problems.append((model_field.name, f"a value is required ({description})"))
         return None
@@ -186,7 +191,10 @@ def convert_fields(spec, fields):
             result.foreign_keys[model_field.name] = None
         elif (key := _natural_key(raw)) is None:
             result.problems.append(
-                (model_field.name, f'expected a reference like ["slug"] or null, got {_describe(raw)}')
+                (
+                    model_field.name,
+                    f'expected a reference like ["slug"] or null, got {_describe(raw)}',
+                )
             )
         else:
             result.foreign_keys[model_field.name] = key
@@ -196,7 +204,10 @@ def convert_fields(spec, fields):
         keys = [_natural_key(item) for item in raw] if isinstance(raw, list) else [None]
         if None in keys:
             result.problems.append(
-                (model_field.name, f'expected a list of references like [["slug"]], got {_describe(raw)}')
+                (
+                    model_field.name,
+                    f'expected a list of references like [["slug"]], got {_describe(raw)}',
+                )
             )
             keys = [key for key in keys if key is not None]
         result.many_to_many[model_field.name] = sorted(set(keys))

@@ -119,7 +119,9 @@ def _english_only(html, language):
     current = get_language() or settings.LANGUAGE_CODE
     if language == current or not html:
         return mark_safe(html)  # noqa: S308 - callers pass escaped or sanitised HTML
-    note = format_html('<p class="english-only" lang="{}">{}</p>', bcp47(current), _("English only"))
+    note = format_html(
+        '<p class="english-only" lang="{}">{}</p>', bcp47(current), _("English only")
+    )
     return format_html('<div lang="en">{}{}</div>', note, mark_safe(html))  # noqa: S308
 
 

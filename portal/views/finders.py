@@ -47,8 +47,11 @@ def format_links(request, kind):
     suffix = f"?{encoded}" if encoded else ""
     formats = [(_("Atom feed"), "feed"), (_("CSV"), "csv"), (_("JSON"), "json")]
     return [
-        {"title": title, "url": reverse(f"portal:{singular}_{name}") + suffix,
-         "feed": name == "feed"}
+        {
+            "title": title,
+            "url": reverse(f"portal:{singular}_{name}") + suffix,
+            "feed": name == "feed",
+        }
         for title, name in formats
     ]
 
@@ -111,7 +114,9 @@ class FinderView(FinderMixin, FilterView):
             query.pop(name)
         ordered = sorted((k, v) for k in query for v in query.getlist(k) if v)
         encoded = "&".join(f"{quote(k)}={quote(v)}" for k, v in ordered)
-        return self.request.build_absolute_uri(self.request.path + (f"?{encoded}" if encoded else ""))
+        return self.request.build_absolute_uri(
+            self.request.path + (f"?{encoded}" if encoded else "")
+        )
 
     def problems(self):
         """Readable messages for invalid parameters, naming the filter and the value."""
@@ -189,28 +194,52 @@ def search_view(request):
     groups = []
     if q and not problem:
         sources = [
-            (_("Articles"), "portal/includes/_article_card.html", "portal:article_list",
-             Article.objects.published().prefetch_related(SECTOR_NAMES)),
-            (_("Initiatives"), "portal/includes/_initiative_card.html", "portal:initiative_list",
-             Initiative.objects.select_related("lead_organisation").prefetch_related(SECTOR_NAMES)),
-            (_("Organisations"), "portal/includes/_organisation_card.html",
-             "portal:organisation_list", Organisation.objects.prefetch_related(SECTOR_NAMES)),
-            (_("Sectors"), "portal/includes/_sector_card.html", "portal:sector_list",
-             Sector.objects.all()),
+            (
+                _("Articles"),
+                "portal/includes/_article_card.html",
+                "portal:article_list",
+                Article.objects.published().prefetch_related(SECTOR_NAMES),
+            ),
+            (
+                _("Initiatives"),
+                "portal/includes/_initiative_card.html",
+                "portal:initiative_list",
+                Initiative.objects.select_related("lead_organisation").prefetch_related(
+                    SECTOR_NAMES
+                ),
+            ),
+            (
+                _("Organisations"),
+                "portal/includes/_organisation_card.html",
+                "portal:organisation_list",
+                Organisation.objects.prefetch_related(SECTOR_NAMES),
+            ),
+            (
+                _("Sectors"),
+                "portal/includes/_sector_card.html",
+                "portal:sector_list",
+                Sector.objects.all(),
+            ),
         ]
         for title, card_template, list_url, queryset in sources:
             matches = search(queryset, q).order_by("-search_rank")
             count = matches.count()
-            groups.append({
-                "title": title,
-                "card_template": card_template,
-                "results": list(matches[:SEARCH_GROUP_SIZE]) if count else [],
-                "count": count,
-                "list_url": list_url,
-            })
+            groups.append(
+                {
+                    "title": title,
+                    "card_template": card_template,
+                    "results": list(matches[:SEARCH_GROUP_SIZE]) if count else [],
+                    "count": count,
+                    "list_url": list_url,
+                }
+            )
     status = 400 if problem else 200
-    context = {"q": q, "groups": groups, "problem": problem,
-               "total": sum(group["count"] for group in groups)}
+    context = {
+        "q": q,
+        "groups": groups,
+        "problem": problem,
+        "total": sum(group["count"] for group in groups),
+    }
     return render(request, "portal/search.html", context, status=status)
 
 

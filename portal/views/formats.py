@@ -3,7 +3,8 @@
 Each format view subclasses the list view it mirrors, so it has the same FilterSet and the
 same base queryset (for articles, `Article.objects.published()`): one filter definition and one
 visibility rule for every format. Invalid filters get a 400 that names the problem, never an
-empty file. The Atom feeds are in `portal.feeds`; `finders.format_links()` lists all three for a page.
+empty file. The Atom feeds are in `portal.feeds`; `finders.format_links()` lists all three
+for a page.
 """
 
 import csv
@@ -157,15 +158,17 @@ class JsonMixin(FormatMixin):
             return self.invalid({"page": [str(error)]})
         except EmptyPage as error:
             return self.invalid({"page": [str(error)]}, status=404)
-        return JsonResponse({
-            "count": paginator.count,
-            "next": self.page_url(page.next_page_number()) if page.has_next() else None,
-            "previous": (
-                self.page_url(page.previous_page_number()) if page.has_previous() else None
-            ),
-            "results": [self.result(obj) for obj in page.object_list],
-            "facets": {facet.name: facet.as_json() for facet in self.filterset.facets()},
-        })
+        return JsonResponse(
+            {
+                "count": paginator.count,
+                "next": self.page_url(page.next_page_number()) if page.has_next() else None,
+                "previous": (
+                    self.page_url(page.previous_page_number()) if page.has_previous() else None
+                ),
+                "results": [self.result(obj) for obj in page.object_list],
+                "facets": {facet.name: facet.as_json() for facet in self.filterset.facets()},
+            }
+        )
 
     def page_url(self, number):
         """The absolute URL of page `number` with every other parameter kept."""
@@ -183,13 +186,25 @@ class ArticleFormatMixin:
     filename = "hkai-articles.csv"
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related(
-            _names("initiatives", Initiative), _names("organisations", Organisation)
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                _names("initiatives", Initiative), _names("organisations", Organisation)
+            )
         )
 
     def header(self):
-        return [_("Title"), _("URL"), _("Published"), _("Summary"), _("Byline"), _("Sectors"),
-                _("Initiatives"), _("Organisations")]
+        return [
+            _("Title"),
+            _("URL"),
+            _("Published"),
+            _("Summary"),
+            _("Byline"),
+            _("Sectors"),
+            _("Initiatives"),
+            _("Organisations"),
+        ]
 
     def row(self, article):
         return [
@@ -226,9 +241,20 @@ class InitiativeFormatMixin:
         return super().get_queryset().prefetch_related(_names("partners", Organisation))
 
     def header(self):
-        return [_("Name"), _("Short name"), _("Kind"), _("Status"), _("Start year"),
-                _("End year"), _("Lead organisation"), _("Partners"), _("Sectors"),
-                _("Website"), _("Summary"), _("URL")]
+        return [
+            _("Name"),
+            _("Short name"),
+            _("Kind"),
+            _("Status"),
+            _("Start year"),
+            _("End year"),
+            _("Lead organisation"),
+            _("Partners"),
+            _("Sectors"),
+            _("Website"),
+            _("Summary"),
+            _("URL"),
+        ]
 
     def row(self, initiative):
         lead = initiative.lead_organisation

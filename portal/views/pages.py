@@ -117,17 +117,19 @@ class ArticleDetailView(JsonLdMixin, DetailView):
     def get_json_ld(self):
         article = self.object
         url = self.absolute_url()
-        return _without_empty({
-            "@context": SCHEMA_ORG,
-            "@type": "Article",
-            "headline": article.title,
-            "description": article.summary,
-            "datePublished": article.publish_at.isoformat(),
-            "dateModified": article.updated_at.isoformat(),
-            "url": url,
-            "mainEntityOfPage": url,
-            "about": [sector.name for sector in article.sectors.all()],
-        })
+        return _without_empty(
+            {
+                "@context": SCHEMA_ORG,
+                "@type": "Article",
+                "headline": article.title,
+                "description": article.summary,
+                "datePublished": article.publish_at.isoformat(),
+                "dateModified": article.updated_at.isoformat(),
+                "url": url,
+                "mainEntityOfPage": url,
+                "about": [sector.name for sector in article.sectors.all()],
+            }
+        )
 
 
 class ArticlePreviewView(ArticleDetailView):
@@ -137,7 +139,9 @@ class ArticlePreviewView(ArticleDetailView):
     """
 
     def get_queryset(self):
-        return Article.objects.prefetch_related("sectors", "initiatives", "organisations", "sources")
+        return Article.objects.prefetch_related(
+            "sectors", "initiatives", "organisations", "sources"
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)
@@ -175,21 +179,24 @@ class InitiativeDetailView(JsonLdMixin, DetailView):
         initiative, request = self.object, self.request
         lead = initiative.lead_organisation
         completed = initiative.status == Initiative.Status.COMPLETED
-        return _without_empty({
-            "@context": SCHEMA_ORG,
-            "@type": INITIATIVE_SCHEMA_TYPES.get(initiative.kind, "Project"),
-            "name": initiative.name,
-            "alternateName": initiative.short_name,
-            "description": initiative.summary,
-            "url": self.absolute_url(),
-            "sameAs": initiative.website,
-            "foundingDate": str(initiative.start_year) if initiative.start_year else None,
-            # A planned end is not a dissolution; only a completed initiative has one.
-            "dissolutionDate": str(initiative.end_year) if completed and initiative.end_year
-            else None,
-            "parentOrganization": _organisation_reference(lead, request) if lead else None,
-            "member": [_organisation_reference(o, request) for o in initiative.partners.all()],
-        })
+        return _without_empty(
+            {
+                "@context": SCHEMA_ORG,
+                "@type": INITIATIVE_SCHEMA_TYPES.get(initiative.kind, "Project"),
+                "name": initiative.name,
+                "alternateName": initiative.short_name,
+                "description": initiative.summary,
+                "url": self.absolute_url(),
+                "sameAs": initiative.website,
+                "foundingDate": str(initiative.start_year) if initiative.start_year else None,
+                # A planned end is not a dissolution; only a completed initiative has one.
+                "dissolutionDate": str(initiative.end_year)
+                if completed and initiative.end_year
+                else None,
+                "parentOrganization": _organisation_reference(lead, request) if lead else None,
+                "member": [_organisation_reference(o, request) for o in initiative.partners.all()],
+            }
+        )
 
 
 class OrganisationDetailView(JsonLdMixin, DetailView):
@@ -206,16 +213,20 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
 
     def get_json_ld(self):
         organisation = self.object
-        return _without_empty({
-            "@context": SCHEMA_ORG,
-            "@type": "Organization",
-            "name": organisation.name,
-            "alternateName": organisation.short_name,
-            "description": organisation.description,
-            "url": self.absolute_url(),
-            "foundingDate": str(organisation.founded_year) if organisation.founded_year else None,
-            "sameAs": organisation.website,
-        })
+        return _without_empty(
+            {
+                "@context": SCHEMA_ORG,
+                "@type": "Organization",
+                "name": organisation.name,
+                "alternateName": organisation.short_name,
+                "description": organisation.description,
+                "url": self.absolute_url(),
+                "foundingDate": str(organisation.founded_year)
+                if organisation.founded_year
+                else None,
+                "sameAs": organisation.website,
+            }
+        )
 
 
 class SectorDetailView(DetailView):

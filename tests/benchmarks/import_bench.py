@@ -98,36 +98,100 @@ SECTOR_NAMES = [
     "Research",
 ]
 PLACES = [
-    "Hong Kong", "Kowloon", "Victoria Harbour", "Pearl River", "Lion Rock", "Cyberport",
-    "Science Park", "Tsuen Wan", "Sha Tin", "Tseung Kwan O", "Lantau", "Wan Chai",
-    "Central", "Kwun Tong", "Sai Kung", "Northern Metropolis",
+    "Hong Kong",
+    "Kowloon",
+    "Victoria Harbour",
+    "Pearl River",
+    "Lion Rock",
+    "Cyberport",
+    "Science Park",
+    "Tsuen Wan",
+    "Sha Tin",
+    "Tseung Kwan O",
+    "Lantau",
+    "Wan Chai",
+    "Central",
+    "Kwun Tong",
+    "Sai Kung",
+    "Northern Metropolis",
 ]
 FIELDS = [
-    "Artificial Intelligence", "Machine Learning", "Data Science", "Robotics", "Fintech",
-    "Smart City", "Computer Vision", "Language Technology", "Digital Health", "Automation",
-    "Cloud Computing", "Cybersecurity", "Analytics", "Generative AI", "Autonomous Systems",
+    "Artificial Intelligence",
+    "Machine Learning",
+    "Data Science",
+    "Robotics",
+    "Fintech",
+    "Smart City",
+    "Computer Vision",
+    "Language Technology",
+    "Digital Health",
+    "Automation",
+    "Cloud Computing",
+    "Cybersecurity",
+    "Analytics",
+    "Generative AI",
+    "Autonomous Systems",
 ]
 ORGANISATION_SUFFIXES = [
-    "Institute", "Centre", "Laboratory", "Association", "Council", "Limited", "Foundation",
+    "Institute",
+    "Centre",
+    "Laboratory",
+    "Association",
+    "Council",
+    "Limited",
+    "Foundation",
     "Alliance",
 ]
 INITIATIVE_PREFIXES = [
-    "Programme for", "Scheme for", "Fund for", "Sandbox for", "Blueprint for", "Cluster for",
-    "Guidelines on", "Platform for", "Academy of", "Initiative on", "Taskforce on",
+    "Programme for",
+    "Scheme for",
+    "Fund for",
+    "Sandbox for",
+    "Blueprint for",
+    "Cluster for",
+    "Guidelines on",
+    "Platform for",
+    "Academy of",
+    "Initiative on",
+    "Taskforce on",
 ]
 INITIATIVE_AUDIENCES = [
-    "Start-ups", "SMEs", "Universities", "Hospitals", "Banks", "Schools", "the Public Sector",
-    "Young Talent", "Researchers", "Manufacturers",
+    "Start-ups",
+    "SMEs",
+    "Universities",
+    "Hospitals",
+    "Banks",
+    "Schools",
+    "the Public Sector",
+    "Young Talent",
+    "Researchers",
+    "Manufacturers",
 ]
 BYLINES = [
-    "Mei Ling Chan", "Ka Wai Wong", "Priya Raman", "Tom Leung", "Hoi Yan Lam", "David Cheung",
-    "Sophie Ng", "Arjun Mehta", "Wing Sze Lau", "HKAI Portal staff",
+    "Mei Ling Chan",
+    "Ka Wai Wong",
+    "Priya Raman",
+    "Tom Leung",
+    "Hoi Yan Lam",
+    "David Cheung",
+    "Sophie Ng",
+    "Arjun Mehta",
+    "Wing Sze Lau",
+    "HKAI Portal staff",
 ]
 PUBLISHERS = [
-    "Hong Kong Monetary Authority", "Innovation, Technology and Industry Bureau",
-    "Office of the Government Chief Information Officer", "Hong Kong Science Park",
-    "Cyberport", "Legislative Council", "South China Morning Post", "RTHK",
-    "The University of Hong Kong", "HKUST", "Hospital Authority", "ASTRI",
+    "Hong Kong Monetary Authority",
+    "Innovation, Technology and Industry Bureau",
+    "Office of the Government Chief Information Officer",
+    "Hong Kong Science Park",
+    "Cyberport",
+    "Legislative Council",
+    "South China Morning Post",
+    "RTHK",
+    "The University of Hong Kong",
+    "HKUST",
+    "Hospital Authority",
+    "ASTRI",
 ]
 WORDS = (
     "model data policy government research university funding pilot scheme bank hospital "
@@ -606,8 +670,7 @@ def main(argv=None):
         print(f"generated {fixture_mb:.1f} MB of fixtures in {elapsed:.1f} s", flush=True)
         tools = TOOLS[:1] if args.skip_loaddata else TOOLS
         results = {
-            tool: benchmark_tool(tool, fixtures, workdir, args, expected_links)
-            for tool in tools
+            tool: benchmark_tool(tool, fixtures, workdir, args, expected_links) for tool in tools
         }
         print_report(args.articles, fixture_mb, results)
         return 0

@@ -60,7 +60,10 @@ def make_editor(editor_group):
 
     def make_editor(username, first_name="", last_name=""):
         user = get_user_model().objects.create_user(
-            username, password=PASSWORD, first_name=first_name, last_name=last_name,
+            username,
+            password=PASSWORD,
+            first_name=first_name,
+            last_name=last_name,
             is_staff=True,
         )
         user.groups.add(editor_group)
@@ -171,9 +174,9 @@ def test_a_stale_save_is_refused_and_keeps_the_editors_text(new_page, make_edito
     second.get_by_label("Standfirst [en]").fill("Bob's standfirst.")
     save(second)
     expect(second.get_by_text("Someone else (Alice Chan) changed this article")).to_be_visible()
-    expect(
-        second.get_by_role("link", name="Review their change in the history")
-    ).to_have_attribute("href", reverse("admin:portal_article_history", args=[article.pk]))
+    expect(second.get_by_role("link", name="Review their change in the history")).to_have_attribute(
+        "href", reverse("admin:portal_article_history", args=[article.pk])
+    )
     expect(second.get_by_label("Standfirst [en]")).to_have_value("Bob's standfirst.")
     article.refresh_from_db()
     assert article.summary == "Alice's standfirst."

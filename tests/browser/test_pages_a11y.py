@@ -89,12 +89,21 @@ def test_page_fits_a_phone_screen_without_sideways_scrolling(phone_page, real_co
 
 # The Chinese edition shares every template with the English one; these page types cover
 # each of them at least once (home, finder with filters, search, the detail templates).
-CHINESE_PAGE_TYPES = ["home", "initiatives-filtered", "search", "article", "initiative",
-                      "organisation", "sector"]
+CHINESE_PAGE_TYPES = [
+    "home",
+    "initiatives-filtered",
+    "search",
+    "article",
+    "initiative",
+    "organisation",
+    "sector",
+]
 
 
 @pytest.mark.parametrize("page_type", CHINESE_PAGE_TYPES)
-def test_chinese_page_declares_its_language_and_has_no_axe_violations(page, real_content, page_type):
+def test_chinese_page_declares_its_language_and_has_no_axe_violations(
+    page, real_content, page_type
+):
     target = PAGES[page_type]()
     with translation.override("zh-hant"):
         url = f"/zh-hant{target}" if isinstance(target, str) else target.get_absolute_url()

@@ -19,10 +19,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity, **options):
         catalogues = sorted(
-            po for directory in settings.LOCALE_PATHS for po in Path(directory).glob("*/LC_MESSAGES/*.po")
+            po
+            for directory in settings.LOCALE_PATHS
+            for po in Path(directory).glob("*/LC_MESSAGES/*.po")
         )
         if not catalogues:
-            raise CommandError(f"No .po files found under {', '.join(map(str, settings.LOCALE_PATHS))}.")
+            raise CommandError(
+                f"No .po files found under {', '.join(map(str, settings.LOCALE_PATHS))}."
+            )
         for po_path in catalogues:
             try:
                 catalogue = polib.pofile(str(po_path))

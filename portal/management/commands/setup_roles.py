@@ -39,9 +39,9 @@ class Command(BaseCommand):
 
         for name, created, added, removed in report:
             if created:
-                self.stdout.write(self.style.SUCCESS(
-                    f"Created group {name} with {len(added)} permissions."
-                ))
+                self.stdout.write(
+                    self.style.SUCCESS(f"Created group {name} with {len(added)} permissions.")
+                )
             elif added or removed:
                 self.stdout.write(self.style.SUCCESS(f"Updated group {name}:"))
                 for permission in added:
