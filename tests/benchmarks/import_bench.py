@@ -251,6 +251,12 @@ class BenchmarkError(Exception):
 # --- Fixture generation ---------------------------------------------------------------------
 
 
+# Text the portal stores per language is written as its English column (e.g. name -> name_en).
+TRANSLATED_AS = {
+    name: f"{name}_en" for name in ("name", "short_name", "summary", "description", "title", "body")
+}
+
+
 @contextlib.contextmanager
 def fixture_writer(path):
     """Yield a function write(model, fields) that appends one record to a JSON list in `path`.
@@ -266,6 +272,8 @@ def fixture_writer(path):
             if not first:
                 handle.write(",\n")
             first = False
+            if model != "portal.source":  # a source's title is not translated
+                fields = {TRANSLATED_AS.get(name, name): value for name, value in fields.items()}
             handle.write(json.dumps({"model": model, "fields": fields}, ensure_ascii=False))
 
         yield write
