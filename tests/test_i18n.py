@@ -2,6 +2,8 @@
 
 import re
 
+import polib
+from django.conf import settings
 from django.test import TestCase
 
 from tests.factories import make_article, make_initiative, make_sector
@@ -90,3 +92,14 @@ class LanguageTests(TestCase):
     def test_the_admin_and_plumbing_stay_unprefixed(self):
         self.assertEqual(self.client.get("/zh-hant/healthz").status_code, 404)
         self.assertEqual(self.client.get("/healthz").status_code, 200)
+
+
+def test_the_chinese_catalogue_is_complete():
+    catalogue = polib.pofile(str(settings.BASE_DIR / "locale/zh_Hant/LC_MESSAGES/django.po"))
+    assert [entry.msgid for entry in catalogue.untranslated_entries()] == []
+    assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
+    # Placeholders survive translation, e.g. "%(count)d" in both the English and the Chinese.
+    for entry in catalogue.translated_entries():
+        for placeholder in re.findall(r"%\(\w+\)[sd]", entry.msgid):
+            translations = [entry.msgstr] if entry.msgstr else entry.msgstr_plural.values()
+            assert all(placeholder in text for text in translations), entry.msgid
