@@ -10,6 +10,7 @@ Variables:
 
 import datetime
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -39,8 +40,13 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it, or set DJANGO_DEBUG=1 for local development."
         )
-    # Only ever used with DEBUG on, on a developer's machine.
-    SECRET_KEY = "insecure-development-key-debug-only"
+    # Debug only: a random key made once per checkout and kept out of git, so local sessions
+    # survive restarts and no key is ever written into the code.
+    _dev_key_file = BASE_DIR / ".dev-secret-key"
+    if not _dev_key_file.exists():
+        _dev_key_file.write_text(secrets.token_urlsafe(50))
+        _dev_key_file.chmod(0o600)
+    SECRET_KEY = _dev_key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
