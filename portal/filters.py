@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import (
@@ -23,6 +24,7 @@ from portal.models import (
     Organisation,
     Sector,
     count_of,
+    in_current_language,
 )
 from portal.search import MAX_QUERY_LENGTH, search
 
@@ -33,6 +35,8 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    # The label's language where it differs from the page's (an untranslated name), else "".
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,12 @@ class SortFilter(django_filters.ChoiceFilter):
         return qs.order_by(*self.orderings[value][1])
 
 
+def _label_and_lang(obj):
+    """An option's name in the page's language, and "en" if it had to fall back to English."""
+    text, language = in_current_language(obj, "name")
+    return text, ("en" if language != (get_language() or settings.LANGUAGE_CODE) else "")
+
+
 def chip_label(filter_, value):
     """How an active filter reads in chips, feed titles and suggestions, e.g. "Sector: Health"."""
     return gettext("%(filter)s: %(value)s") % {"filter": filter_.label, "value": value}
@@ -143,7 +153,7 @@ class FinderFilterSet(django_filters.FilterSet):
             options = filter_.queryset.annotate(
                 result_count=count_of(base.filter(filter_.condition(OuterRef("pk"))))
             )
-            rows = [(o.slug, str(o), o.result_count) for o in options]
+            rows = [(o.slug, *_label_and_lang(o), o.result_count) for o in options]
         elif isinstance(filter_, YearFilter):
             rows = self._year_rows(filter_, base)
         else:
@@ -152,8 +162,12 @@ class FinderFilterSet(django_filters.FilterSet):
                 .values_list(filter_.field_name)
                 .annotate(n=Count("pk", distinct=True))
             )
-            rows = [(str(v), str(label), counts.get(v, 0)) for v, label in filter_.extra["choices"]]
-        options = [FacetOption(v, label, count, v in selected) for v, label, count in rows]
+            rows = [
+                (str(v), str(label), "", counts.get(v, 0)) for v, label in filter_.extra["choices"]
+            ]
+        options = [
+            FacetOption(v, label, count, v in selected, lang) for v, label, lang, count in rows
+        ]
         if isinstance(filter_, AnyOfFilter):
             return Facet(name, str(filter_.label), options)
         # One value at a time: an "Any" choice lets readers without JavaScript clear it.
@@ -170,7 +184,7 @@ class FinderFilterSet(django_filters.FilterSet):
             )
 
         counts, every_year = by_year(base), by_year(self.queryset)
-        return [(str(y), str(y), counts.get(y, 0)) for y in sorted(every_year, reverse=True)]
+        return [(str(y), str(y), "", counts.get(y, 0)) for y in sorted(every_year, reverse=True)]
 
     def _selected_values(self, name):
         return set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()

@@ -68,6 +68,16 @@ class SearchableModel(models.Model):
         return changed
 
 
+def in_current_language(obj, name):
+    """(text, language code) of `obj`'s translated field `name`: the current language's text,
+    or the English where that is empty. Callers mark English shown on other-language pages."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    text = getattr(obj, f"{name}_{current.replace('-', '_')}", "")
+    if text or current == "en":
+        return text, current
+    return getattr(obj, f"{name}_en", ""), "en"
+
+
 def aliases_field():
     """Other names an organisation or initiative goes by, found by search but not shown."""
     return models.TextField(

@@ -130,6 +130,12 @@ class FallbackTests(TestCase):
         self.assertIn("<h1>SenseTime</h1>", html)
         self.assertNotIn("english-only", html)
 
+    def test_facet_options_mark_english_names_on_chinese_pages(self):
+        html = self.client.get("/zh-hant/articles/").content.decode()
+        untranslated = '<label for="f-organisation-sensetime"><span lang="en">SenseTime</span>'
+        self.assertIn(untranslated, html)
+        self.assertIn('<label for="f-organisation-hkma">香港金融管理局 ', html)
+
     def test_list_cards_mark_english_names_on_chinese_pages(self):
         html = self.client.get("/zh-hant/organisations/").content.decode()
         self.assertIn('<span lang="en">SenseTime</span>', html)

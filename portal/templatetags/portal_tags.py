@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.markdown import render_markdown
+from portal.models import in_current_language
 
 register = template.Library()
 
@@ -94,21 +95,11 @@ def language_versions(context):
     ]
 
 
-def _in_current_language(obj, name):
-    """(text, language) of `obj`'s translated field `name`: the current language's text, or
-    the English where that is empty."""
-    current = get_language() or settings.LANGUAGE_CODE
-    text = getattr(obj, f"{name}_{current.replace('-', '_')}", "")
-    if text or current == "en":
-        return text, current
-    return getattr(obj, f"{name}_en", ""), "en"
-
-
 @register.filter
 def tr(obj, name):
     """A translated field inline, e.g. ``{{ initiative|tr:"name" }}``; English text shown on
     a page in another language is marked ``lang="en"`` so screen readers pronounce it right."""
-    text, language = _in_current_language(obj, name)
+    text, language = in_current_language(obj, name)
     if language == (get_language() or settings.LANGUAGE_CODE):
         return text
     return format_html('<span lang="en">{}</span>', text)
@@ -129,12 +120,12 @@ def _english_only(html, language):
 def tr_block(obj, name):
     """A translated plain-text field as paragraphs (like ``linebreaks``), marked when English
     stands in for a missing translation."""
-    text, language = _in_current_language(obj, name)
+    text, language = in_current_language(obj, name)
     return _english_only(linebreaks(text, autoescape=True), language)
 
 
 @register.filter
 def tr_markdown(obj, name):
     """A translated Markdown field rendered to sanitised HTML, marked like ``tr_block``."""
-    text, language = _in_current_language(obj, name)
+    text, language = in_current_language(obj, name)
     return _english_only(render_markdown(text), language)
