@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
 from portal.cjk import index_text
-from portal.markdown import render_markdown
 
 # Years outside this range are typing mistakes, not history or plans.
 EARLIEST_YEAR = 1800
@@ -145,6 +144,8 @@ class ReviewedQuerySet(models.QuerySet):
 
 
 class ReviewedModel(models.Model):
+    """Content that editors re-check against its sources (see ReviewedQuerySet)."""
+
     last_reviewed = models.DateField(
         _("last reviewed"),
         null=True,
@@ -157,6 +158,12 @@ class ReviewedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def is_due_for_review(self, today=None):
+        """The per-row form of ReviewedQuerySet.due_for_review()."""
+        today = today or timezone.localdate()
+        cutoff = today - datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+        return self.last_reviewed is None or self.last_reviewed < cutoff
 
 
 class TimestampedModel(models.Model):
@@ -568,8 +575,3 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         for relation in ("sectors", "initiatives", "organisations", "sources"):
             getattr(copy, relation).set(getattr(self, relation).all())
         return copy
-
-    @property
-    def body_html(self):
-        """The body rendered from Markdown to sanitised HTML, safe to put in a page."""
-        return render_markdown(self.body)

@@ -224,6 +224,15 @@ class ReviewTests(AdminTestCase):
         cls.never = make_initiative(name="Never")
         make_organisation(name="Old org", last_reviewed=today - datetime.timedelta(days=400))
 
+    def test_a_row_and_the_queryset_agree_on_what_is_due_at_the_boundary(self):
+        for days, due in [(180, False), (181, True)]:
+            obj = make_initiative(last_reviewed=NOW.date() - datetime.timedelta(days=days))
+            with self.subTest(days=days):
+                self.assertEqual(obj.is_due_for_review(), due)
+                self.assertEqual(
+                    Initiative.objects.due_for_review().filter(pk=obj.pk).exists(), due
+                )
+
     def test_due_for_review_means_never_or_over_180_days_ago(self):
         due = Initiative.objects.due_for_review().order_by("name_en")
         self.assertEqual([i.name for i in due], ["Never", "Stale"])

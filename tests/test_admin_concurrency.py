@@ -2,9 +2,7 @@
 
 import datetime
 import io
-import json
 import tempfile
-from pathlib import Path
 
 import time_machine
 from django.contrib.admin.models import LogEntry
@@ -15,6 +13,7 @@ from django.test import TestCase
 from portal.admin.concurrency import LOADED_FIELD
 from portal.models import Article, Initiative, Source
 from tests.admin_pages import admin_url, form_values
+from tests.content_files import record, write_json
 from tests.factories import NOW, make_article, make_initiative, make_source
 
 User = get_user_model()
@@ -171,6 +170,4 @@ class StaleSaveTest(TestCase):
         """A fixture file with one initiative record; removed after the test."""
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
-        path = Path(directory.name) / "initiative.json"
-        path.write_text(json.dumps([{"model": "portal.initiative", "fields": fields}]))
-        return str(path)
+        return str(write_json(directory.name, "initiative.json", [record("initiative", **fields)]))

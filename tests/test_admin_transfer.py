@@ -14,51 +14,13 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from reversion.models import Revision
 
-from portal.content.exporter import export_all
 from portal.content.schema import SPECS, SPECS_BY_MODEL
 from portal.models import Initiative, Organisation, Sector
+from tests.content_files import record, snapshot, valid_records
 from tests.factories import make_initiative, make_organisation, make_sector
 
 User = get_user_model()
 IMPORT_URL = reverse("admin_import_content")
-
-
-def record(model, **fields):
-    return {"model": f"portal.{model}", "fields": fields}
-
-
-def valid_records():
-    """A small valid set touching every model."""
-    return [
-        record("source", url="https://www.hkma.gov.hk/eng/news", publisher="HKMA"),
-        record("sector", name_en="Banking", slug="banking"),
-        record(
-            "organisation",
-            name_en="Hong Kong Monetary Authority",
-            slug="hkma",
-            kind="government_body",
-            sectors=[["banking"]],
-        ),
-        record(
-            "initiative",
-            name_en="GenA.I. Sandbox",
-            slug="genai-sandbox",
-            kind="sandbox",
-            lead_organisation=["hkma"],
-            start_year=2024,
-            sectors=[["banking"]],
-            sources=[["https://www.hkma.gov.hk/eng/news"]],
-        ),
-        record(
-            "article",
-            title_en="Banks try AI",
-            slug="banks-try-ai",
-            body_en="Text.",
-            status="published",
-            publish_at="2026-11-20T09:00:00+08:00",
-            initiatives=[["genai-sandbox"]],
-        ),
-    ]
 
 
 def fixture_file(name, records):
@@ -96,8 +58,7 @@ class TransferTestCase(TestCase):
 
     def snapshot(self):
         """Every exported fixture's bytes: a complete picture of the content in the database."""
-        directory = self.tmp / f"snapshot-{len(list(self.tmp.iterdir()))}"
-        return {path.name: path.read_bytes() for path, _ in export_all(directory)}
+        return snapshot(self.tmp / f"snapshot-{len(list(self.tmp.iterdir()))}")
 
     def upload(self, *files):
         return self.client.post(IMPORT_URL, {"files": list(files)})
@@ -113,7 +74,7 @@ class ImportPageTests(TransferTestCase):
         self.assertContains(response, "multiple")
 
     def test_upload_shows_the_dry_run_and_writes_nothing(self):
-        make_sector(name="Banking", slug="banking")
+        make_sector(name="Banking and financial services", slug="banking-finance")
         before = self.snapshot()
 
         response = self.upload(fixture_file("new-content.json", valid_records()))
@@ -162,7 +123,7 @@ class ImportPageTests(TransferTestCase):
         self.assertEqual(again.status_code, 400)
 
     def test_problems_name_the_uploaded_file_record_and_field(self):
-        make_sector(name="Banking", slug="banking")
+        make_sector(name="Banking and financial services", slug="banking-finance")
         before = self.snapshot()
         records = valid_records()
         records[3]["fields"]["start_year"] = "soon"

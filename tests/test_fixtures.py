@@ -25,6 +25,13 @@ def seed_text(name):
     return title, rest.strip("\n")
 
 
+def assert_database_matches_committed_fixtures(test):
+    """Export the database and compare each file, byte for byte, with the one in fixtures/."""
+    directory = Path(test.enterContext(tempfile.TemporaryDirectory()))
+    for path, _ in export_all(directory):
+        test.assertEqual(path.read_bytes(), (FIXTURES / path.name).read_bytes(), path.name)
+
+
 class FixtureFileTests(TestCase):
     def test_there_is_one_file_per_model_and_nothing_else(self):
         self.assertEqual(sorted(FIXTURES.glob("*.json")), sorted(FIXTURE_FILES))
@@ -78,9 +85,7 @@ class FixtureContentTests(TestCase):
     def test_fixtures_are_canonical_exports(self):
         # Importing and exporting gives the committed files back byte for byte: the fixtures
         # are exactly what export_content writes, so an edit-export-commit cycle is lossless.
-        directory = Path(self.enterContext(tempfile.TemporaryDirectory()))
-        for path, _ in export_all(directory):
-            self.assertEqual(path.read_bytes(), (FIXTURES / path.name).read_bytes(), path.name)
+        assert_database_matches_committed_fixtures(self)
 
     def test_importing_the_fixtures_again_changes_nothing(self):
         out = io.StringIO()
@@ -91,6 +96,4 @@ class FixtureContentTests(TestCase):
 class LoaddataTests(TestCase):
     def test_plain_loaddata_gives_the_same_content_as_the_importer(self):
         call_command("loaddata", *map(str, FIXTURE_FILES), verbosity=0)
-        directory = Path(self.enterContext(tempfile.TemporaryDirectory()))
-        for path, _ in export_all(directory):
-            self.assertEqual(path.read_bytes(), (FIXTURES / path.name).read_bytes(), path.name)
+        assert_database_matches_committed_fixtures(self)

@@ -2,65 +2,15 @@
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from portal.content.exporter import export_all
+from portal.content.importer import import_files
 from portal.models import Article, Initiative, Organisation, Sector, Source
-
-SOURCE = "https://www.hkma.gov.hk/eng/news"
-
-
-def record(model, **fields):
-    return {"model": f"portal.{model}", "fields": fields}
-
-
-def valid_records():
-    """A small, valid set touching every model and every kind of relation."""
-    return [
-        record("source", url=SOURCE, publisher="Hong Kong Monetary Authority"),
-        record("sector", name_en="Banking and financial services", slug="banking-finance"),
-        record(
-            "organisation",
-            name_en="Hong Kong Monetary Authority",
-            slug="hkma",
-            short_name_en="HKMA",
-            kind="government_body",
-            founded_year=1993,
-            sectors=[["banking-finance"]],
-            sources=[[SOURCE]],
-        ),
-        record(
-            "initiative",
-            name_en="GenA.I. Sandbox",
-            slug="genai-sandbox",
-            kind="sandbox",
-            lead_organisation=["hkma"],
-            start_year=2024,
-            sectors=[["banking-finance"]],
-            sources=[[SOURCE]],
-        ),
-        record(
-            "article",
-            title_en="Banks try generative AI",
-            slug="banks-try-genai",
-            body_en="Hong\u0100\u00a0Kong banks are testing it.",
-            status="published",
-            publish_at="2026-11-20T09:00:00+08:00",
-            sectors=[["banking-finance"]],
-            initiatives=[["genai-sandbox"]],
-            organisations=[["hkma"]],
-        ),
-    ]
-
-
-def write_json(directory, name, data):
-    path = Path(directory) / name
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+from tests.content_files import SOURCE, record, snapshot, valid_records, write_json
 
 
 def run_import(*paths, dry_run=False):
@@ -76,11 +26,6 @@ def run_failing_import(*paths):
     with pytest.raises(CommandError) as caught:
         call_command("import_content", *map(str, paths), stdout=io.StringIO(), stderr=err)
     return str(caught.value), err.getvalue()
-
-
-def snapshot(directory):
-    """Every exported fixture file's bytes: a complete picture of the content in the database."""
-    return {path.name: path.read_bytes() for path, _ in export_all(directory)}
 
 
 class ImportTestCase(TestCase):
@@ -149,6 +94,29 @@ class SuccessfulImportTests(ImportTestCase):
         )
         self.assertEqual(Sector.objects.get().summary, "")
         self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
+
+
+class ProgressTests(ImportTestCase):
+    def test_progress_is_reported_for_checking_then_writing_every_record(self):
+        class Recorder:
+            def __init__(self):
+                self.stages, self.done = [], {}
+
+            def start(self, stage, total=None):
+                self.stages.append((stage, total))
+                self.done[stage] = 0
+
+            def advance(self, count):
+                self.done[self.stages[-1][0]] += count
+
+        recorder = Recorder()
+        records = valid_records() + [
+            record("sector", name_en=f"Sector {n}", slug=f"sector-{n}") for n in range(1200)
+        ]
+        import_files([write_json(self.tmp, "big.json", records)], progress=recorder)
+        self.assertEqual(recorder.stages, [("checking", None), ("writing", 1205)])
+        self.assertEqual(recorder.done["writing"], 1205)
+        self.assertEqual(recorder.done["checking"], 1000)  # reported a batch at a time
 
 
 class OnlyIfEmptyTests(ImportTestCase):

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import TestCase
 
+from portal.markdown import render_markdown
 from portal.models import Article, Initiative, Organisation, Sector, Source
 from tests.factories import (
     NOW,
@@ -152,7 +153,7 @@ def elements_of(html):
     ],
 )
 def test_article_bodies_cannot_carry_script(markdown):
-    html = Article(body_en=f"Before\n\n{markdown}\n\nAfter").body_html
+    html = render_markdown(f"Before\n\n{markdown}\n\nAfter")
     elements = elements_of(html)
     assert {tag for tag, _ in elements} <= {"p", "a"}
     for _, attributes in elements:
@@ -162,9 +163,7 @@ def test_article_bodies_cannot_carry_script(markdown):
 
 
 def test_article_markdown_keeps_structure_and_safe_links():
-    html = Article(
-        body_en="## Heading\n\n- one\n- two\n\n[HKMA](https://www.hkma.gov.hk)"
-    ).body_html
+    html = render_markdown("## Heading\n\n- one\n- two\n\n[HKMA](https://www.hkma.gov.hk)")
     assert "<h2>Heading</h2>" in html
     assert "<li>one</li>" in html
     assert '<a href="https://www.hkma.gov.hk" rel="noopener noreferrer">HKMA</a>' in html

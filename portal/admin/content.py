@@ -118,9 +118,7 @@ class ReviewedAdmin(ContentAdmin):
 
     @admin.display(description=_("review due"), boolean=True)
     def review_due(self, obj):
-        if obj.last_reviewed is None:
-            return True
-        return (timezone.localdate() - obj.last_reviewed).days > 180
+        return obj.is_due_for_review()
 
 
 @admin.register(Organisation)
