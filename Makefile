@@ -2,6 +2,7 @@
 #
 #   make run     set everything up, then serve http://127.0.0.1:8000/ (admin at /admin/)
 #   make setup   the same without the server: venv, packages, database, content, admin account
+#   make serve   after make setup: the production server (gunicorn, debug off) on 127.0.0.1:8000
 #   make test    run the test suite (extra arguments: make test PYTEST_ARGS="-k import")
 #   make lint    check the code with ruff (style, imports, likely bugs)
 #   make clean   remove the venv, the SQLite database and collected static files
@@ -40,15 +41,29 @@ MANAGE := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(VENV_PYTHON) manage.py
 
 PYTEST_ARGS ?=
 
-.PHONY: help run setup test lint clean
+.PHONY: help run setup serve test lint clean
 
 # Prints the usage lines at the top of this file.
 help:
-	@sed -n '3,7s/^# *//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,8s/^# *//p' $(firstword $(MAKEFILE_LIST))
 
 run: setup
 	@echo "Serving http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/). Ctrl-C stops it."
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# Production settings (debug off), so DJANGO_SECRET_KEY must be set; everything else comes
+# from the same environment variables as always (README, "Deploy"). Workers: WEB_CONCURRENCY,
+# or gunicorn's usual 2 per core plus one. Address: SERVE_BIND (default 127.0.0.1:8000).
+serve: $(RUNTIME_STAMP)
+	@if [ -z "$${DJANGO_SECRET_KEY:-}" ]; then
+	  echo "make serve runs with debug off, which needs DJANGO_SECRET_KEY. For example:" >&2
+	  echo "  DJANGO_SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') make serve" >&2
+	  exit 1
+	fi
+	workers=$${WEB_CONCURRENCY:-$$(( 2 * $$(nproc) + 1 ))}
+	echo "Serving http://$${SERVE_BIND:-127.0.0.1:8000}/ with gunicorn, $$workers workers. Ctrl-C stops it."
+	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn hkai.wsgi --workers "$$workers" \
+	  --bind "$${SERVE_BIND:-127.0.0.1:8000}" --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 setup: $(RUNTIME_STAMP)
 	$(MANAGE) migrate

@@ -4,7 +4,6 @@
 - `ExportActionsMixin`: "export selected as fixture JSON / as CSV" on every content change list.
 """
 
-import csv
 import datetime
 import io
 import secrets
@@ -21,7 +20,7 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -33,7 +32,7 @@ from reversion.models import Revision
 from portal.content.exporter import export_model, export_queryset
 from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL
-from portal.views.formats import Echo, spreadsheet_safe
+from portal.spreadsheets import csv_response
 
 SESSION_KEY = "portal_pending_imports"
 # Uploads nobody confirmed or discarded are removed when someone next uploads.
@@ -344,14 +343,8 @@ class ExportActionsMixin:
         """The exchanged fields, with relations as natural keys joined by "; "; streamed."""
         spec = SPECS_BY_MODEL[self.model]
         rows = export_queryset(spec).filter(pk__in=queryset.values("pk"))
-        writer = csv.writer(Echo())
-
-        def lines():
-            yield "\ufeff"  # For Excel: see CsvMixin in portal/views/formats.py.
-            yield writer.writerow(spec.field_names)
-            for obj in rows.iterator(chunk_size=self.csv_chunk_size):
-                yield writer.writerow([spreadsheet_safe(cell) for cell in csv_cells(spec, obj)])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{download_name(spec, "csv")}"'
-        return response
+        return csv_response(
+            download_name(spec, "csv"),
+            spec.field_names,
+            (csv_cells(spec, obj) for obj in rows.iterator(chunk_size=self.csv_chunk_size)),
+        )

@@ -7,27 +7,20 @@ empty file. The Atom feeds are in `portal.feeds`; `finders.format_links()` lists
 for a page.
 """
 
-import csv
-
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.models import Initiative, Organisation
+from portal.spreadsheets import csv_response
 from portal.views.finders import ArticleListView, FinderMixin, InitiativeListView
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-
-# A cell that starts with one of these is run as a formula by Excel, LibreOffice and Google
-# Sheets, so a title like "=HYPERLINK(...)" could act in a reader's spreadsheet. A leading
-# apostrophe makes the cell text. https://owasp.org/www-community/attacks/CSV_Injection
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _names(relation, model):
     """Prefetch `relation` fetching only what the formats show: name and slug."""
@@ -40,13 +33,6 @@ def _slugs(related):
 
 def _names_joined(related):
     return "; ".join(obj.name for obj in related.all())
-
-
-def spreadsheet_safe(value):
-    """`value`, with a leading apostrophe if a spreadsheet would read it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def filter_errors(form):
@@ -87,17 +73,6 @@ class FormatMixin(FinderMixin):
         return self.request.build_absolute_uri(obj.get_absolute_url())
 
 
-class Echo:
-    """A file-like object that hands back what is written to it instead of keeping it.
-
-    csv.writer writes each row to it and returns the line, which the response streams: see
-    https://docs.djangoproject.com/en/stable/howto/outputting-csv/#streaming-large-csv-files
-    """
-
-    def write(self, value):
-        return value
-
-
 class CsvMixin(FormatMixin):
     """Every matching row as a CSV download, streamed: memory does not grow with the rows.
 
@@ -109,20 +84,8 @@ class CsvMixin(FormatMixin):
     filename = ""
 
     def render(self, queryset):
-        writer = csv.writer(Echo())
-
-        def lines():
-            # A byte order mark: without it Excel reads a UTF-8 file as the local legacy
-            # encoding and garbles every non-ASCII name (e.g. Chinese ones). Other programs
-            # ignore it. https://learn.microsoft.com/en-us/office/troubleshoot/excel/open-csv-file
-            yield "\ufeff"
-            yield writer.writerow(self.header())
-            for obj in queryset.iterator(chunk_size=self.chunk_size):
-                yield writer.writerow([spreadsheet_safe(cell) for cell in self.row(obj)])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
-        return response
+        rows = (self.row(obj) for obj in queryset.iterator(chunk_size=self.chunk_size))
+        return csv_response(self.filename, self.header(), rows)
 
 
 class PageForm(forms.Form):
