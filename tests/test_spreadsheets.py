@@ -31,6 +31,8 @@ def test_cells_a_spreadsheet_would_run_get_an_apostrophe(cell):
     assert spreadsheet_safe(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["Hong Kong", "", "  plain", "a=b", "2024-01-01", "數碼港", 42, None])
+@pytest.mark.parametrize(
+    "cell", ["Hong Kong", "", "  plain", "a=b", "2024-01-01", "數碼港", 42, None]
+)
 def test_other_cells_are_left_alone(cell):
     assert spreadsheet_safe(cell) == cell

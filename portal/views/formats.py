@@ -22,6 +22,7 @@ from portal.views.finders import ArticleListView, FinderMixin, InitiativeListVie
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
+
 def _names(relation, model):
     """Prefetch `relation` fetching only what the formats show: name and slug."""
     return Prefetch(relation, queryset=model.objects.only("name_en", "name_zh_hant", "slug"))
