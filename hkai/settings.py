@@ -6,6 +6,11 @@ Variables:
 - DJANGO_ALLOWED_HOSTS: comma-separated host names (default: localhost only).
 - DATABASE_URL: e.g. postgres://postgres@127.0.0.1:5432/hkai. Without it, a SQLite file
   in the checkout (db.sqlite3).
+- REDIS_URL: e.g. redis://127.0.0.1:6379/0, the cache shared by every app server. Without it,
+  a file cache in DJANGO_CACHE_DIR (default .cache/ in the checkout), shared by the workers
+  of one machine.
+- DJANGO_PAGE_CACHE: "0" turns the public page cache off (HTTP validators stay).
+- DJANGO_PAGE_MAX_AGE: seconds browsers and proxies may keep a public page (default 60).
 """
 
 import datetime
@@ -145,6 +150,30 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache behind public pages and facet indexes (portal.caching, portal.facets). Entries are
+# keyed by the content generation, so an edit is seen on the next request whatever the
+# backend; it must be shared by every process that serves pages.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache" / "django")),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+PAGE_CACHE = env_flag("DJANGO_PAGE_CACHE", True)
+# How long browsers and proxies may reuse a public page: short, since an edit must show soon
+# even there (the server's own cache is never stale). Never past a scheduled publish time.
+PAGE_CACHE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_MAX_AGE", "60"))
+# How long the server keeps a page when no article is scheduled (a new generation makes
+# older entries unreachable anyway; this only bounds how long they take up room).
+PAGE_CACHE_TIMEOUT = 24 * 60 * 60
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True

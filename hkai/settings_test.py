@@ -21,3 +21,12 @@ STORAGES = {
 
 # Tests don't run collectstatic; without this whitenoise warns that staticfiles/ is missing.
 WHITENOISE_AUTOREFRESH = True
+
+# A cache of the suite's own, emptied before each test (tests/conftest.py); on the file
+# backend in a fresh directory, so a run never reads a development server's pages.
+if not REDIS_URL:  # noqa: F405
+    import tempfile
+
+    CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="hkai-test-cache-")  # noqa: F405
+else:
+    CACHES["default"]["KEY_PREFIX"] = "hkai-tests"  # noqa: F405

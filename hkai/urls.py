@@ -2,10 +2,11 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from portal.admin.transfer import import_content_view
+from portal.caching import public_page
 from portal.sitemaps import sitemaps
 from portal.views import healthz_view, robots_view
 
@@ -14,7 +15,18 @@ urlpatterns = [
     # five content models, so it belongs to no one ModelAdmin's URLs.
     path("admin/import/", import_content_view, name="admin_import_content"),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap_views.index),
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
     path("robots.txt", robots_view, name="robots_txt"),
     path("healthz", healthz_view, name="healthz"),
 ]

@@ -7,6 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = "HKAI Portal"
 
     def ready(self):
+        from portal.generation import ensure_triggers_after_migrate
         from portal.search import ensure_index_after_migrate
 
         post_migrate.connect(ensure_index_after_migrate, sender=self)
+        post_migrate.connect(ensure_triggers_after_migrate, sender=self)

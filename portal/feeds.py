@@ -1,7 +1,7 @@
 """Atom feeds of the article and initiative finders: /articles.atom and /initiatives.atom.
 
-A feed takes the same query string as its finder page, with the same FilterSet and base
-queryset (the list view's), and lists the 50 first matching items. Without a `sort` parameter
+A feed takes the same query string as its finder page and reads the same listing
+(portal.listings), and lists the 50 first matching items. Without a `sort` parameter
 those are the newest (articles by publish date, initiatives by start year then name), which
 is what a subscriber wants to hear about; with one, the feed follows it, so it lists exactly
 the first 50 items of the page it mirrors. Invalid filters are a plain-text 400.
@@ -16,8 +16,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.views.finders import ArticleListView, InitiativeListView
-from portal.views.formats import filter_errors, plain_text_bad_request
+from portal.caching import request_state
+from portal.listings import ARTICLES, INITIATIVES, FinderQuery
+from portal.querystrings import query_with, with_query
+from portal.views.formats import plain_text_bad_request
 
 FEED_LENGTH = 50
 # The sort a feed uses when the query names none; both finders define it.
@@ -44,12 +46,11 @@ class InvalidQuery(Exception):
 class FinderFeed(Feed):
     """A finder's matching items as Atom.
 
-    Subclasses set `list_view_class`, `list_view_name` (its URL name) and `noun`.
+    Subclasses set `listing` and `noun`.
     """
 
     feed_type = Atom1Feed
-    list_view_class = None
-    list_view_name = ""
+    listing = None
     # What the feed lists, for its title: "articles", "initiatives".
     noun = ""
 
@@ -60,36 +61,31 @@ class FinderFeed(Feed):
             return plain_text_bad_request(invalid.errors)
 
     def get_object(self, request):
-        """The list view's FilterSet, bound to the query (sorted newest first by default)."""
-        view = self.list_view_class()
-        view.setup(request)
+        """The request's FinderQuery against the listing (sorted newest first by default)."""
         data = request.GET.copy()
         if not data.get("sort"):
             data["sort"] = FEED_DEFAULT_SORT
-        filterset = view.filterset_class(data=data, queryset=view.get_queryset(), request=request)
-        if not filterset.is_valid():
-            raise InvalidQuery(filter_errors(filterset))
-        return filterset
+        query = FinderQuery(self.listing, data, request_state(request))
+        if query.problems:
+            raise InvalidQuery(query.problems)
+        query.request = request
+        return query
 
-    def items(self, filterset):
-        return filterset.qs[:FEED_LENGTH]
+    def items(self, query):
+        return query.results().head(FEED_LENGTH)
 
-    def title(self, filterset):
-        labels = [label for _name, _value, label in filterset.active_filters()]
+    def title(self, query):
+        labels = [label for _name, _value, label in query.filterset.active_filters()]
         title = _("HKAI Portal: %(noun)s") % {"noun": self.noun}
         return xml_text(f"{title} \u2014 {', '.join(labels)}" if labels else title)
 
-    def link(self, filterset):
+    def link(self, query):
         """The finder page showing the same items."""
-        query = filterset.request.GET.copy()
-        query.pop("page", None)
-        query.pop("page_size", None)
-        encoded = query.urlencode()
-        path = reverse(self.list_view_name)
-        return f"{path}?{encoded}" if encoded else path
+        encoded = query_with(query.request.GET, drop=("page", "page_size"))
+        return with_query(reverse(self.listing.url_name), encoded)
 
-    def feed_url(self, filterset):
-        return filterset.request.get_full_path()
+    def feed_url(self, query):
+        return query.request.get_full_path()
 
     def item_title(self, item):
         # Atom titles are plain text (RFC 4287 section 3.1); the XML writer escapes them.
@@ -104,11 +100,10 @@ class FinderFeed(Feed):
 
 
 class ArticleFeed(FinderFeed):
-    list_view_class = ArticleListView
-    list_view_name = "portal:article_list"
+    listing = ARTICLES
     noun = gettext_lazy("articles")
 
-    def subtitle(self, filterset):
+    def subtitle(self, query):
         return _("Articles about artificial intelligence in Hong Kong.")
 
     def item_pubdate(self, article):
@@ -122,11 +117,10 @@ class ArticleFeed(FinderFeed):
 
 
 class InitiativeFeed(FinderFeed):
-    list_view_class = InitiativeListView
-    list_view_name = "portal:initiative_list"
+    listing = INITIATIVES
     noun = gettext_lazy("initiatives")
 
-    def subtitle(self, filterset):
+    def subtitle(self, query):
         return _("Initiatives through which AI work happens in Hong Kong.")
 
     def item_updateddate(self, initiative):

@@ -1,9 +1,11 @@
-"""The one place where the public lists' filters, sorting and facet counts are defined.
+"""The one place where the public lists' filters, sorting and facets are defined.
 
 Each FilterSet describes a finder: the filters a reader can apply (slugs in URLs, repeatable
-where "any of" makes sense), how results sort, and which filters are shown as facets. Facet
-counts are disjunctive: an option's count is what choosing it would give with the *other*
-filters applied. Invalid input makes the form invalid; views then show the form's errors.
+where "any of" makes sense), how results sort, and which filters are shown as facets. Filters
+that can be facets also say how to index their options (`index_groups`: the row ids of each
+option, for portal.facets), so that counts never need a query per option. Invalid input
+makes the form invalid; views then show the form's errors. A query string may carry at most
+MAX_VALUES_PER_FILTER values for one filter and MAX_VALUES in all (`too_many_values`).
 """
 
 from dataclasses import dataclass
@@ -11,11 +13,12 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.facets import id_lists
 from portal.models import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -23,10 +26,14 @@ from portal.models import (
     Initiative,
     Organisation,
     Sector,
-    count_of,
     in_current_language,
+    languages,
 )
 from portal.search import MAX_QUERY_LENGTH, search
+
+# Bounds on what one URL may ask for: each value is work (and a checkbox to show).
+MAX_VALUES_PER_FILTER = 20
+MAX_VALUES = 40
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,10 @@ class Facet:
     options: list
     # "checkbox" where several values may be chosen (any of them matches), else "radio".
     input_type: str = "checkbox"
+    # Options with results that are not shown (a long facet shows its top ones), and
+    # whether this facet is the one expanded to show them all.
+    hidden: int = 0
+    expanded: bool = False
 
     def as_json(self):
         """The options as JSON-ready dicts (the "Any" choice is a form control, not data)."""
@@ -55,7 +66,7 @@ class Facet:
 
 
 class SearchFilter(django_filters.CharFilter):
-    """Full-text search; leaves a `search_rank` annotation for sorting by relevance."""
+    """Full-text search. Sorting by relevance is done by portal.listings, from the scores."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=MAX_QUERY_LENGTH, label=_("Search"), **kwargs)
@@ -88,12 +99,67 @@ class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
         related = self.model._default_manager.filter(self.condition([o.pk for o in value], "in"))
         return qs.filter(pk__in=related.values("pk"))
 
+    def index_groups(self, model):
+        """{option pk: BitMap of the ids of `model` rows related to it}, one query per
+        relation, reading the relation tables (or foreign key column) alone."""
+        groups = {}
+        for relation in self.relations:
+            field = model._meta.get_field(relation)
+            if field.many_to_many:
+                pairs = id_lists(
+                    field.remote_field.through.objects.all(),
+                    field.m2m_reverse_name(),
+                    field.m2m_column_name(),
+                )
+            else:
+                pairs = id_lists(
+                    model._default_manager.filter(**{f"{field.attname}__isnull": False}),
+                    field.attname,
+                )
+            for key, ids in pairs.items():
+                groups[key] = groups[key] | ids if key in groups else ids
+        return groups
+
+    def option_objects(self):
+        """{pk: option} for every option, with what its label and link need."""
+        return {o.pk: o for o in self.queryset.only("slug", *languages("name"))}
+
+    def value_keys(self, value):
+        """The index keys of a cleaned value (a list of option objects)."""
+        return [o.pk for o in value]
+
 
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, **kwargs):
         super().__init__(min_value=EARLIEST_YEAR, max_value=LATEST_YEAR, **kwargs)
+
+
+class YearOfFilter(YearFilter):
+    """Rows whose date field falls in the chosen year (in the site's time zone); a facet."""
+
+    def __init__(self, *, field_name, **kwargs):
+        super().__init__(field_name=field_name, lookup_expr="year", **kwargs)
+
+    def index_groups(self, model):
+        """{year: BitMap of row ids}, in one grouped query."""
+        rows = model._default_manager.annotate(_year=ExtractYear(self.field_name))
+        return id_lists(rows, "_year")
+
+    def value_keys(self, value):
+        return [value]
+
+
+class IndexedChoiceFilter(django_filters.ChoiceFilter):
+    """One value of a choice field (kind, status); a facet."""
+
+    def index_groups(self, model):
+        """{stored value: BitMap of row ids}, in one grouped query."""
+        return id_lists(model._default_manager.all(), self.field_name)
+
+    def value_keys(self, value):
+        return [value]
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -105,12 +171,22 @@ class SortFilter(django_filters.ChoiceFilter):
         choices = [(key, label) for key, (label, _fields) in orderings.items()]
         super().__init__(choices=choices, label=_("Sort by"), empty_label=None, **kwargs)
 
+    def resolve(self, value, searching):
+        """The ordering key in force: relevance by default when searching, and never
+        relevance without a search (there is nothing to be relevant to)."""
+        if value == "relevance" and not searching:
+            value = None
+        return value or ("relevance" if searching else self.default)
+
+    def ordering(self, key):
+        """The order_by() arguments of ordering `key` (relevance is sorted by portal.listings,
+        from the search scores; its fields say how ties are broken)."""
+        return self.orderings[key][1]
+
     def filter(self, qs, value):
         searching = bool((self.parent.form.cleaned_data.get("q") or "").strip())
-        if value == "relevance" and not searching:
-            value = None  # Nothing to be relevant to: fall back to the usual order.
-        value = value or ("relevance" if searching else self.default)
-        return qs.order_by(*self.orderings[value][1])
+        key = self.resolve(value, searching)
+        return qs if key == "relevance" else qs.order_by(*self.ordering(key))
 
 
 def _label_and_lang(obj):
@@ -130,63 +206,35 @@ class FinderFilterSet(django_filters.FilterSet):
     # Filters shown as facets, in display order. Subclasses set this.
     facet_names = ()
     # Parameters a finder URL may carry besides the filters.
-    page_parameters = ("page", "page_size")
+    page_parameters = ("page", "page_size", "more")
 
-    def filtered_without(self, name):
-        """The queryset with every valid filter applied except `name` (and sorting)."""
-        queryset = self.queryset.all()
-        for filter_name, value in self.form.cleaned_data.items():
-            if filter_name not in (name, "sort"):
-                queryset = self.filters[filter_name].filter(queryset, value)
-        return queryset
+    def too_many_values(self):
+        """{parameter: message} where the query string carries more values than a finder
+        answers (MAX_VALUES_PER_FILTER for one filter, MAX_VALUES in all); checked before
+        anything else, so an oversized URL costs nothing."""
+        if not hasattr(self.data, "getlist"):
+            return {}
+        problems = {}
+        total = 0
+        for name in self.filters:
+            count = len(self.data.getlist(name))
+            total += count
+            if count > MAX_VALUES_PER_FILTER:
+                problems[name] = gettext(
+                    "%(filter)s: choose at most %(limit)d values (this address has %(count)d)."
+                ) % {
+                    "filter": self.filters[name].label,
+                    "limit": MAX_VALUES_PER_FILTER,
+                    "count": count,
+                }
+        if total > MAX_VALUES and not problems:
+            problems["__all__"] = gettext(
+                "Use at most %(limit)d filter values in all (this address has %(count)d)."
+            ) % {"limit": MAX_VALUES, "count": total}
+        return problems
 
-    def facets(self):
-        """Every facet with every option and its disjunctive count; fixed queries per facet."""
-        self.form.is_valid()
-        return [self._facet(name) for name in self.facet_names]
-
-    def _facet(self, name):
-        filter_ = self.filters[name]
-        base = self.filtered_without(name)
-        selected = self._selected_values(name)
-        if isinstance(filter_, AnyOfFilter):
-            options = filter_.queryset.annotate(
-                result_count=count_of(base.filter(filter_.condition(OuterRef("pk"))))
-            )
-            rows = [(o.slug, *_label_and_lang(o), o.result_count) for o in options]
-        elif isinstance(filter_, YearFilter):
-            rows = self._year_rows(filter_, base)
-        else:
-            counts = dict(
-                base.order_by()
-                .values_list(filter_.field_name)
-                .annotate(n=Count("pk", distinct=True))
-            )
-            rows = [
-                (str(v), str(label), "", counts.get(v, 0)) for v, label in filter_.extra["choices"]
-            ]
-        options = [
-            FacetOption(v, label, count, v in selected, lang) for v, label, lang, count in rows
-        ]
-        if isinstance(filter_, AnyOfFilter):
-            return Facet(name, str(filter_.label), options)
-        # One value at a time: an "Any" choice lets readers without JavaScript clear it.
-        any_option = FacetOption("", str(_("Any")), base.count(), not (selected - {""}))
-        return Facet(name, str(filter_.label), [any_option, *options], input_type="radio")
-
-    def _year_rows(self, filter_, base):
-        def by_year(queryset):
-            return dict(
-                queryset.order_by()
-                .annotate(_year=ExtractYear(filter_.field_name))
-                .values_list("_year")
-                .annotate(n=Count("pk", distinct=True))
-            )
-
-        counts, every_year = by_year(base), by_year(self.queryset)
-        return [(str(y), str(y), "", counts.get(y, 0)) for y in sorted(every_year, reverse=True)]
-
-    def _selected_values(self, name):
+    def selected_values(self, name):
+        """The raw values of parameter `name` in the query, as a set of strings."""
         return set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
 
     def active_filters(self):
@@ -224,7 +272,7 @@ class ArticleFilter(FinderFilterSet):
     organisation = AnyOfFilter(
         label=_("Organisation"), relations=["organisations"], queryset=Organisation.objects.all()
     )
-    year = YearFilter(field_name="publish_at", lookup_expr="year", label=_("Year published"))
+    year = YearOfFilter(field_name="publish_at", label=_("Year published"))
     sort = SortFilter(
         default="newest",
         orderings={
@@ -245,10 +293,8 @@ class ArticleFilter(FinderFilterSet):
 class InitiativeFilter(FinderFilterSet):
     q = SearchFilter()
     sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
-    kind = django_filters.ChoiceFilter(
-        field_name="kind", choices=Initiative.Kind.choices, label=_("Kind")
-    )
-    status = django_filters.ChoiceFilter(
+    kind = IndexedChoiceFilter(field_name="kind", choices=Initiative.Kind.choices, label=_("Kind"))
+    status = IndexedChoiceFilter(
         field_name="status", choices=Initiative.Status.choices, label=_("Status")
     )
     organisation = AnyOfFilter(
@@ -284,7 +330,7 @@ class InitiativeFilter(FinderFilterSet):
 class OrganisationFilter(FinderFilterSet):
     q = SearchFilter()
     sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
-    kind = django_filters.ChoiceFilter(
+    kind = IndexedChoiceFilter(
         field_name="kind", choices=Organisation.Kind.choices, label=_("Kind")
     )
     sort = SortFilter(

@@ -5,6 +5,7 @@ fixture carries a primary key. Integrity rules live in the database as named con
 """
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -462,13 +463,17 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """Articles readers may see: published, with a publish date that has passed.
 
         This is the one visibility rule; every public page, feed, sitemap, export and
         search calls it. A future publish date means the article is scheduled.
         """
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def scheduled(self, now=None):
+        """Published articles whose publish date is still to come: they appear by themselves."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=now or timezone.now())
 
 
 class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
@@ -536,6 +541,8 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         verbose_name_plural = _("articles")
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="portal_article_visible_idx"),
+            # The finder's "Title (A to Z)" order, read from the index rather than sorted.
+            models.Index(fields=["status", "title_en"], name="portal_article_title_idx"),
         ]
 
     def __str__(self):
@@ -575,3 +582,20 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         for relation in ("sectors", "initiatives", "organisations", "sources"):
             getattr(copy, relation).set(getattr(self, relation).all())
         return copy
+
+
+class ContentGeneration(models.Model):
+    """One row whose `value` goes up with every write to public content, in the same
+    transaction as the write: database triggers bump it (see portal.generation), so the admin,
+    `import_content`'s bulk writes, the shell and raw SQL all count. Caches key on it."""
+
+    value = models.BigIntegerField(default=0)
+    # Tells this database apart from another that happens to reach the same value (a fresh
+    # database after `make clean`, or a test database), so a shared cache never mixes them.
+    database_id = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("content generation")
+
+    def __str__(self):
+        return str(self.value)

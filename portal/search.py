@@ -1,25 +1,25 @@
 """Full-text search over the portal's content, on the database's own text-search engine.
 
-English words: PostgreSQL `to_tsvector('english', ...)` matched against `websearch_to_tsquery`,
-served by a GIN expression index per model, ranked with `ts_rank` over title-weighted vectors.
+English words: PostgreSQL's stored, title-weighted `search_document` column (migration 0008)
+matched against `websearch_to_tsquery` through its GIN index, ranked with `ts_rank`.
 Chinese: each model's `search_cjk` column holds its Chinese text as two-character tokens
 (portal.cjk); a Chinese search term must match all of its own pairs (a single character
 matches as a prefix), through a second GIN index ('simple' configuration) on PostgreSQL and
 an extra FTS5 column on SQLite. Mixed queries ("HKMA 沙盒") need both parts to match.
 SQLite: an FTS5 table per model, kept in step with the content table by triggers; ranked
-with `bm25`. PostgreSQL's indexes come from migration `0002_full_text_search`. SQLite's are
+with `bm25`. PostgreSQL's columns and indexes come from migrations. SQLite's are
 ensured after every `migrate` (see `ensure_sqlite_index`), because SQLite migrations that
 alter a table rebuild it, and a rebuilt table has lost its triggers.
 
-`search(queryset, text)` is the one entry point: it returns the matching rows annotated with
-`search_rank` (higher is better). Any text is safe to pass: it is never spliced into SQL.
+`search(queryset, text)` filters a queryset to the matching rows; `scores(model, text)` gives
+every matching row's relevance in one query, for sorting and facet counts (portal.listings).
+Any text is safe to pass: it is never spliced into SQL.
 """
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import FloatField, Q, Value
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 from portal.cjk import bigrams, split_query_term
@@ -59,48 +59,45 @@ class ParsedQuery:
         return bool(self.words or self.pairs or self.prefixes)
 
 
-def index_vector(model):
-    """The tsvector expression that PostgreSQL's GIN index is built on; queries must match it."""
-    return SearchVector(*SEARCH_FIELDS[model], config=TEXT_SEARCH_CONFIG)
+def _postgresql_parts(model, query):
+    """[(match SQL, rank SQL, params)] for the English words and the Chinese tokens of `query`.
 
-
-def cjk_vector():
-    """The tsvector over the Chinese tokens, matching the second GIN index."""
-    return SearchVector(CJK_FIELD, config="simple")
-
-
-def _ranking_vector(model):
-    vectors = [
-        SearchVector(name, config=TEXT_SEARCH_CONFIG, weight=WEIGHTS[min(i // 2, 3)])
-        for i, name in enumerate(SEARCH_FIELDS[model])
-    ]
-    combined = vectors[0]
-    for vector in vectors[1:]:
-        combined = combined + vector
-    return combined
-
-
-def _search_postgresql(queryset, query):
-    model = queryset.model
-    rank = Value(0.0, output_field=FloatField())
-    condition = Q()
+    Words match the stored, weighted `search_document` (migration 0008); Chinese tokens the
+    'simple' vector of `search_cjk`, written exactly as its GIN expression index (0007).
+    """
+    table = model._meta.db_table
+    parts = []
     if query.words:
-        words = SearchQuery(
-            " ".join(query.words), config=TEXT_SEARCH_CONFIG, search_type="websearch"
+        document = f'"{table}"."search_document"'
+        tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
+        parts.append(
+            (
+                f"{document} @@ {tsquery}",
+                f"ts_rank({document}, {tsquery})",
+                [TEXT_SEARCH_CONFIG, " ".join(query.words)],
+            )
         )
-        queryset = queryset.annotate(_search_document=index_vector(model))
-        condition &= Q(_search_document=words)
-        rank = rank + SearchRank(_ranking_vector(model), words)
     if query.pairs or query.prefixes:
         # Tokens are CJK characters only (see portal.cjk), so quoting them is enough.
         raw = " & ".join(
             [f"'{pair}'" for pair in query.pairs] + [f"'{char}':*" for char in query.prefixes]
         )
-        chinese = SearchQuery(raw, config="simple", search_type="raw")
-        queryset = queryset.annotate(_search_cjk=cjk_vector())
-        condition &= Q(_search_cjk=chinese)
-        rank = rank + SearchRank(cjk_vector(), chinese)
-    return queryset.filter(condition).annotate(search_rank=rank)
+        vector = f"to_tsvector('simple'::regconfig, COALESCE(\"{table}\".\"{CJK_FIELD}\", ''))"
+        tsquery = "to_tsquery('simple'::regconfig, %s)"
+        parts.append((f"{vector} @@ {tsquery}", f"ts_rank({vector}, {tsquery})", [raw]))
+    return parts
+
+
+def _postgresql_condition(model, query):
+    """(SQL, params): the row matches every part of `query`."""
+    parts = _postgresql_parts(model, query)
+    return " AND ".join(m for m, _r, _p in parts), [p for _m, _r, ps in parts for p in ps]
+
+
+def _postgresql_rank(model, query):
+    """(SQL, params): the row's relevance, summed over the parts of `query`."""
+    parts = _postgresql_parts(model, query)
+    return " + ".join(r for _m, r, _p in parts), [p for _m, _r, ps in parts for p in ps]
 
 
 def fts5_match_expression(query):
@@ -115,21 +112,10 @@ def fts5_match_expression(query):
     return " AND ".join(parts)
 
 
-def _search_sqlite(queryset, query):
-    table = queryset.model._meta.db_table
-    fts = f"{table}_fts"
-    match = fts5_match_expression(query)
-    # bm25 weights: earlier fields count more, like the PostgreSQL weights above.
-    columns = [*SEARCH_FIELDS[queryset.model], CJK_FIELD]
-    weights = ", ".join(str(10.0 / (i // 2 + 1)) for i in range(len(columns)))
-    rank = RawSQL(
-        f"SELECT -bm25({fts}, {weights}) FROM {fts} "
-        f'WHERE {fts} MATCH %s AND {fts}.rowid = "{table}"."id"',
-        (match,),
-        output_field=FloatField(),
-    )
-    matching = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (match,))
-    return queryset.filter(pk__in=matching).annotate(search_rank=rank)
+def _sqlite_weights(model):
+    # bm25 weights: earlier fields count more, like PostgreSQL's weight classes.
+    columns = [*SEARCH_FIELDS[model], CJK_FIELD]
+    return ", ".join(str(10.0 / (i // 2 + 1)) for i in range(len(columns)))
 
 
 def _sqlite_index_statements(model):
@@ -190,14 +176,46 @@ def ensure_index_after_migrate(using, **kwargs):
 
 
 def search(queryset, text):
-    """Return the rows of `queryset` that match `text`, annotated with `search_rank`.
+    """The rows of `queryset` that match `text`, through the full-text index.
 
-    Text with no searchable words (e.g. "%" or "!?") matches nothing, but is still annotated
-    so that callers can sort by `search_rank` whatever the text.
+    Text with no searchable words (e.g. "%" or "!?") matches nothing.
     """
     query = ParsedQuery(text)
     if not query:
-        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).none()
+        return queryset.none()
+    model = queryset.model
     if connection.vendor == "postgresql":
-        return _search_postgresql(queryset, query)
-    return _search_sqlite(queryset, query)
+        sql, params = _postgresql_condition(model, query)
+        return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))
+    fts = f"{model._meta.db_table}_fts"
+    matching = RawSQL(
+        f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (fts5_match_expression(query),)
+    )
+    return queryset.filter(pk__in=matching)
+
+
+def scores(model, text):
+    """{primary key: relevance} for every row of `model` that matches `text`, in one query
+    (higher is more relevant). Callers intersect it with what readers may see.
+
+    Ranking every match is what a relevance sort needs; the weights favour the first
+    fields of SEARCH_FIELDS (titles and names) on both databases.
+    """
+    query = ParsedQuery(text)
+    if not query:
+        return {}
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        condition, condition_params = _postgresql_condition(model, query)
+        rank, rank_params = _postgresql_rank(model, query)
+        sql = f'SELECT "{table}"."id", {rank} FROM "{table}" WHERE {condition}'
+        params = [*rank_params, *condition_params]
+    else:
+        fts = f"{table}_fts"
+        sql = (
+            f"SELECT rowid, -bm25({fts}, {_sqlite_weights(model)}) FROM {fts} WHERE {fts} MATCH %s"
+        )
+        params = [fts5_match_expression(query)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())

@@ -1,25 +1,36 @@
+"""The public pages, each served through the page cache (portal.caching.public_page)."""
+
 from django.urls import path
 
 from portal import views
+from portal.caching import public_page
 from portal.feeds import article_feed, initiative_feed
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home_view, name="home"),
-    path("articles/", views.article_list_view, name="article_list"),
-    path("articles.atom", article_feed, name="article_feed"),
-    path("articles.csv", views.article_csv_view, name="article_csv"),
-    path("articles.json", views.article_json_view, name="article_json"),
-    path("articles/<slug:slug>/", views.article_detail_view, name="article_detail"),
-    path("initiatives/", views.initiative_list_view, name="initiative_list"),
-    path("initiatives.atom", initiative_feed, name="initiative_feed"),
-    path("initiatives.csv", views.initiative_csv_view, name="initiative_csv"),
-    path("initiatives.json", views.initiative_json_view, name="initiative_json"),
-    path("initiatives/<slug:slug>/", views.initiative_detail_view, name="initiative_detail"),
-    path("organisations/", views.organisation_list_view, name="organisation_list"),
-    path("organisations/<slug:slug>/", views.organisation_detail_view, name="organisation_detail"),
-    path("search/", views.search_view, name="search"),
-    path("sectors/", views.sector_list_view, name="sector_list"),
-    path("sectors/<slug:slug>/", views.sector_detail_view, name="sector_detail"),
+    path("", public_page(views.home_view), name="home"),
+    path("articles/", public_page(views.article_list_view), name="article_list"),
+    path("articles.atom", public_page(article_feed), name="article_feed"),
+    path("articles.csv", public_page(views.article_csv_view), name="article_csv"),
+    path("articles.json", public_page(views.article_json_view), name="article_json"),
+    path("articles/<slug:slug>/", public_page(views.article_detail_view), name="article_detail"),
+    path("initiatives/", public_page(views.initiative_list_view), name="initiative_list"),
+    path("initiatives.atom", public_page(initiative_feed), name="initiative_feed"),
+    path("initiatives.csv", public_page(views.initiative_csv_view), name="initiative_csv"),
+    path("initiatives.json", public_page(views.initiative_json_view), name="initiative_json"),
+    path(
+        "initiatives/<slug:slug>/",
+        public_page(views.initiative_detail_view),
+        name="initiative_detail",
+    ),
+    path("organisations/", public_page(views.organisation_list_view), name="organisation_list"),
+    path(
+        "organisations/<slug:slug>/",
+        public_page(views.organisation_detail_view),
+        name="organisation_detail",
+    ),
+    path("search/", public_page(views.search_view), name="search"),
+    path("sectors/", public_page(views.sector_list_view), name="sector_list"),
+    path("sectors/<slug:slug>/", public_page(views.sector_detail_view), name="sector_detail"),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import TestCase
 
 from tests.factories import make_article, make_initiative, make_sector
+from tests.sitemaps import sitemap_xml
 
 
 class LanguageTests(TestCase):
@@ -84,7 +85,7 @@ class LanguageTests(TestCase):
         self.assertTrue(csv.lstrip("\ufeff").startswith("名稱,"))
 
     def test_sitemap_lists_both_languages_with_alternates(self):
-        xml = self.client.get("/sitemap.xml").content.decode()
+        xml = sitemap_xml(self.client)
         self.assertIn("<loc>http://testserver/zh-hant/initiatives/sandbox/</loc>", xml)
         self.assertIn('hreflang="zh-hant" href="http://testserver/zh-hant/articles/banks/"', xml)
         self.assertIn('hreflang="x-default" href="http://testserver/articles/banks/"', xml)

@@ -1,178 +1,156 @@
 """The finders: filterable lists of articles, initiatives and organisations, and site search.
 
-Every page is fully described by its query string. Filtering is defined in `portal.filters`;
-this module only turns a FilterSet into what the page shows: results, facet counts, removable
+Every page is fully described by its query string. What a list is comes from
+`portal.listings` (its rows, filters, card and title) and how a query runs against it from
+`listings.FinderQuery`; this module only turns that into a page: results, facets, removable
 chips, the problems with the input, and which filter to drop when nothing matches.
 """
 
-from urllib.parse import quote
-
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django_filters.views import FilterView
+from django.views.generic import TemplateView
+from pyroaring import BitMap
 
-from portal.filters import ArticleFilter, InitiativeFilter, OrganisationFilter
-from portal.models import Article, Initiative, Organisation, Sector
-from portal.search import MAX_QUERY_LENGTH, search
-from portal.views.pages import SECTOR_NAMES
-
-
-def query_without(query, parameter, value=None):
-    """`query` (a QueryDict) as a query string without `parameter` (or just its `value`).
-
-    The page number is dropped too: the results change, so page 3 may no longer exist.
-    """
-    query = query.copy()
-    if value is None:
-        query.pop(parameter, None)
-    else:
-        query.setlist(parameter, [v for v in query.getlist(parameter) if v != value])
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
+from portal.caching import request_state
+from portal.facets import facet_index
+from portal.listings import (
+    ARTICLES,
+    INITIATIVES,
+    ORGANISATIONS,
+    PAGE_SIZE,
+    SEARCHED,
+    FinderQuery,
+    ranked,
+    rows_by_id,
+)
+from portal.querystrings import query_with, sorted_query, with_query
+from portal.search import MAX_QUERY_LENGTH, scores
 
 
-def format_links(request, kind):
-    """The other formats of the finder page `kind` ("articles" or "initiatives") for this query.
-
-    Returns [{"title", "url", "feed"}], each URL carrying the page's query string without the
-    page number (a feed or a download is the whole list, not one page of it).
-    """
-    singular = {"articles": "article", "initiatives": "initiative"}[kind]
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    suffix = f"?{encoded}" if encoded else ""
+def format_links(request, listing):
+    """The other formats of the finder page for this query: [{"title", "url", "feed"}], each
+    URL carrying the page's query string without the page number (a feed or a download is
+    the whole list, not one page of it)."""
+    singular = listing.url_name.removesuffix("_list")
+    encoded = query_with(request.GET, drop=("page", "more"))
     formats = [(_("Atom feed"), "feed"), (_("CSV"), "csv"), (_("JSON"), "json")]
     return [
         {
             "title": title,
-            "url": reverse(f"portal:{singular}_{name}") + suffix,
+            "url": with_query(reverse(f"{singular}_{name}"), encoded),
             "feed": name == "feed",
         }
         for title, name in formats
     ]
 
 
-class FinderMixin:
-    """Shared by the list pages and their other formats: a bound, validated FilterSet."""
-
-    strict = True
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        # Always bound, even with no parameters, so the default sort order applies.
-        kwargs["data"] = self.request.GET
-        return kwargs
-
-    def filtered_queryset(self):
-        """The matching rows, or none when the input is invalid (strict, as django-filter)."""
-        filterset = self.filterset
-        return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+def page_number(request):
+    """The requested page number (1 if none); 404 for anything that is not a whole number
+    of at least 1, as Django's paginator would."""
+    raw = request.GET.get("page") or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        raise Http404(_("That page number is not a whole number.")) from None
+    if number < 1:
+        raise Http404(_("Page numbers start at 1."))
+    return number
 
 
-class FinderView(FinderMixin, FilterView):
-    """A list page with facets. Subclasses set `filterset_class`, `title`, `card_template`."""
+class FinderView(TemplateView):
+    """A list page with facets. Subclasses set `listing`; `has_formats` where the list also
+    answers as Atom, CSV and JSON."""
 
-    paginate_by = 20
     template_name = "portal/finder.html"
-    title = ""
-    card_template = ""
-    # "articles" or "initiatives": the finders that also answer as Atom, CSV and JSON.
-    format_kind = None
+    listing = None
+    has_formats = False
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filterset, query = self.filterset, self.request.GET
-        paginator = context["paginator"]
-        result_count = paginator.count if paginator else len(context["object_list"])
-        active = filterset.active_filters()
-        context.update(
-            title=self.title,
-            card_template=self.card_template,
-            result_count=result_count,
-            facets=filterset.facets(),
-            chips=[(label, query_without(query, name, value)) for name, value, label in active],
-            problems=self.problems(),
-            unknown_parameters=filterset.unknown_parameters(),
-            suggestions=self.suggestions(active) if result_count == 0 else [],
-            canonical_url=self.canonical_url(),
-            format_links=format_links(self.request, self.format_kind) if self.format_kind else [],
+    def get(self, request, *args, **kwargs):
+        query = FinderQuery(self.listing, request.GET, request_state(request))
+        number = page_number(request)
+        problems = [
+            f"{self.label(query, name)}: {message}" if name != "__all__" else message
+            for name, messages in query.problems.items()
+            for message in messages
+        ]
+        status = 400 if query.too_many else 200
+        depth_problem = query.depth_problem((number - 1) * PAGE_SIZE + 1) if query.valid else ""
+        if depth_problem:
+            problems.append(depth_problem)
+            status = 400
+        paginator = Paginator(query.results(), PAGE_SIZE)
+        page = None
+        if not problems:
+            try:
+                page = paginator.page(number)
+            except InvalidPage as error:
+                raise Http404(str(error)) from None
+        more = request.GET.get("more")
+        context = self.get_context_data(
+            title=self.listing.title,
+            card_template=self.listing.card_template,
+            filter=query.filterset,
+            page_obj=page,
+            paginator=paginator if page else None,
+            object_list=page.object_list if page else [],
+            result_count=paginator.count if page else 0,
+            facets=query.facets(expand=more),
+            problems=problems,
+            unknown_parameters=query.filterset.unknown_parameters(),
+            canonical_url=self.canonical_url(query),
+            format_links=format_links(request, self.listing) if self.has_formats else [],
+            **self.chips_and_suggestions(query, page),
         )
-        return context
+        return self.render_to_response(context, status=status)
 
-    def canonical_url(self):
-        """This page's address with only the parameters the finder understands, in a fixed order.
+    @staticmethod
+    def label(query, name):
+        filters = query.filterset.filters
+        return filters[name].label if name in filters else name
 
-        Tracking parameters (utm_*, etc.) and repeated orderings of the same filters then
-        share one canonical address.
-        """
-        query = self.request.GET.copy()
-        for name in self.filterset.unknown_parameters():
-            query.pop(name)
-        ordered = sorted((k, v) for k in query for v in query.getlist(k) if v)
-        encoded = "&".join(f"{quote(k)}={quote(v)}" for k, v in ordered)
-        return self.request.build_absolute_uri(
-            self.request.path + (f"?{encoded}" if encoded else "")
-        )
+    def chips_and_suggestions(self, query, page):
+        """Removable chips for the active filters, and, when nothing matches, the removals
+        that would bring results back. Links keep every other parameter but the page."""
+        if not query.valid:
+            return {"chips": [], "suggestions": []}
+        active = query.filterset.active_filters()
+        GET = self.request.GET
 
-    def problems(self):
-        """Readable messages for invalid parameters, naming the filter and the value."""
-        filterset = self.filterset
-        messages = []
-        for name, errors in filterset.errors.items():
-            label = filterset.filters[name].label if name in filterset.filters else name
-            for error in errors:
-                messages.append(f"{label}: {error}")
-        return messages
+        def without(name, value):
+            return "?" + query_with(GET, drop=("page",), remove=(name, value))
 
-    def suggestions(self, active):
-        """For each filter in use, how many results there would be without it.
+        chips = [(label, without(name, value)) for name, value, label in active]
+        suggestions = []
+        if page is not None and not page.object_list:
+            suggestions = [
+                (label, without(name, value), count)
+                for label, name, value, count in query.suggestions(active)
+            ]
+        return {"chips": chips, "suggestions": suggestions}
 
-        Returns [(label, link, count)] for the removals that bring results back. Runs one
-        query per active filter value: bounded by the URL, not by the data.
-        """
-        query = self.request.GET
-        found = []
-        for name, value, label in active:
-            without = query_without(query, name, value)
-            data = query.copy()
-            data.setlist(name, [v for v in data.getlist(name) if v != value])
-            filterset = self.filterset_class(data=data, queryset=self.filterset.queryset)
-            if filterset.is_valid() and (count := filterset.qs.count()):
-                found.append((label, without, count))
-        return found
+    def canonical_url(self, query):
+        """This page's address with only the parameters the finder understands, in a fixed
+        order: tracking parameters and reorderings share one canonical address."""
+        known = set(query.filterset.filters) | {"page"}
+        encoded = sorted_query(self.request.GET, known)
+        return self.request.build_absolute_uri(with_query(self.request.path, encoded))
 
 
 class ArticleListView(FinderView):
-    filterset_class = ArticleFilter
-    title = gettext_lazy("Articles")
-    card_template = "portal/includes/_article_card.html"
-    format_kind = "articles"
-
-    def get_queryset(self):
-        return Article.objects.published().prefetch_related(SECTOR_NAMES)
+    listing = ARTICLES
+    has_formats = True
 
 
 class InitiativeListView(FinderView):
-    filterset_class = InitiativeFilter
-    title = gettext_lazy("Initiatives")
-    card_template = "portal/includes/_initiative_card.html"
-    format_kind = "initiatives"
-
-    def get_queryset(self):
-        return Initiative.objects.select_related("lead_organisation").prefetch_related(SECTOR_NAMES)
+    listing = INITIATIVES
+    has_formats = True
 
 
 class OrganisationListView(FinderView):
-    filterset_class = OrganisationFilter
-    title = gettext_lazy("Organisations")
-    card_template = "portal/includes/_organisation_card.html"
-
-    def get_queryset(self):
-        return Organisation.objects.prefetch_related(SECTOR_NAMES)
+    listing = ORGANISATIONS
 
 
 # How many results of each type the search page shows before linking to the full list.
@@ -183,7 +161,9 @@ def search_view(request):
     """Search across content types, grouped by type, best matches first.
 
     Template: ``portal/search.html``. Context: ``q``, ``groups`` (a list of dicts with
-    ``title``, ``card_template``, ``results``, ``count`` and ``more_url``), ``problem``.
+    ``title``, ``card_template``, ``results``, ``count`` and ``list_url``), ``problem``,
+    ``total``. Per type: one query for the scores, one for the shown rows (and their
+    sectors); counts come from the facet index, so a common word costs no more than a rare one.
     """
     q = request.GET.get("q", "").strip()
     problem = ""
@@ -193,44 +173,20 @@ def search_view(request):
         }
     groups = []
     if q and not problem:
-        sources = [
-            (
-                _("Articles"),
-                "portal/includes/_article_card.html",
-                "portal:article_list",
-                Article.objects.published().prefetch_related(SECTOR_NAMES),
-            ),
-            (
-                _("Initiatives"),
-                "portal/includes/_initiative_card.html",
-                "portal:initiative_list",
-                Initiative.objects.select_related("lead_organisation").prefetch_related(
-                    SECTOR_NAMES
-                ),
-            ),
-            (
-                _("Organisations"),
-                "portal/includes/_organisation_card.html",
-                "portal:organisation_list",
-                Organisation.objects.prefetch_related(SECTOR_NAMES),
-            ),
-            (
-                _("Sectors"),
-                "portal/includes/_sector_card.html",
-                "portal:sector_list",
-                Sector.objects.all(),
-            ),
-        ]
-        for title, card_template, list_url, queryset in sources:
-            matches = search(queryset, q).order_by("-search_rank")
-            count = matches.count()
+        state = request_state(request)
+        for listing in SEARCHED:
+            relevance = scores(listing.model, q)
+            ids = relevance.keys()
+            if not listing.all_visible:  # Only what readers may see.
+                ids = facet_index(listing, state).universe & BitMap(ids)
+            top = ranked(ids, relevance, SEARCH_GROUP_SIZE)
             groups.append(
                 {
-                    "title": title,
-                    "card_template": card_template,
-                    "results": list(matches[:SEARCH_GROUP_SIZE]) if count else [],
-                    "count": count,
-                    "list_url": list_url,
+                    "title": listing.title,
+                    "card_template": listing.card_template,
+                    "results": rows_by_id(listing.for_cards(), top) if top else [],
+                    "count": len(ids),
+                    "list_url": listing.url_name,
                 }
             )
     status = 400 if problem else 200

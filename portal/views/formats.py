@@ -1,23 +1,26 @@
 """The article and initiative finders in other formats: the same query string, as CSV or JSON.
 
-Each format view subclasses the list view it mirrors, so it has the same FilterSet and the
-same base queryset (for articles, `Article.objects.published()`): one filter definition and one
-visibility rule for every format. Invalid filters get a 400 that names the problem, never an
-empty file. The Atom feeds are in `portal.feeds`; `finders.format_links()` lists all three
-for a page.
+Each format view reads the same listing (portal.listings) as its finder page: the same
+FilterSet, the same visible rows (for articles, `Article.objects.published()`), the same
+order and the same bounds. Invalid filters get a 400 that names the problem, never an empty
+file. The Atom feeds are in `portal.feeds`; `finders.format_links()` lists all three for a
+page. CSV streams every matching row; JSON is paged, and as deep as the HTML pages go.
 """
 
 from django import forms
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
+from portal.caching import request_state
+from portal.listings import ARTICLES, INITIATIVES, FinderQuery
 from portal.models import Initiative, Organisation
+from portal.querystrings import query_with
 from portal.spreadsheets import csv_response
-from portal.views.finders import ArticleListView, FinderMixin, InitiativeListView
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -36,11 +39,6 @@ def _names_joined(related):
     return "; ".join(obj.name for obj in related.all())
 
 
-def filter_errors(form):
-    """{parameter: [message, ...]} for each invalid parameter of a bound FilterSet or form."""
-    return {name: list(messages) for name, messages in form.errors.items()}
-
-
 def plain_text_bad_request(errors):
     """A 400 listing `errors` ({parameter: [message]}) one per line, for formats without a page."""
     lines = [_("These parameters could not be used:")]
@@ -48,80 +46,97 @@ def plain_text_bad_request(errors):
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-class FormatMixin(FinderMixin):
-    """Answers a GET with the list view's matching rows in another format.
+class FormatView(View):
+    """Answers a GET with the listing's matching rows in another format.
 
-    Put it before a list view in the bases; subclasses implement `render(queryset)`.
+    Subclasses set `listing` and `fields` (what the format shows of one row) and implement
+    `render()`; `self.query` is the request's FinderQuery.
     """
 
+    listing = None
+    fields = None
+
     def get(self, request, *args, **kwargs):
-        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.query = FinderQuery(self.listing, request.GET, request_state(request))
         if errors := self.input_errors():
             return self.invalid(errors)
-        return self.render(self.filtered_queryset())
+        return self.render()
 
     def input_errors(self):
         """{parameter: [message]} for each parameter that cannot be used; empty if all can."""
-        return filter_errors(self.filterset)
+        return self.query.problems
 
     def invalid(self, errors):
         return plain_text_bad_request(errors)
 
-    def render(self, queryset):
+    def results(self):
+        return self.query.results(self.fields.queryset(self.listing.for_cards()))
+
+    def render(self):
         raise NotImplementedError
 
     def absolute_url(self, obj):
         return self.request.build_absolute_uri(obj.get_absolute_url())
 
 
-class CsvMixin(FormatMixin):
-    """Every matching row as a CSV download, streamed: memory does not grow with the rows.
-
-    Subclasses set `filename` and implement `header()` and `row(obj)`.
-    """
+class CsvView(FormatView):
+    """Every matching row as a CSV download, streamed: memory does not grow with the rows."""
 
     # Rows fetched (with their prefetches) per round trip to the database.
     chunk_size = 500
-    filename = ""
 
-    def render(self, queryset):
-        rows = (self.row(obj) for obj in queryset.iterator(chunk_size=self.chunk_size))
-        return csv_response(self.filename, self.header(), rows)
+    def render(self):
+        fields = self.fields
+        rows = (
+            fields.row(obj, self.absolute_url(obj))
+            for obj in self.results().iterator(chunk_size=self.chunk_size)
+        )
+        return csv_response(fields.filename, fields.header(), rows)
 
 
 class PageForm(forms.Form):
+    page = forms.IntegerField(required=False, label=gettext_lazy("Page"))
     page_size = forms.IntegerField(
         min_value=1, max_value=MAX_PAGE_SIZE, required=False, label=gettext_lazy("Page size")
     )
 
 
-class JsonMixin(FormatMixin):
+class JsonView(FormatView):
     """One page of matching rows as JSON, with the facet counts the HTML page shows.
 
-    `{"count", "next", "previous", "results", "facets"}`; subclasses implement `result(obj)`.
-    Invalid parameters are a 400 and a page past the end a 404, both as `{"errors": {...}}`.
+    `{"count", "next", "previous", "results", "facets"}`. Invalid parameters, and pages past
+    the depth every format keeps to, are a 400; a page past the end a 404; both as
+    `{"errors": {...}}`.
     """
 
     def input_errors(self):
-        errors = super().input_errors()
-        page_form = PageForm(self.request.GET)
-        if page_form.is_valid():
-            self.page_size = page_form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
-        else:
-            errors.update(filter_errors(page_form))
+        errors = dict(super().input_errors())
+        form = PageForm(self.request.GET)
+        if not form.is_valid():
+            return {**errors, **{name: list(messages) for name, messages in form.errors.items()}}
+        self.page_size = form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
+        page = form.cleaned_data["page"]
+        self.page_number = 1 if page is None else page
+        if self.page_number < 1:
+            self.status = 404
+            return {"page": [_("Page numbers start at 1.")]}
+        first = (self.page_number - 1) * self.page_size + 1
+        if not errors and (problem := self.query.depth_problem(first)):
+            errors["page"] = [problem]
         return errors
 
-    def invalid(self, errors, status=400):
-        return JsonResponse({"errors": errors}, status=status)
+    status = 400
 
-    def render(self, queryset):
-        paginator = Paginator(queryset, self.page_size)
+    def invalid(self, errors, status=None):
+        return JsonResponse({"errors": errors}, status=status or self.status)
+
+    def render(self):
+        paginator = Paginator(self.results(), self.page_size)
         try:
-            page = paginator.page(self.request.GET.get("page") or 1)
-        except PageNotAnInteger as error:
-            return self.invalid({"page": [str(error)]})
+            page = paginator.page(self.page_number)
         except EmptyPage as error:
             return self.invalid({"page": [str(error)]}, status=404)
+        fields = self.fields
         return JsonResponse(
             {
                 "count": paginator.count,
@@ -129,36 +144,33 @@ class JsonMixin(FormatMixin):
                 "previous": (
                     self.page_url(page.previous_page_number()) if page.has_previous() else None
                 ),
-                "results": [self.result(obj) for obj in page.object_list],
-                "facets": {facet.name: facet.as_json() for facet in self.filterset.facets()},
+                "results": [fields.result(obj, self.absolute_url(obj)) for obj in page.object_list],
+                "facets": {
+                    facet.name: facet.as_json()
+                    for facet in self.query.facets(expand=self.request.GET.get("more"))
+                },
             }
         )
 
     def page_url(self, number):
         """The absolute URL of page `number` with every other parameter kept."""
-        query = self.request.GET.copy()
-        query["page"] = number
-        return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
-
-    def result(self, obj):
-        raise NotImplementedError
+        encoded = query_with(self.request.GET, page=number)
+        return self.request.build_absolute_uri(f"{self.request.path}?{encoded}")
 
 
-class ArticleFormatMixin:
-    """What the other formats show of an article, and the prefetches that keeps fixed."""
+class ArticleFields:
+    """What the other formats show of an article, and the prefetches that keep it fixed."""
 
     filename = "hkai-articles.csv"
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                _names("initiatives", Initiative), _names("organisations", Organisation)
-            )
+    @staticmethod
+    def queryset(queryset):
+        return queryset.prefetch_related(
+            _names("initiatives", Initiative), _names("organisations", Organisation)
         )
 
-    def header(self):
+    @staticmethod
+    def header():
         return [
             _("Title"),
             _("URL"),
@@ -170,10 +182,11 @@ class ArticleFormatMixin:
             _("Organisations"),
         ]
 
-    def row(self, article):
+    @staticmethod
+    def row(article, url):
         return [
             article.title,
-            self.absolute_url(article),
+            url,
             timezone.localtime(article.publish_at).isoformat(),
             article.summary,
             article.byline,
@@ -182,10 +195,11 @@ class ArticleFormatMixin:
             _names_joined(article.organisations),
         ]
 
-    def result(self, article):
+    @staticmethod
+    def result(article, url):
         return {
             "slug": article.slug,
-            "url": self.absolute_url(article),
+            "url": url,
             "title": article.title,
             "summary": article.summary,
             "byline": article.byline,
@@ -196,15 +210,17 @@ class ArticleFormatMixin:
         }
 
 
-class InitiativeFormatMixin:
-    """What the other formats show of an initiative, and the prefetches that keeps fixed."""
+class InitiativeFields:
+    """What the other formats show of an initiative, and the prefetches that keep it fixed."""
 
     filename = "hkai-initiatives.csv"
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related(_names("partners", Organisation))
+    @staticmethod
+    def queryset(queryset):
+        return queryset.prefetch_related(_names("partners", Organisation))
 
-    def header(self):
+    @staticmethod
+    def header():
         return [
             _("Name"),
             _("Short name"),
@@ -220,7 +236,8 @@ class InitiativeFormatMixin:
             _("URL"),
         ]
 
-    def row(self, initiative):
+    @staticmethod
+    def row(initiative, url):
         lead = initiative.lead_organisation
         return [
             initiative.name,
@@ -234,14 +251,15 @@ class InitiativeFormatMixin:
             _names_joined(initiative.sectors),
             initiative.website,
             initiative.summary,
-            self.absolute_url(initiative),
+            url,
         ]
 
-    def result(self, initiative):
+    @staticmethod
+    def result(initiative, url):
         lead = initiative.lead_organisation
         return {
             "slug": initiative.slug,
-            "url": self.absolute_url(initiative),
+            "url": url,
             "name": initiative.name,
             "short_name": initiative.short_name,
             "summary": initiative.summary,
@@ -256,20 +274,20 @@ class InitiativeFormatMixin:
         }
 
 
-class ArticleCsvView(ArticleFormatMixin, CsvMixin, ArticleListView):
-    pass
+class ArticleCsvView(CsvView):
+    listing, fields = ARTICLES, ArticleFields
 
 
-class InitiativeCsvView(InitiativeFormatMixin, CsvMixin, InitiativeListView):
-    pass
+class InitiativeCsvView(CsvView):
+    listing, fields = INITIATIVES, InitiativeFields
 
 
-class ArticleJsonView(ArticleFormatMixin, JsonMixin, ArticleListView):
-    pass
+class ArticleJsonView(JsonView):
+    listing, fields = ARTICLES, ArticleFields
 
 
-class InitiativeJsonView(InitiativeFormatMixin, JsonMixin, InitiativeListView):
-    pass
+class InitiativeJsonView(JsonView):
+    listing, fields = INITIATIVES, InitiativeFields
 
 
 article_csv_view = ArticleCsvView.as_view()

@@ -1,6 +1,8 @@
 """The portal's own pages: home, one page per item, the sector list, and the site's plumbing
 (robots.txt, the health check). Each page runs a fixed number of queries however many related
-rows it shows: everything a template touches is fetched here with select/prefetch_related.
+rows there are: what a template touches is fetched here with select/prefetch_related, long
+lists of related rows are cut to their first few with a link to the finder that lists them
+all (`listings.related_rows`), and counts come from the facet indexes.
 
 Querysets are built per request (`get_queryset`), never as class attributes: `published()`
 reads the clock when it is called, and a class attribute would freeze it at import time.
@@ -8,7 +10,7 @@ reads the clock when it is called, and a class attribute would freeze it at impo
 
 from django.db import Error as DatabaseError
 from django.db import connection
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,19 +18,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from portal.caching import request_state
 from portal.charts import bar_chart, fill_missing_years
+from portal.listings import (
+    ARTICLES,
+    INITIATIVES,
+    ORGANISATIONS,
+    SECTOR_NAMES,
+    related_rows,
+    sectors_with_counts,
+)
 from portal.models import Article, Initiative, Organisation, Sector
 
 SCHEMA_ORG = "https://schema.org"
 HOME_ARTICLE_COUNT = 5
 HOME_INITIATIVE_COUNT = 6
-# What cards show of an item's sectors; the long description stays in the database.
-SECTOR_NAMES = Prefetch("sectors", queryset=Sector.objects.only("name_en", "name_zh_hant", "slug"))
-
-
-def published_articles(to_attr="published_articles"):
-    """Prefetch an object's articles that readers may see, onto `to_attr`."""
-    return Prefetch("articles", queryset=Article.objects.published(), to_attr=to_attr)
 
 
 def _without_empty(data):
@@ -76,11 +80,10 @@ class HomeView(TemplateView):
             .values_list("start_year", "count")
         )
         undated = per_year.pop(None, 0)
+        state = request_state(self.request)
         return super().get_context_data(
-            sectors=Sector.objects.with_counts(),
-            articles=Article.objects.published().prefetch_related(SECTOR_NAMES)[
-                :HOME_ARTICLE_COUNT
-            ],
+            sectors=sectors_with_counts(list(Sector.objects.all()), state),
+            articles=ARTICLES.for_cards()[:HOME_ARTICLE_COUNT],
             initiatives=Initiative.objects.filter(status=Initiative.Status.ACTIVE)
             .select_related("lead_organisation")
             .prefetch_related(SECTOR_NAMES)
@@ -98,9 +101,10 @@ class SectorListView(ListView):
     """
 
     context_object_name = "sectors"
+    template_name = "portal/sector_list.html"
 
     def get_queryset(self):
-        return Sector.objects.with_counts()
+        return sectors_with_counts(list(Sector.objects.all()), request_state(self.request))
 
 
 class ArticleDetailView(JsonLdMixin, DetailView):
@@ -164,16 +168,21 @@ INITIATIVE_SCHEMA_TYPES = {
 
 
 class InitiativeDetailView(JsonLdMixin, DetailView):
-    """An initiative with its lead and partner organisations, sectors, the published articles
-    that mention it (``initiative.published_articles``) and its sources.
+    """An initiative with its lead and partner organisations, sectors, sources, and the
+    newest published articles that mention it (``mentions``, a `listings.Related`).
 
     Template: ``portal/initiative_detail.html``.
     """
 
     def get_queryset(self):
         return Initiative.objects.select_related("lead_organisation").prefetch_related(
-            "partners", "sectors", "sources", published_articles()
+            "partners", "sectors", "sources"
         )
+
+    def get_context_data(self, **kwargs):
+        state = request_state(self.request)
+        mentions = related_rows(ARTICLES, "initiative", self.object, state)
+        return super().get_context_data(mentions=mentions, **kwargs)
 
     def get_json_ld(self):
         initiative, request = self.object, self.request
@@ -200,16 +209,21 @@ class InitiativeDetailView(JsonLdMixin, DetailView):
 
 
 class OrganisationDetailView(JsonLdMixin, DetailView):
-    """An organisation with its sectors, the initiatives it leads and partners in, the
-    published articles that mention it (``organisation.published_articles``) and its sources.
+    """An organisation with its sectors, the initiatives it leads and partners in, its
+    sources, and the newest published articles that mention it (``mentions``).
 
     Template: ``portal/organisation_detail.html``.
     """
 
     def get_queryset(self):
         return Organisation.objects.prefetch_related(
-            "sectors", "sources", "led_initiatives", "partner_initiatives", published_articles()
+            "sectors", "sources", "led_initiatives", "partner_initiatives"
         )
+
+    def get_context_data(self, **kwargs):
+        state = request_state(self.request)
+        mentions = related_rows(ARTICLES, "organisation", self.object, state)
+        return super().get_context_data(mentions=mentions, **kwargs)
 
     def get_json_ld(self):
         organisation = self.object
@@ -230,39 +244,23 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
 
 
 class SectorDetailView(DetailView):
-    """A sector with its published articles, initiatives, organisations and sources.
+    """A sector with its sources and the first of its published articles, initiatives and
+    organisations, each with a link to the finder that lists them all.
 
-    Template: ``portal/sector_detail.html``. Context: ``sector``, ``articles``,
-    ``initiatives``, ``organisations`` (each ready for its card).
+    Template: ``portal/sector_detail.html``. Context: ``sector``, and ``articles``,
+    ``initiatives``, ``organisations`` (each a `listings.Related`, rows ready for cards).
     """
 
     def get_queryset(self):
-        return Sector.objects.prefetch_related(
-            "sources",
-            Prefetch(
-                "articles",
-                queryset=Article.objects.published().prefetch_related(SECTOR_NAMES),
-                to_attr="published_articles",
-            ),
-            Prefetch(
-                "initiatives",
-                queryset=Initiative.objects.select_related("lead_organisation").prefetch_related(
-                    SECTOR_NAMES
-                ),
-                to_attr="initiative_list",
-            ),
-            Prefetch(
-                "organisations",
-                queryset=Organisation.objects.prefetch_related(SECTOR_NAMES),
-                to_attr="organisation_list",
-            ),
-        )
+        return Sector.objects.prefetch_related("sources")
 
     def get_context_data(self, **kwargs):
+        state = request_state(self.request)
         return super().get_context_data(
-            articles=self.object.published_articles,
-            initiatives=self.object.initiative_list,
-            organisations=self.object.organisation_list,
+            **{
+                listing.name: related_rows(listing, "sector", self.object, state)
+                for listing in (ARTICLES, INITIATIVES, ORGANISATIONS)
+            },
             **kwargs,
         )
 

@@ -1,0 +1,112 @@
+"""Public pages served from a cache that is never stale, with HTTP validators to match.
+
+`public_page(view)` wraps every public view. For an anonymous GET or HEAD it:
+- reads the content state (portal.generation: one small query), whose key changes with any
+  write to content and when a scheduled article's time comes;
+- answers a conditional GET whose `If-None-Match` names the current ETag with 304;
+- otherwise serves the page from the cache under (code version, content key, full path), or
+  renders it and stores it, never for longer than until the next scheduled publish date;
+- marks the response `Cache-Control: public, max-age=...` (PAGE_CACHE_MAX_AGE, cut short
+  before a scheduled article appears), with the ETag and `Vary: Cookie`.
+Logged-in users (editors checking their work) bypass the cache and get `private, no-cache`.
+Streamed responses (CSV) get the headers but are not stored. Only 200s are stored.
+
+The cache itself is Django's (settings.CACHES: Redis with REDIS_URL, else files shared by
+the workers of one machine), so an entry written by one process serves them all, and the
+content key makes an edit in any process visible to all on the very next request.
+"""
+
+import hashlib
+from functools import cache as memoize
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponseNotModified
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags, quote_etag
+
+from portal.generation import content_state
+
+# What a cached page depends on besides the content: templates, code, styles, translations.
+CODE_DIRS = ("templates", "portal", "static", "locale", "hkai")
+
+
+@memoize
+def code_version():
+    """A short hash of the files that shape pages, so a deploy never serves pages rendered
+    by the previous code. Computed once per process from names, sizes and change times."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for top in CODE_DIRS:
+        for path in sorted((base / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    return digest.hexdigest()[:12]
+
+
+def request_state(request):
+    """The content state for this request, read once however often it is asked for."""
+    if not hasattr(request, "_content_state"):
+        request._content_state = content_state()
+    return request._content_state
+
+
+def _etag(state):
+    return quote_etag(f"{code_version()}-{state.key}")
+
+
+def _max_age(state):
+    left = state.seconds_left()
+    return settings.PAGE_CACHE_MAX_AGE if left is None else min(settings.PAGE_CACHE_MAX_AGE, left)
+
+
+def _cache_key(request, state):
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"page:{code_version()}:{state.key}:{path}"
+
+
+def _public_headers(response, state):
+    patch_cache_control(response, public=True, max_age=_max_age(state))
+    response["ETag"] = _etag(state)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def public_page(view):
+    """Serve `view` through the page cache and HTTP validators (see the module docstring)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        state = request_state(request)
+        etag = _etag(state)
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            return _public_headers(HttpResponseNotModified(), state)
+        key = _cache_key(request, state) if settings.PAGE_CACHE else None
+        response = cache.get(key) if key else None
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if (
+                key
+                and response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+            ):
+                left = state.seconds_left()
+                cache.set(key, response, left if left is not None else settings.PAGE_CACHE_TIMEOUT)
+        return _public_headers(response, state)
+
+    return wrapper

@@ -1,0 +1,125 @@
+"""The content generation: what caches key on, so that no cached page or facet index is ever
+stale.
+
+`ContentGeneration.value` goes up with every insert, update or delete on a portal table
+(content and relation tables alike), bumped by database triggers in the writing transaction.
+So the change becomes visible to other processes at the same moment as the data, whoever
+wrote it: the admin, `import_content`'s bulk writes, the shell, raw SQL. PostgreSQL gets one
+statement-level trigger per table; SQLite has only row-level triggers, so it gets three per
+table. Both are (re)made after every `migrate` (`ensure_triggers`): a table that a later
+SQLite migration rebuilds loses its triggers, and a new model's table needs its own.
+
+The one other way content changes is time: a scheduled article appears when its publish
+date passes. `content_state()` folds the newest visible publish date into the key, and gives
+the next scheduled publish date so that nothing is cached past it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import connection, connections
+from django.db.models import Subquery
+from django.utils import timezone
+
+GENERATION_TABLE = "portal_contentgeneration"
+BUMP = f"UPDATE {GENERATION_TABLE} SET value = value + 1 WHERE id = 1"
+PG_FUNCTION = "portal_bump_content_generation"
+
+
+@dataclass(frozen=True)
+class ContentState:
+    """What public pages show, summed up: `key` changes whenever any of it may have changed;
+    `expires_at` is when it will change by itself (the next scheduled article), or None."""
+
+    key: str
+    expires_at: datetime.datetime | None = None
+
+    def seconds_left(self, now=None):
+        """Whole seconds until `expires_at` (at least 1), or None if nothing is scheduled."""
+        if self.expires_at is None:
+            return None
+        left = (self.expires_at - (now or timezone.now())).total_seconds()
+        return max(1, int(left))
+
+
+def watched_tables():
+    """The portal's tables whose writes change what readers see: every model of the app,
+    relation tables included, except the generation itself."""
+    from portal.models import ContentGeneration
+
+    return sorted(
+        model._meta.db_table
+        for model in apps.get_app_config("portal").get_models(include_auto_created=True)
+        if model is not ContentGeneration
+    )
+
+
+def _sqlite_trigger_statements(table):
+    return {
+        f"{table}_generation_{op.lower()}": f"AFTER {op} ON {table} BEGIN {BUMP}; END"
+        for op in ("INSERT", "UPDATE", "DELETE")
+    }
+
+
+def ensure_triggers(using="default"):
+    """Make the generation row and every watched table's trigger exist. Idempotent."""
+    from portal.models import ContentGeneration
+
+    db = connections[using]
+    tables = set(db.introspection.table_names())
+    if GENERATION_TABLE not in tables:
+        return  # Migrations have not reached it yet.
+    ContentGeneration.objects.using(using).get_or_create(pk=1)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql "
+                f"AS $$ BEGIN {BUMP}; RETURN NULL; END $$"
+            )
+            for table in watched_tables():
+                if table in tables:
+                    cursor.execute(
+                        f"CREATE OR REPLACE TRIGGER {table}_generation "
+                        f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()"
+                    )
+        elif db.vendor == "sqlite":
+            for table in watched_tables():
+                if table in tables:
+                    for name, body in _sqlite_trigger_statements(table).items():
+                        cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+
+
+def ensure_triggers_after_migrate(using, **kwargs):
+    """`post_migrate` receiver for `ensure_triggers`."""
+    ensure_triggers(using)
+
+
+def content_state(now=None):
+    """The current ContentState, in one query.
+
+    The key joins the generation, the database's identity and the newest visible publish
+    date: an article whose scheduled date has passed changes the key without any write.
+    """
+    from portal.models import Article, ContentGeneration
+
+    now = now or timezone.now()
+    newest = Article.objects.published(now).order_by("-publish_at").values("publish_at")[:1]
+    upcoming = Article.objects.scheduled(now).order_by("publish_at").values("publish_at")[:1]
+    row = (
+        ContentGeneration.objects.filter(pk=1)
+        .annotate(
+            newest=Subquery(newest),
+            upcoming=Subquery(upcoming),
+        )
+        .values_list("value", "database_id", "newest", "upcoming")
+        .first()
+    )
+    if row is None:
+        # Only after something emptied every table (e.g. a test flush): start again.
+        ensure_triggers(connection.alias)
+        return content_state(now)
+    value, database_id, newest_at, upcoming_at = row
+    stamp = int(newest_at.timestamp()) if newest_at else 0
+    return ContentState(f"{database_id.hex[:12]}.{value}.{stamp}", upcoming_at)

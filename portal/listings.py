@@ -1,0 +1,414 @@
+"""What each public list is, described once, and how one request's query runs against it.
+
+A `Listing` names a list's model, the rows readers may see, what its cards need fetched, its
+FilterSet, card template, title and page. The HTML finder, the CSV, JSON and Atom versions,
+the site search and the detail pages' "articles that mention it" all read these
+descriptions (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS).
+
+`FinderQuery` is one request against a listing: its bound FilterSet, the ids that match (from
+the facet index, portal.facets), the results in order, the facets with disjunctive counts
+and the suggestions when nothing matches. Only the rows of the page shown are read from the
+database; counts come from the index. Page depth is bounded (MAX_DEPTH): a reader who needs
+result 1,001 of a broad list is better served by a filter, and deep OFFSETs are slow.
+"""
+
+import heapq
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from pyroaring import BitMap
+
+from portal import search
+from portal.facets import facet_index
+from portal.filters import (
+    AnyOfFilter,
+    ArticleFilter,
+    Facet,
+    FacetOption,
+    InitiativeFilter,
+    OrganisationFilter,
+    SearchFilter,
+    YearOfFilter,
+)
+from portal.models import Article, Initiative, Organisation, Sector, in_current_language
+
+PAGE_SIZE = 20
+# Results a reader may page into, on any list and in any format.
+MAX_DEPTH = 1000
+# Below this many matches the page's rows are read by primary key; above it, through the
+# filters in SQL (an index walk in the sort order finds a page of a dense set quickly).
+SMALL_RESULT_SET = 2000
+# A facet with more options than this shows only its top ones (and the chosen ones) ...
+SHORT_FACET = 15
+FACET_TOP = 10
+# ... and at most this many when a reader asks for the rest.
+FACET_EXPANDED = 100
+
+
+def is_empty(value):
+    """Whether a cleaned filter value asks for nothing (None, "", or no options chosen)."""
+    if value is None or isinstance(value, str):
+        return not value
+    return hasattr(value, "__len__") and len(value) == 0
+
+
+# What cards show of an item's sectors; the long description stays in the database.
+SECTOR_NAMES = Prefetch("sectors", queryset=Sector.objects.only("name_en", "name_zh_hant", "slug"))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One public list. `visible` returns the rows readers may see (a fresh queryset per
+    call: `published()` reads the clock); `for_cards` adds what a card shows."""
+
+    name: str
+    model: type
+    title: str
+    card_template: str
+    url_name: str
+    visible: callable
+    select_related: tuple = ()
+    prefetch_related: tuple = ()
+    filterset_class: type = None
+    # Whether readers see every row of the model (so no visibility rule narrows a search).
+    all_visible: bool = True
+
+    def for_cards(self):
+        rows = self.visible().prefetch_related(*self.prefetch_related)
+        return rows.select_related(*self.select_related) if self.select_related else rows
+
+
+ARTICLES = Listing(
+    name="articles",
+    model=Article,
+    title=gettext_lazy("Articles"),
+    card_template="portal/includes/_article_card.html",
+    url_name="portal:article_list",
+    visible=lambda: Article.objects.published(),
+    prefetch_related=(SECTOR_NAMES,),
+    filterset_class=ArticleFilter,
+    all_visible=False,
+)
+INITIATIVES = Listing(
+    name="initiatives",
+    model=Initiative,
+    title=gettext_lazy("Initiatives"),
+    card_template="portal/includes/_initiative_card.html",
+    url_name="portal:initiative_list",
+    visible=lambda: Initiative.objects.all(),
+    select_related=("lead_organisation",),
+    prefetch_related=(SECTOR_NAMES,),
+    filterset_class=InitiativeFilter,
+)
+ORGANISATIONS = Listing(
+    name="organisations",
+    model=Organisation,
+    title=gettext_lazy("Organisations"),
+    card_template="portal/includes/_organisation_card.html",
+    url_name="portal:organisation_list",
+    visible=lambda: Organisation.objects.all(),
+    prefetch_related=(SECTOR_NAMES,),
+    filterset_class=OrganisationFilter,
+)
+SECTORS = Listing(
+    name="sectors",
+    model=Sector,
+    title=gettext_lazy("Sectors"),
+    card_template="portal/includes/_sector_card.html",
+    url_name="portal:sector_list",
+    visible=lambda: Sector.objects.all(),
+)
+# In the order the site search shows them.
+SEARCHED = (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS)
+
+
+def option_label(obj):
+    """A facet option's name in the page's language, and "en" if it fell back to English."""
+    text, language = in_current_language(obj, "name")
+    return text, ("en" if language != (get_language() or settings.LANGUAGE_CODE) else "")
+
+
+def rows_by_id(queryset, ids):
+    """The rows of `queryset` with primary keys `ids`, in the order of `ids`."""
+    found = {obj.pk: obj for obj in queryset.filter(pk__in=list(ids)).order_by()}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def ranked(ids, scores, limit=None):
+    """`ids` most relevant first (ties: newest row first), the first `limit` only if given."""
+    key = scores.__getitem__
+    if limit is None:
+        return sorted(ids, key=lambda pk: (key(pk), pk), reverse=True)
+    return heapq.nlargest(limit, ids, key=lambda pk: (key(pk), pk))
+
+
+class Results:
+    """The rows of a FinderQuery in order: sliceable and countable like a queryset, so
+    Django's Paginator takes it; the count comes from the index, not from a COUNT query."""
+
+    def __init__(self, query, queryset):
+        self.query = query
+        self.queryset = queryset
+
+    def count(self):
+        return len(self.query.matches)
+
+    def __len__(self):
+        return self.count()
+
+    def _sql(self, by_filters=False):
+        """The matching rows in order, as a queryset (not for relevance): by primary key
+        when there are few, else (or when `by_filters`) through the filters in SQL."""
+        query = self.query
+        ordering = query.ordering
+        if not by_filters and len(query.matches) <= SMALL_RESULT_SET:
+            return self.queryset.filter(pk__in=list(query.matches)).order_by(*ordering)
+        filterset = query.filterset
+        rows = self.queryset
+        for name, value in query.active.items():
+            rows = filterset.filters[name].filter(rows, value)
+        return rows.order_by(*ordering)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        if self.query.sort_key == "relevance":
+            return rows_by_id(
+                self.queryset, ranked(self.query.matches, self.query.scores, key.stop)[key]
+            )
+        return list(self._sql()[key])
+
+    def head(self, limit):
+        """The first `limit` rows; without a relevance sort, straight from the filters in
+        SQL, so a feed never needs the facet index."""
+        if self.query.sort_key == "relevance":
+            return self[:limit]
+        return list(self._sql(by_filters=True)[:limit])
+
+    def iterator(self, chunk_size=500):
+        """Every row in order, fetched `chunk_size` at a time: memory stays flat. Only a
+        relevance sort needs the facet index (for the ids to rank)."""
+        if self.query.sort_key != "relevance":
+            yield from self._sql(by_filters=True).iterator(chunk_size=chunk_size)
+            return
+        ids = ranked(self.query.matches, self.query.scores)
+        for start in range(0, len(ids), chunk_size):
+            yield from rows_by_id(self.queryset, ids[start : start + chunk_size])
+
+
+class FinderQuery:
+    """One request's query against a listing (see the module docstring).
+
+    `problems` is {parameter: message} for input that cannot be used; `status` the HTTP
+    status that goes with it (400 for an oversized query, else 200 with the problems shown).
+    """
+
+    def __init__(self, listing, data, state):
+        self.listing = listing
+        self.state = state
+        self.filterset = listing.filterset_class(data=data, queryset=listing.for_cards())
+        self.too_many = self.filterset.too_many_values()
+        self.valid = not self.too_many and self.filterset.is_valid()
+        self._ids = {}
+
+    @property
+    def problems(self):
+        """{parameter: [message]} for every parameter that cannot be used."""
+        if self.too_many:
+            return {name: [message] for name, message in self.too_many.items()}
+        return {name: list(errors) for name, errors in self.filterset.errors.items()}
+
+    @cached_property
+    def index(self):
+        return facet_index(self.listing, self.state)
+
+    @cached_property
+    def active(self):
+        """{filter name: cleaned value} for every filter in use (not the sort)."""
+        if not self.valid:
+            return {}
+        return {
+            name: value
+            for name, value in self.filterset.form.cleaned_data.items()
+            if name != "sort" and not is_empty(value)
+        }
+
+    @cached_property
+    def search_text(self):
+        return (self.active.get("q") or "").strip()
+
+    @cached_property
+    def scores(self):
+        """{pk: relevance} of every row matching the search (one query), or {}."""
+        return search.scores(self.listing.model, self.search_text) if self.search_text else {}
+
+    @cached_property
+    def sort_key(self):
+        sort = self.filterset.filters["sort"]
+        value = self.filterset.form.cleaned_data.get("sort") if self.valid else None
+        return sort.resolve(value, bool(self.search_text))
+
+    @property
+    def ordering(self):
+        return self.filterset.filters["sort"].ordering(self.sort_key)
+
+    def ids_for(self, name, value):
+        """The BitMap of visible rows that filter `name` with `value` lets through."""
+        filter_ = self.filterset.filters[name]
+        if name in self.index.options:
+            ids = BitMap()
+            for key in filter_.value_keys(value):
+                ids |= self.index.options[name].get(key, BitMap())
+            return ids
+        if name not in self._ids:
+            if isinstance(filter_, SearchFilter):
+                self._ids[name] = BitMap(self.scores)
+            else:  # Not indexed (e.g. a year range on a small table): ask the database once.
+                rows = filter_.filter(self.listing.visible(), value)
+                self._ids[name] = BitMap(rows.values_list("pk", flat=True))
+        return self._ids[name]
+
+    def matching(self, changes=None):
+        """The ids matching every active filter, with `changes` ({name: value, or None to
+        drop the filter}) applied first."""
+        filters = {**self.active, **(changes or {})}
+        ids = self.index.universe
+        for name, value in filters.items():
+            if not is_empty(value):
+                ids = ids & self.ids_for(name, value)
+        return ids
+
+    @cached_property
+    def matches(self):
+        return self.matching() if self.valid else BitMap()
+
+    def results(self, queryset=None):
+        """The matching rows in order, as `Results` over `queryset` (default: for cards)."""
+        return Results(self, queryset if queryset is not None else self.filterset.queryset)
+
+    def depth_problem(self, first_result):
+        """A message if a page starting at result number `first_result` exists but is past
+        MAX_DEPTH (a page past the last result is simply not found)."""
+        if first_result <= MAX_DEPTH or first_result > len(self.matches):
+            return ""
+        return _(
+            "Only the first %(limit)s results can be paged through. Choose filters or "
+            "search within these results to narrow the list."
+        ) % {"limit": f"{MAX_DEPTH:,}"}
+
+    def facets(self, expand=None):
+        """Every facet, options with disjunctive counts; long facets show their top options
+        (and the chosen ones) unless `expand` names them. No queries beyond the index."""
+        if not self.valid:
+            return []
+        return [self._facet(name, name == expand) for name in self.filterset.facet_names]
+
+    def _facet(self, name, expanded):
+        filterset, index = self.filterset, self.index
+        filter_ = filterset.filters[name]
+        within = self.matching({name: None})
+        selected = filterset.selected_values(name)
+        if isinstance(filter_, AnyOfFilter):
+            rows = [
+                (obj.slug, *option_label(obj), index.count(name, pk, within))
+                for pk, obj in index.objects[name].items()
+            ]
+        elif isinstance(filter_, YearOfFilter):
+            rows = [
+                (str(year), str(year), "", index.count(name, year, within))
+                for year in sorted(index.options[name], reverse=True)
+            ]
+        else:
+            rows = [
+                (str(value), str(label), "", index.count(name, value, within))
+                for value, label in filter_.extra["choices"]
+            ]
+        options = [FacetOption(v, label, n, v in selected, lang) for v, label, lang, n in rows]
+        legend = str(filter_.label)
+        if isinstance(filter_, AnyOfFilter):
+            shown, hidden = self._top_options(options, expanded)
+            return Facet(name, legend, shown, hidden=hidden, expanded=expanded)
+        # One value at a time: an "Any" choice lets readers without JavaScript clear it.
+        any_option = FacetOption("", _("Any"), len(within), not (selected - {""}))
+        return Facet(name, legend, [any_option, *options], input_type="radio")
+
+    @staticmethod
+    def _top_options(options, expanded):
+        """(options to show, how many with results are left out) for a checkbox facet."""
+        if len(options) <= SHORT_FACET:
+            return options, 0
+        limit = FACET_EXPANDED if expanded else FACET_TOP
+        chosen = [o for o in options if o.selected]
+        others = sorted(
+            (o for o in options if o.count and not o.selected), key=lambda o: (-o.count, o.label)
+        )
+        return chosen + others[:limit], max(0, len(others) - limit)
+
+    def suggestions(self, active):
+        """For each active filter value (`active`: the FilterSet's active_filters()), how
+        many results there would be without it: [(label, value, parameter, count)] for the
+        removals that bring results back. Counted in the index: no queries."""
+        found = []
+        for name, value, label in active:
+            current = self.active[name]
+            if isinstance(self.filterset.filters[name], AnyOfFilter):
+                rest = [obj for obj in current if obj.slug != value]
+                count = len(self.matching({name: rest or None}))
+            else:
+                count = len(self.matching({name: None}))
+            if count:
+                found.append((label, name, value, count))
+        return found
+
+
+# How many related rows a detail page shows of each list before linking to the rest.
+RELATED_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Related:
+    """The first rows of a listing related to one item (in the listing's default order),
+    how many there are in all, and the finder address that lists every one."""
+
+    rows: list
+    count: int
+    url: str
+
+
+def related_rows(listing, filter_name, obj, state, limit=RELATED_SHOWN):
+    """The rows of `listing` that its filter `filter_name` relates to `obj` (e.g. the articles
+    that mention an initiative): counted in the facet index, and the first `limit` read with
+    one query (plus what their cards need)."""
+    ids = facet_index(listing, state).options[filter_name].get(obj.pk, BitMap())
+    filterset = listing.filterset_class(data={}, queryset=listing.for_cards())
+    sort = filterset.filters["sort"]
+    if len(ids) <= SMALL_RESULT_SET:
+        rows = listing.for_cards().filter(pk__in=list(ids))
+    else:
+        rows = filterset.filters[filter_name].filter(listing.for_cards(), [obj])
+    first = list(rows.order_by(*sort.ordering(sort.default))[:limit]) if ids else []
+    url = f"{reverse(listing.url_name)}?{urlencode({filter_name: obj.slug})}"
+    return Related(first, len(ids), url)
+
+
+def sectors_with_counts(sectors, state):
+    """`sectors` (a list), each given `article_count`, `initiative_count` and
+    `organisation_count` from the facet indexes: no counting queries."""
+    indexes = {
+        attribute: facet_index(listing, state).options["sector"]
+        for attribute, listing in (
+            ("article_count", ARTICLES),
+            ("initiative_count", INITIATIVES),
+            ("organisation_count", ORGANISATIONS),
+        )
+    }
+    for sector in sectors:
+        for attribute, options in indexes.items():
+            setattr(sector, attribute, len(options.get(sector.pk, ())))
+    return sectors

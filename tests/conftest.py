@@ -1,0 +1,16 @@
+"""Suite-wide fixtures."""
+
+import pytest
+from django.core.cache import cache
+
+from portal.facets import forget_indexes
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every test starts with an empty page cache and no facet index in memory: a test's
+    rolled-back transaction can bring a content generation back with other content."""
+    cache.clear()
+    forget_indexes()
+    yield
+    forget_indexes()
