@@ -23,10 +23,14 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 
 # A cache of the suite's own, emptied before each test (tests/conftest.py); on the file
-# backend in a fresh directory, so a run never reads a development server's pages.
-if not REDIS_URL:  # noqa: F405
+# backend in a fresh directory unless one is named, so a run never reads a development
+# server's pages. (With REDIS_URL, point it at a Redis database kept for tests.)
+if not REDIS_URL and not os.environ.get("DJANGO_CACHE_DIR"):  # noqa: F405
     import tempfile
 
     CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="hkai-test-cache-")  # noqa: F405
-else:
-    CACHES["default"]["KEY_PREFIX"] = "hkai-tests"  # noqa: F405
+
+# SQLite: a test database in a file rather than in memory, so that tests can reach it from
+# another process (tests/test_caching.py: an edit made elsewhere shows on the next request).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
