@@ -19,6 +19,7 @@
     var freshCount = page.getElementById("result-count");
     if (count && freshCount) { count.textContent = freshCount.textContent; }
     document.title = page.title;
+    enableFinds();
     history.pushState({}, "", url);
     var focused = focusedId && document.getElementById(focusedId);
     if (focused) { focused.focus(); }
@@ -33,8 +34,45 @@
       .finally(function () { finder.removeAttribute("aria-busy"); });
   }
 
+  // Long facets: a box that narrows the options as the reader types. The first keystroke
+  // swaps in the facet with every option (the same page with more=<facet>), so the box
+  // searches them all, not just the top ten shown.
+  function narrow(box) {
+    var fieldset = box.closest(".facet");
+    var text = box.value.trim().toLowerCase();
+    fieldset.querySelectorAll(".facet-option").forEach(function (option) {
+      option.hidden = text !== "" && option.textContent.toLowerCase().indexOf(text) === -1;
+    });
+  }
+
+  function expand(box) {
+    var more = box.closest(".facet").querySelector("a.facet-more[data-facet]");
+    if (!more || box.dataset.expanding) { narrow(box); return; }
+    box.dataset.expanding = "true";
+    fetch(more.href, { headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.getElementById("facet-" + box.dataset.facet);
+        var current = box.closest(".facet");
+        var list = fresh && fresh.querySelector(".facet-options");
+        if (list) { current.querySelector(".facet-options").replaceWith(list); }
+        if (more.parentNode) { more.parentNode.remove(); }
+        narrow(box);
+      })
+      .catch(function () { narrow(box); });
+  }
+
+  function enableFinds() {
+    form.querySelectorAll(".facet-find").forEach(function (find) { find.hidden = false; });
+  }
+  enableFinds();
+  form.addEventListener("input", function (event) {
+    if (event.target.dataset && event.target.dataset.facet) { expand(event.target); }
+  });
+
   form.addEventListener("change", function (event) {
-    if (event.target.name === "q" || event.target.name === "active_in") { return; }
+    if (!event.target.name || event.target.name === "q" || event.target.name === "active_in") { return; }
     var query = new URLSearchParams(new FormData(form));
     Array.from(query.keys()).forEach(function (key) {
       if (!query.get(key)) { query.delete(key); }
