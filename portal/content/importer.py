@@ -186,7 +186,7 @@ def _validate(paths, progress):
                         seen[value] = (key, path_name, number)
                 _note_references(spec, converted, location, references)
         except ContentFileError as error:
-            problems.add(Problem(path_name, error.message, line=error.line))
+            problems.add(Problem(path_name, error.message, error.record, error.line))
         except OSError as error:
             problems.add(Problem(path_name, f"cannot be read: {error.strerror}"))
 
