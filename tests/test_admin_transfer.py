@@ -141,6 +141,27 @@ class ImportPageTests(TransferTestCase):
         self.assertEqual(self.snapshot(), before)
         self.assertEqual(self.stored_files(), [])
 
+    def test_a_value_the_database_would_refuse_is_named_like_any_other_problem(self):
+        records = valid_records()
+        records[2]["fields"]["founded_year"] = 3000
+
+        response = self.upload(fixture_file("organisations.json", records))
+
+        (problem,) = response.context["problems"]
+        self.assertEqual(
+            problem,
+            {
+                "file": "organisations.json",
+                "where": "record 3",
+                "item": "Organisation 'hkma'",
+                "field": "founded_year",
+                "value": "3000",
+                "message": "Enter a year between 1800 and 2100.",
+            },
+        )
+        self.assertContains(response, "<td>3000</td>", html=True)
+        self.assertFalse(Organisation.objects.exists())
+
     def test_messages_name_other_files_by_their_uploaded_name(self):
         sector = record("sector", name_en="Banking", slug="banking")
         response = self.upload(

@@ -219,7 +219,7 @@ BAD_INPUTS = [
     (
         "bad choice",
         broken(lambda r: r[2]["fields"].update(kind="club")),
-        "field 'kind': Value 'club' is not a valid choice.",
+        "field 'kind', value \"club\": Value 'club' is not a valid choice.",
     ),
     (
         "unknown reference",
@@ -257,12 +257,12 @@ BAD_INPUTS = [
     (
         "bad url",
         broken(lambda r: r[0]["fields"].update(url="not a url")),
-        "field 'url': Enter a valid URL.",
+        "field 'url', value \"not a url\": Enter a valid URL.",
     ),
     (
         "bad date",
         broken(lambda r: r[4]["fields"].update(publish_at="yesterday")),
-        "field 'publish_at':",
+        "field 'publish_at', value \"yesterday\": “yesterday” value has an invalid format.",
     ),
     (
         "null text",

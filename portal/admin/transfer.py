@@ -160,6 +160,7 @@ class PendingImport:
             "where": where,
             "item": item,
             "field": problem.field or "",
+            "value": problem.value or "",
             "message": shown(problem.message),
         }
 

@@ -34,6 +34,7 @@ class Problem:
     model: str | None = None
     key: str | None = None
     field: str | None = None
+    value: str | None = None  # As the input wrote it, where it helps to see it.
 
     def __str__(self):
         where = [self.path]
@@ -45,6 +46,8 @@ class Problem:
             where.append(f"{self.model} {self.key!r}" if self.key else self.model)
         if self.field:
             where.append(f"field '{self.field}'")
+        if self.value is not None:
+            where.append(f"value {self.value}")
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -116,10 +119,6 @@ def _existing_keys(spec, keys):
     return found
 
 
-def _unique_value_fields(spec):
-    return [f for f in spec.value_fields if f.unique and f.name != spec.key_field]
-
-
 class _NoProgress:
     def start(self, stage, total=None):
         pass
@@ -150,9 +149,11 @@ def _validate(paths, progress):
                 converted = convert_fields(spec, record["fields"])
                 plan.repaired_fields += converted.repaired
                 key = converted.values.get(spec.key_field)
-                for field_name, message in converted.problems:
+                for field_name, message, shown in converted.problems:
                     problems.add(
-                        Problem(path_name, message, number, None, spec.label, key, field_name)
+                        Problem(
+                            path_name, message, number, None, spec.label, key, field_name, shown
+                        )
                     )
                 if not key:
                     continue
@@ -169,7 +170,7 @@ def _validate(paths, progress):
                     )
                 else:
                     keys_seen[spec.label][key] = (path_name, number)
-                for unique_field in _unique_value_fields(spec):
+                for unique_field in spec.unique_value_fields:
                     value = converted.values.get(unique_field.attname)
                     seen = unique_seen[(spec.label, unique_field.name)]
                     if value in seen and seen[value][0] != key:
@@ -273,18 +274,29 @@ def _check_references(keys_seen, references, problems):
 
 
 def _check_unique_against_database(keys_seen, unique_seen, problems):
-    """Report a unique value (e.g. a name) that another row in the database already has."""
+    """Report a unique value (e.g. a name) that another row in the database already has.
+
+    That includes a row this import gives another value: the database checks uniqueness
+    row by row as it writes, so a value can't pass from one item to another in one import.
+    """
     for (label, field_name), values in unique_seen.items():
         spec = SPECS_BY_LABEL[label]
         for chunk in _chunks(values):
             rows = spec.model._default_manager.filter(**{f"{field_name}__in": chunk})
             for value, owner in rows.values_list(field_name, spec.key_field):
                 key, path_name, number = values[value]
-                if owner != key and owner not in keys_seen[label]:
+                if owner != key:
+                    message = f"{field_name} {value!r} already belongs to '{owner}' in the database"
+                    if owner in keys_seen[label]:
+                        message += (
+                            f"; this import changes '{owner}' too, but a value can't pass from "
+                            f"one item to another in one import: import the change to '{owner}' "
+                            "first"
+                        )
                     problems.add(
                         Problem(
                             path_name,
-                            f"{field_name} {value!r} already belongs to '{owner}' in the database",
+                            message,
                             number,
                             model=label,
                             key=key,
