@@ -10,9 +10,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import IntegrityError, connections, reset_queries, transaction
+from django.db import IntegrityError, OperationalError, connections, reset_queries, transaction
 from django.utils import timezone
 
+from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.reader import ContentFileError, read_records
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert_fields
 
@@ -471,18 +472,19 @@ def _insert_links(through, source_column, target_column, pairs):
 def import_files(paths, *, dry_run=False, progress=None):
     """Import fixture files; return an `ImportReport`.
 
-    Raises `ContentImportError` (nothing written) if any record is invalid. All writes happen
-    in one transaction; with `dry_run` it is rolled back, so the report says what would happen.
-    `progress`, if given, is told of each stage (`start("checking")`, then
+    Raises `ContentImportError` (nothing written) if any record is invalid, and `DatabaseBusy`
+    (nothing written) if another writer kept the database locked for longer than it waits.
+    All writes happen in one transaction; with `dry_run` it is rolled back, so the report says
+    what would happen. `progress`, if given, is told of each stage (`start("checking")`, then
     `start("writing", total)`) and of each batch of records done (`advance(n)`).
     """
     paths = [Path(path) for path in paths]
     progress = progress or _NoProgress()
-    progress.start("checking")
-    plan = _validate(paths, progress)
-    progress.start("writing", plan.records)
-    report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
     try:
+        progress.start("checking")
+        plan = _validate(paths, progress)
+        progress.start("writing", plan.records)
+        report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
         with transaction.atomic():
             _write(paths, plan, report, progress)
             if dry_run:
@@ -491,4 +493,8 @@ def import_files(paths, *, dry_run=False, progress=None):
         # Validation should catch everything; the database's constraints are the backstop.
         problem = Problem(", ".join(map(str, paths)), f"the database refused the data: {error}")
         raise ContentImportError([problem], 1) from error
+    except OperationalError as error:
+        if is_database_busy(error):
+            raise DatabaseBusy() from error
+        raise
     return report
