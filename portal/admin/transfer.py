@@ -6,11 +6,7 @@
 
 import datetime
 import io
-import secrets
-import shutil
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
@@ -29,20 +25,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from reversion.models import Revision
 
+from portal.admin.uploads import PendingImport
 from portal.content.exporter import export_model, export_queryset
 from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL
 from portal.spreadsheets import csv_response
-
-SESSION_KEY = "portal_pending_imports"
-# Uploads nobody confirmed or discarded are removed when someone next uploads.
-PENDING_MAX_AGE = datetime.timedelta(days=1)
-
-
-def uploads_root():
-    """Where uploads wait for confirmation: the system's temporary directory, never MEDIA,
-    so nothing uploaded can be fetched over the web."""
-    return Path(tempfile.gettempdir()) / "hkai-imports"
 
 
 def can_import(user):
@@ -81,97 +68,33 @@ class ImportUploadForm(forms.Form):
     )
 
 
-@dataclass
-class PendingImport:
-    """Uploaded files waiting for confirmation, owned by one editor's session.
+def describe(pending, problem):
+    """`problem` as table cells, naming files as the editor uploaded them."""
 
-    The files are stored as 001.json, 002.json, ... in a directory named after a random
-    token; only the session that uploaded them knows the token's original file names.
-    """
+    def shown(text):
+        for path, name in zip(pending.paths, pending.names, strict=True):
+            text = text.replace(str(path), name)
+        return text
 
-    token: str
-    names: list
-
-    @property
-    def directory(self):
-        return uploads_root() / self.token
-
-    @property
-    def paths(self):
-        return [self.directory / f"{number:03d}.json" for number in range(1, len(self.names) + 1)]
-
-    @classmethod
-    def create(cls, request, uploads):
-        """Save `uploads` to a new private directory and remember it in the session."""
-        _remove_stale_uploads()
-        pending = cls(secrets.token_urlsafe(16), [upload.name for upload in uploads])
-        uploads_root().mkdir(mode=0o700, parents=True, exist_ok=True)
-        pending.directory.mkdir(mode=0o700)
-        for upload, path in zip(uploads, pending.paths, strict=True):
-            # Django has already streamed large uploads to disk; copying chunks keeps it so.
-            with path.open("wb") as stored:
-                for chunk in upload.chunks():
-                    stored.write(chunk)
-        pending_imports = {
-            token: entry
-            for token, entry in request.session.get(SESSION_KEY, {}).items()
-            if (uploads_root() / token).is_dir()  # Forget uploads since removed as stale.
-        }
-        pending_imports[pending.token] = {"user": request.user.pk, "names": pending.names}
-        request.session[SESSION_KEY] = pending_imports
-        return pending
-
-    @classmethod
-    def find(cls, request, token):
-        """Return this session's upload `token`, or None (unknown, another's, or gone)."""
-        entry = request.session.get(SESSION_KEY, {}).get(token)
-        if not entry or entry["user"] != request.user.pk:
-            return None
-        pending = cls(token, entry["names"])
-        return pending if pending.directory.is_dir() else None
-
-    def discard(self, request):
-        shutil.rmtree(self.directory, ignore_errors=True)
-        pending_imports = request.session.get(SESSION_KEY, {})
-        pending_imports.pop(self.token, None)
-        request.session[SESSION_KEY] = pending_imports
-
-    def describe(self, problem):
-        """`problem` as table cells, naming files as the editor uploaded them."""
-
-        def shown(text):
-            for path, name in zip(self.paths, self.names, strict=True):
-                text = text.replace(str(path), name)
-            return text
-
-        if problem.record is not None:
-            where = _("record %(number)s") % {"number": problem.record}
-        elif problem.line is not None:
-            where = _("line %(number)s") % {"number": problem.line}
-        else:
-            where = ""
-        item = ""
-        if problem.model:
-            item = capfirst(SPECS_BY_LABEL[problem.model].model._meta.verbose_name)
-        if problem.key:
-            item = f"{item} '{problem.key}'"
-        return {
-            "file": shown(problem.path),
-            "where": where,
-            "item": item,
-            "field": problem.field or "",
-            "value": problem.value or "",
-            "message": shown(problem.message),
-        }
-
-
-def _remove_stale_uploads():
-    if not uploads_root().is_dir():
-        return
-    cutoff = time.time() - PENDING_MAX_AGE.total_seconds()
-    for directory in uploads_root().iterdir():
-        if directory.stat().st_mtime < cutoff:
-            shutil.rmtree(directory, ignore_errors=True)
+    if problem.record is not None:
+        where = _("record %(number)s") % {"number": problem.record}
+    elif problem.line is not None:
+        where = _("line %(number)s") % {"number": problem.line}
+    else:
+        where = ""
+    item = ""
+    if problem.model:
+        item = capfirst(SPECS_BY_LABEL[problem.model].model._meta.verbose_name)
+    if problem.key:
+        item = f"{item} '{problem.key}'"
+    return {
+        "file": shown(problem.path),
+        "where": where,
+        "item": item,
+        "field": problem.field or "",
+        "value": problem.value or "",
+        "message": shown(problem.message),
+    }
 
 
 def summary_rows(report):
@@ -262,7 +185,7 @@ class ImportContentView(View):
             "admin/portal/import_content.html",
             form=ImportUploadForm(),
             names=pending.names,
-            problems=[pending.describe(problem) for problem in error.problems],
+            problems=[describe(pending, problem) for problem in error.problems],
             problems_not_listed=error.total - len(error.problems),
         )
 
