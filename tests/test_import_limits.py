@@ -1,4 +1,5 @@
-"""What hostile or oversized input costs `import_content`: refused early, in bounded memory."""
+"""Hostile or oversized input: refused early and in bounded memory by `import_content`, and
+refused by the admin's import page past the limits that settings read from the environment."""
 
 import json
 import os
@@ -62,3 +63,30 @@ def test_deeply_nested_files_are_refused_in_bounded_memory(tmp_path):
     assert f"{top}, record 1: {nesting}" in result["problems"]
     assert f"{inside}, record 2: {nesting}" in result["problems"]
     assert result["peak"] < 10 * 1024 * 1024
+
+
+def import_limits(**env):
+    """hkai.settings' import limits in a fresh interpreter with `env`: (stdout, stderr)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_IMPORT_")}
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import hkai.settings as s; print(s.IMPORT_MAX_UPLOAD_MB, s.IMPORT_MAX_RECORDS)",
+        ],
+        env={**clean, "DJANGO_SECRET_KEY": "x" * 50, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    return child.stdout.strip(), child.stderr
+
+
+def test_the_admin_upload_limits_come_from_the_environment():
+    assert import_limits() == ("20 20000", "")
+    assert import_limits(DJANGO_IMPORT_MAX_UPLOAD_MB="5", DJANGO_IMPORT_MAX_RECORDS="500") == (
+        "5 500",
+        "",
+    )
+    _, error = import_limits(DJANGO_IMPORT_MAX_RECORDS="lots")
+    assert "DJANGO_IMPORT_MAX_RECORDS must be a whole number above 0, not 'lots'." in error

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -19,17 +20,27 @@ from django.db import transaction
 from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from reversion.models import Revision
 
-from portal.admin.uploads import PendingImport
+from portal.admin.uploads import (
+    PendingImport,
+    remove_stale_uploads,
+    upload_too_large,
+    with_upload_limit,
+)
+from portal.content.busy import DatabaseBusy
 from portal.content.exporter import export_model, export_queryset
-from portal.content.importer import ContentImportError, import_files
+from portal.content.importer import ContentImportError, TooManyRecords, import_files
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL
 from portal.spreadsheets import csv_response
+
+# What a browser is told to wait before trying again while the database is busy.
+BUSY_RETRY_AFTER_SECONDS = 30
 
 
 def can_import(user):
@@ -114,6 +125,7 @@ class ImportContentView(View):
     def dispatch(self, request, *args, **kwargs):
         if not can_import(request.user):
             raise PermissionDenied
+        remove_stale_uploads()
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
@@ -122,17 +134,41 @@ class ImportContentView(View):
     def post(self, request):
         if "token" in request.POST:
             return self.confirm_or_discard(request)
+        if upload_too_large(request):
+            return self.refuse_too_large(
+                _(
+                    "These files are larger than %(limit)s MB together, the most this page "
+                    "takes. Nothing was imported."
+                )
+                % {"limit": number_format(settings.IMPORT_MAX_UPLOAD_MB, force_grouping=True)}
+            )
         form = ImportUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render("admin/portal/import_content.html", form=form)
         pending = PendingImport.create(request, form.cleaned_data["files"])
+        waiting = False
+        # The upload waits only for a dry run that found records to import; whatever else
+        # happens, an unexpected error included, its files go now.
         try:
-            report = import_files(pending.paths, dry_run=True)
+            report = import_files(
+                pending.paths, dry_run=True, max_records=settings.IMPORT_MAX_RECORDS
+            )
+            waiting = report.records > 0
+        except TooManyRecords as error:
+            return self.refuse_too_large(
+                _(
+                    "These files hold more than %(limit)s records, the most this page takes. "
+                    "Nothing was imported."
+                )
+                % {"limit": number_format(error.limit, force_grouping=True)}
+            )
         except ContentImportError as error:
-            pending.discard(request)
             return self.problems(pending, error)
-        if not report.records:
-            pending.discard(request)
+        except DatabaseBusy:
+            return self.busy()
+        finally:
+            if not waiting:
+                pending.discard(request)
         return self.render(
             "admin/portal/import_preview.html",
             pending=pending,
@@ -171,6 +207,8 @@ class ImportContentView(View):
                 )
         except ContentImportError as error:
             return self.problems(pending, error)
+        except DatabaseBusy:
+            return self.busy()
         finally:
             pending.discard(request)
         return self.render(
@@ -189,13 +227,42 @@ class ImportContentView(View):
             problems_not_listed=error.total - len(error.problems),
         )
 
+    def refuse_too_large(self, reason):
+        return self.render(
+            "admin/portal/import_content.html",
+            form=ImportUploadForm(),
+            status=413,
+            refused=reason,
+            use_command=True,
+        )
+
+    def busy(self):
+        response = self.render(
+            "admin/portal/import_content.html",
+            form=ImportUploadForm(),
+            status=503,
+            refused=_(
+                "The database is busy: another process is writing to it. Nothing was "
+                "imported; upload the files again in a minute."
+            ),
+        )
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return response
+
     def render(self, template, status=200, **context):
-        context = {**admin.site.each_context(self.request), "title": _("Import content"), **context}
+        context = {
+            **admin.site.each_context(self.request),
+            "title": _("Import content"),
+            "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
+            "max_records": settings.IMPORT_MAX_RECORDS,
+            **context,
+        }
         return TemplateResponse(self.request, template, context, status=status)
 
 
-# admin_view: staff only (others are sent to the admin login), CSRF-protected, never cached.
-import_content_view = admin.site.admin_view(ImportContentView.as_view())
+# admin_view: staff only (others are sent to the admin login), never cached; CSRF-protected by
+# with_upload_limit, which must see the request before anything reads its body.
+import_content_view = admin.site.admin_view(with_upload_limit(ImportContentView.as_view()))
 
 
 def download_name(spec, extension):

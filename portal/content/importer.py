@@ -61,6 +61,14 @@ class ContentImportError(Exception):
         super().__init__(f"{total} problem(s) found; nothing was imported")
 
 
+class TooManyRecords(Exception):
+    """The input holds more records than the caller allows; reading stopped there."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        super().__init__(f"the input holds more than {limit} records; nothing was imported")
+
+
 @dataclass
 class ImportReport:
     """What an import did (or, on a dry run, would do)."""
@@ -128,7 +136,7 @@ class _NoProgress:
         pass
 
 
-def _validate(paths, progress):
+def _validate(paths, progress, max_records=None):
     """First pass: check everything, write nothing. Returns a `_Plan` or raises."""
     plan = _Plan()
     problems = _ProblemList()
@@ -141,6 +149,8 @@ def _validate(paths, progress):
         try:
             for number, record in read_records(path):
                 plan.records += 1
+                if max_records is not None and plan.records > max_records:
+                    raise TooManyRecords(max_records)
                 if plan.records % BATCH_SIZE == 0:
                     progress.advance(BATCH_SIZE)
                 spec = _check_envelope(path_name, number, record, problems)
@@ -469,11 +479,12 @@ def _insert_links(through, source_column, target_column, pairs):
         cursor.executemany(sql, pairs)
 
 
-def import_files(paths, *, dry_run=False, progress=None):
+def import_files(paths, *, dry_run=False, progress=None, max_records=None):
     """Import fixture files; return an `ImportReport`.
 
-    Raises `ContentImportError` (nothing written) if any record is invalid, and `DatabaseBusy`
-    (nothing written) if another writer kept the database locked for longer than it waits.
+    Raises `ContentImportError` (nothing written) if any record is invalid, `DatabaseBusy`
+    (nothing written) if another writer kept the database locked for longer than it waits,
+    and `TooManyRecords` as soon as the files hold more than `max_records`, if given.
     All writes happen in one transaction; with `dry_run` it is rolled back, so the report says
     what would happen. `progress`, if given, is told of each stage (`start("checking")`, then
     `start("writing", total)`) and of each batch of records done (`advance(n)`).
@@ -482,7 +493,7 @@ def import_files(paths, *, dry_run=False, progress=None):
     progress = progress or _NoProgress()
     try:
         progress.start("checking")
-        plan = _validate(paths, progress)
+        plan = _validate(paths, progress, max_records)
         progress.start("writing", plan.records)
         report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
         with transaction.atomic():
