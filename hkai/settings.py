@@ -186,3 +186,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Limits on the admin's import page (/admin/import/) ------------------------------------
+# An upload is checked, and on confirmation imported, inside one web request, which has to
+# finish well within the server's timeout (gunicorn's default is 30 s). Past either limit
+# the page refuses the upload and says to run `manage.py import_content`, which has none.
+# - DJANGO_IMPORT_MAX_UPLOAD_MB: the files of one upload together, in MB (default 20).
+# - DJANGO_IMPORT_MAX_RECORDS: the records of one upload, all files together (default 20000).
+def _env_positive_int(name, default):
+    """Return a whole-number environment variable above zero, or `default` when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {value!r}.")
+    return number
+
+
+IMPORT_MAX_UPLOAD_MB = _env_positive_int("DJANGO_IMPORT_MAX_UPLOAD_MB", 20)
+IMPORT_MAX_RECORDS = _env_positive_int("DJANGO_IMPORT_MAX_RECORDS", 20_000)

@@ -3,19 +3,24 @@
 import csv
 import io
 import json
+import os
 import tempfile
+import time
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from reversion.models import Revision
 
+from portal.admin.uploads import PENDING_MAX_AGE
+from portal.content.busy import DatabaseBusy
 from portal.content.schema import SPECS, SPECS_BY_MODEL
-from portal.models import Initiative, Organisation, Sector
+from portal.models import Article, Initiative, Organisation, Sector
 from tests.content_files import record, snapshot, valid_records
 from tests.factories import make_initiative, make_organisation, make_sector
 
@@ -141,6 +146,27 @@ class ImportPageTests(TransferTestCase):
         self.assertEqual(self.snapshot(), before)
         self.assertEqual(self.stored_files(), [])
 
+    def test_a_value_the_database_would_refuse_is_named_like_any_other_problem(self):
+        records = valid_records()
+        records[2]["fields"]["founded_year"] = 3000
+
+        response = self.upload(fixture_file("organisations.json", records))
+
+        (problem,) = response.context["problems"]
+        self.assertEqual(
+            problem,
+            {
+                "file": "organisations.json",
+                "where": "record 3",
+                "item": "Organisation 'hkma'",
+                "field": "founded_year",
+                "value": "3000",
+                "message": "Enter a year between 1800 and 2100.",
+            },
+        )
+        self.assertContains(response, "<td>3000</td>", html=True)
+        self.assertFalse(Organisation.objects.exists())
+
     def test_messages_name_other_files_by_their_uploaded_name(self):
         sector = record("sector", name_en="Banking", slug="banking")
         response = self.upload(
@@ -194,6 +220,107 @@ class ImportPageTests(TransferTestCase):
     def test_an_empty_selection_is_an_error(self):
         response = self.client.post(IMPORT_URL, {})
         self.assertFormError(response.context["form"], "files", "This field is required.")
+
+
+def articles(count, body_size=0):
+    """`count` valid article records, each body `body_size` characters or so."""
+    return [
+        record("article", title_en=f"A{n}", slug=f"a-{n}", body_en="x" * max(body_size, 1))
+        for n in range(count)
+    ]
+
+
+class ImportLimitTests(TransferTestCase):
+    def test_the_page_states_the_limits(self):
+        with override_settings(IMPORT_MAX_UPLOAD_MB=20, IMPORT_MAX_RECORDS=20000):
+            response = self.client.get(IMPORT_URL)
+        self.assertContains(
+            response,
+            "One upload may hold up to 20 MB of files and 20,000 records. "
+            "For more, run <code>manage.py import_content</code> on the server.",
+        )
+
+    @override_settings(IMPORT_MAX_UPLOAD_MB=1)
+    def test_files_larger_than_the_limit_together_are_refused_unread(self):
+        # Two files of 0.6 MB each: under the limit alone, over it together.
+        halves = [fixture_file(f"{n}.json", articles(3, 200_000)) for n in (1, 2)]
+
+        response = self.upload(*halves)
+
+        self.assertContains(
+            response,
+            "These files are larger than 1 MB together, the most this page takes. Nothing was "
+            "imported. To import larger files, run <code>manage.py import_content</code> on "
+            "the server.",
+            status_code=413,
+        )
+        self.assertFalse(Article.objects.exists())
+        self.assertEqual(self.stored_files(), [])
+
+    @override_settings(IMPORT_MAX_RECORDS=4)
+    def test_more_records_than_the_limit_are_refused(self):
+        self.assertContains(self.upload(fixture_file("four.json", articles(4))), "Checked")
+
+        response = self.upload(
+            fixture_file("three.json", articles(3)), fixture_file("two.json", articles(2, 0)[:2])
+        )
+
+        self.assertContains(
+            response,
+            "These files hold more than 4 records, the most this page takes. Nothing was "
+            "imported. To import larger files, run <code>manage.py import_content</code> on "
+            "the server.",
+            status_code=413,
+        )
+        self.assertFalse(Article.objects.exists())
+        self.assertEqual(self.stored_files(), ["001.json"])  # The first upload's, pending.
+
+    def test_the_upload_is_removed_whatever_stops_the_check(self):
+        with mock.patch(
+            "portal.admin.transfer.import_files", side_effect=RuntimeError("unexpected")
+        ):
+            with self.assertRaises(RuntimeError):
+                self.upload(fixture_file("a.json", valid_records()))
+        self.assertEqual(self.stored_files(), [])
+
+    def test_a_busy_database_asks_to_try_again_later_and_removes_the_upload(self):
+        with mock.patch("portal.admin.transfer.import_files", side_effect=DatabaseBusy):
+            response = self.upload(fixture_file("a.json", valid_records()))
+        self.assertContains(
+            response,
+            "The database is busy: another process is writing to it. Nothing was imported; "
+            "upload the files again in a minute.",
+            status_code=503,
+        )
+        self.assertEqual(response["Retry-After"], "30")
+        self.assertEqual(self.stored_files(), [])
+
+    def test_uploads_left_behind_are_removed_once_stale(self):
+        self.uploads.mkdir(parents=True)
+        for name, age in [("stale", PENDING_MAX_AGE.total_seconds() + 60), ("recent", 60)]:
+            (self.uploads / name).mkdir()
+            (self.uploads / name / "001.json").write_text("[]")
+            then = time.time() - age
+            os.utime(self.uploads / name, (then, then))
+
+        self.client.get(IMPORT_URL)
+
+        self.assertEqual(sorted(p.name for p in self.uploads.iterdir()), ["recent"])
+
+    def test_uploads_still_need_a_csrf_token(self):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.editor)
+        refused = client.post(IMPORT_URL, {"files": [fixture_file("a.json", valid_records())]})
+        self.assertEqual(refused.status_code, 403)
+
+        client.get(IMPORT_URL)
+        token = client.cookies["csrftoken"].value
+        accepted = client.post(
+            IMPORT_URL,
+            {"files": [fixture_file("a.json", valid_records())], "csrfmiddlewaretoken": token},
+        )
+        self.assertContains(accepted, "Checked a.json: 5 records, no problems.")
+        self.assertEqual(self.stored_files(), ["001.json"])
 
 
 class ImportPermissionTests(TransferTestCase):

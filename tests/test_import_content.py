@@ -159,6 +159,17 @@ def broken(mutate):
     return json.dumps(records, ensure_ascii=False, indent=1).encode()
 
 
+def nested(depth):
+    """`depth` lists, each inside the one before: [[[...]]]."""
+    return "[" * depth + "]" * depth
+
+
+def nested_in_fields(depth):
+    """Valid records, but the second record's summary is `depth` nested lists."""
+    text = broken(lambda r: r[1]["fields"].update(summary_en="NESTED")).decode()
+    return text.replace('"NESTED"', nested(depth)).encode()
+
+
 # (name, file bytes, what the message must say)
 BAD_INPUTS = [
     ("empty", b"", "the file is empty; expected a JSON list of records"),
@@ -174,6 +185,16 @@ BAD_INPUTS = [
         "line 2: the text is not UTF-8",
     ),
     ("record not an object", b'["portal.sector"]', "record 1: expected an object"),
+    (
+        "nested lists",
+        nested(2000).encode(),
+        "record 1: lists and objects are nested more than 5 levels deep",
+    ),
+    (
+        "nested lists in a record's fields",
+        nested_in_fields(2000),
+        "record 2: lists and objects are nested more than 5 levels deep",
+    ),
     (
         "unknown model",
         broken(lambda r: r[1].update(model="portal.planet")),
@@ -198,7 +219,7 @@ BAD_INPUTS = [
     (
         "bad choice",
         broken(lambda r: r[2]["fields"].update(kind="club")),
-        "field 'kind': Value 'club' is not a valid choice.",
+        "field 'kind', value \"club\": Value 'club' is not a valid choice.",
     ),
     (
         "unknown reference",
@@ -236,12 +257,12 @@ BAD_INPUTS = [
     (
         "bad url",
         broken(lambda r: r[0]["fields"].update(url="not a url")),
-        "field 'url': Enter a valid URL.",
+        "field 'url', value \"not a url\": Enter a valid URL.",
     ),
     (
         "bad date",
         broken(lambda r: r[4]["fields"].update(publish_at="yesterday")),
-        "field 'publish_at':",
+        "field 'publish_at', value \"yesterday\": “yesterday” value has an invalid format.",
     ),
     (
         "null text",

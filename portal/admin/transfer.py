@@ -6,14 +6,11 @@
 
 import datetime
 import io
-import secrets
-import shutil
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -23,26 +20,27 @@ from django.db import transaction
 from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from reversion.models import Revision
 
+from portal.admin.uploads import (
+    PendingImport,
+    remove_stale_uploads,
+    upload_too_large,
+    with_upload_limit,
+)
+from portal.content.busy import DatabaseBusy
 from portal.content.exporter import export_model, export_queryset
-from portal.content.importer import ContentImportError, import_files
+from portal.content.importer import ContentImportError, TooManyRecords, import_files
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL
 from portal.spreadsheets import csv_response
 
-SESSION_KEY = "portal_pending_imports"
-# Uploads nobody confirmed or discarded are removed when someone next uploads.
-PENDING_MAX_AGE = datetime.timedelta(days=1)
-
-
-def uploads_root():
-    """Where uploads wait for confirmation: the system's temporary directory, never MEDIA,
-    so nothing uploaded can be fetched over the web."""
-    return Path(tempfile.gettempdir()) / "hkai-imports"
+# What a browser is told to wait before trying again while the database is busy.
+BUSY_RETRY_AFTER_SECONDS = 30
 
 
 def can_import(user):
@@ -81,96 +79,33 @@ class ImportUploadForm(forms.Form):
     )
 
 
-@dataclass
-class PendingImport:
-    """Uploaded files waiting for confirmation, owned by one editor's session.
+def describe(pending, problem):
+    """`problem` as table cells, naming files as the editor uploaded them."""
 
-    The files are stored as 001.json, 002.json, ... in a directory named after a random
-    token; only the session that uploaded them knows the token's original file names.
-    """
+    def shown(text):
+        for path, name in zip(pending.paths, pending.names, strict=True):
+            text = text.replace(str(path), name)
+        return text
 
-    token: str
-    names: list
-
-    @property
-    def directory(self):
-        return uploads_root() / self.token
-
-    @property
-    def paths(self):
-        return [self.directory / f"{number:03d}.json" for number in range(1, len(self.names) + 1)]
-
-    @classmethod
-    def create(cls, request, uploads):
-        """Save `uploads` to a new private directory and remember it in the session."""
-        _remove_stale_uploads()
-        pending = cls(secrets.token_urlsafe(16), [upload.name for upload in uploads])
-        uploads_root().mkdir(mode=0o700, parents=True, exist_ok=True)
-        pending.directory.mkdir(mode=0o700)
-        for upload, path in zip(uploads, pending.paths, strict=True):
-            # Django has already streamed large uploads to disk; copying chunks keeps it so.
-            with path.open("wb") as stored:
-                for chunk in upload.chunks():
-                    stored.write(chunk)
-        pending_imports = {
-            token: entry
-            for token, entry in request.session.get(SESSION_KEY, {}).items()
-            if (uploads_root() / token).is_dir()  # Forget uploads since removed as stale.
-        }
-        pending_imports[pending.token] = {"user": request.user.pk, "names": pending.names}
-        request.session[SESSION_KEY] = pending_imports
-        return pending
-
-    @classmethod
-    def find(cls, request, token):
-        """Return this session's upload `token`, or None (unknown, another's, or gone)."""
-        entry = request.session.get(SESSION_KEY, {}).get(token)
-        if not entry or entry["user"] != request.user.pk:
-            return None
-        pending = cls(token, entry["names"])
-        return pending if pending.directory.is_dir() else None
-
-    def discard(self, request):
-        shutil.rmtree(self.directory, ignore_errors=True)
-        pending_imports = request.session.get(SESSION_KEY, {})
-        pending_imports.pop(self.token, None)
-        request.session[SESSION_KEY] = pending_imports
-
-    def describe(self, problem):
-        """`problem` as table cells, naming files as the editor uploaded them."""
-
-        def shown(text):
-            for path, name in zip(self.paths, self.names, strict=True):
-                text = text.replace(str(path), name)
-            return text
-
-        if problem.record is not None:
-            where = _("record %(number)s") % {"number": problem.record}
-        elif problem.line is not None:
-            where = _("line %(number)s") % {"number": problem.line}
-        else:
-            where = ""
-        item = ""
-        if problem.model:
-            item = capfirst(SPECS_BY_LABEL[problem.model].model._meta.verbose_name)
-        if problem.key:
-            item = f"{item} '{problem.key}'"
-        return {
-            "file": shown(problem.path),
-            "where": where,
-            "item": item,
-            "field": problem.field or "",
-            "message": shown(problem.message),
-        }
-
-
-def _remove_stale_uploads():
-    if not uploads_root().is_dir():
-        return
-    cutoff = time.time() - PENDING_MAX_AGE.total_seconds()
-    for directory in uploads_root().iterdir():
-        if directory.stat().st_mtime < cutoff:
-            shutil.rmtree(directory, ignore_errors=True)
+    if problem.record is not None:
+        where = _("record %(number)s") % {"number": problem.record}
+    elif problem.line is not None:
+        where = _("line %(number)s") % {"number": problem.line}
+    else:
+        where = ""
+    item = ""
+    if problem.model:
+        item = capfirst(SPECS_BY_LABEL[problem.model].model._meta.verbose_name)
+    if problem.key:
+        item = f"{item} '{problem.key}'"
+    return {
+        "file": shown(problem.path),
+        "where": where,
+        "item": item,
+        "field": problem.field or "",
+        "value": problem.value or "",
+        "message": shown(problem.message),
+    }
 
 
 def summary_rows(report):
@@ -190,6 +125,7 @@ class ImportContentView(View):
     def dispatch(self, request, *args, **kwargs):
         if not can_import(request.user):
             raise PermissionDenied
+        remove_stale_uploads()
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
@@ -198,17 +134,41 @@ class ImportContentView(View):
     def post(self, request):
         if "token" in request.POST:
             return self.confirm_or_discard(request)
+        if upload_too_large(request):
+            return self.refuse_too_large(
+                _(
+                    "These files are larger than %(limit)s MB together, the most this page "
+                    "takes. Nothing was imported."
+                )
+                % {"limit": number_format(settings.IMPORT_MAX_UPLOAD_MB, force_grouping=True)}
+            )
         form = ImportUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render("admin/portal/import_content.html", form=form)
         pending = PendingImport.create(request, form.cleaned_data["files"])
+        waiting = False
+        # The upload waits only for a dry run that found records to import; whatever else
+        # happens, an unexpected error included, its files go now.
         try:
-            report = import_files(pending.paths, dry_run=True)
+            report = import_files(
+                pending.paths, dry_run=True, max_records=settings.IMPORT_MAX_RECORDS
+            )
+            waiting = report.records > 0
+        except TooManyRecords as error:
+            return self.refuse_too_large(
+                _(
+                    "These files hold more than %(limit)s records, the most this page takes. "
+                    "Nothing was imported."
+                )
+                % {"limit": number_format(error.limit, force_grouping=True)}
+            )
         except ContentImportError as error:
-            pending.discard(request)
             return self.problems(pending, error)
-        if not report.records:
-            pending.discard(request)
+        except DatabaseBusy:
+            return self.busy()
+        finally:
+            if not waiting:
+                pending.discard(request)
         return self.render(
             "admin/portal/import_preview.html",
             pending=pending,
@@ -247,6 +207,8 @@ class ImportContentView(View):
                 )
         except ContentImportError as error:
             return self.problems(pending, error)
+        except DatabaseBusy:
+            return self.busy()
         finally:
             pending.discard(request)
         return self.render(
@@ -261,17 +223,46 @@ class ImportContentView(View):
             "admin/portal/import_content.html",
             form=ImportUploadForm(),
             names=pending.names,
-            problems=[pending.describe(problem) for problem in error.problems],
+            problems=[describe(pending, problem) for problem in error.problems],
             problems_not_listed=error.total - len(error.problems),
         )
 
+    def refuse_too_large(self, reason):
+        return self.render(
+            "admin/portal/import_content.html",
+            form=ImportUploadForm(),
+            status=413,
+            refused=reason,
+            use_command=True,
+        )
+
+    def busy(self):
+        response = self.render(
+            "admin/portal/import_content.html",
+            form=ImportUploadForm(),
+            status=503,
+            refused=_(
+                "The database is busy: another process is writing to it. Nothing was "
+                "imported; upload the files again in a minute."
+            ),
+        )
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return response
+
     def render(self, template, status=200, **context):
-        context = {**admin.site.each_context(self.request), "title": _("Import content"), **context}
+        context = {
+            **admin.site.each_context(self.request),
+            "title": _("Import content"),
+            "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
+            "max_records": settings.IMPORT_MAX_RECORDS,
+            **context,
+        }
         return TemplateResponse(self.request, template, context, status=status)
 
 
-# admin_view: staff only (others are sent to the admin login), CSRF-protected, never cached.
-import_content_view = admin.site.admin_view(ImportContentView.as_view())
+# admin_view: staff only (others are sent to the admin login), never cached; CSRF-protected by
+# with_upload_limit, which must see the request before anything reads its body.
+import_content_view = admin.site.admin_view(with_upload_limit(ImportContentView.as_view()))
 
 
 def download_name(spec, extension):

@@ -10,9 +10,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import IntegrityError, connections, reset_queries, transaction
+from django.db import IntegrityError, OperationalError, connections, reset_queries, transaction
 from django.utils import timezone
 
+from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.reader import ContentFileError, read_records
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert_fields
 
@@ -34,6 +35,7 @@ class Problem:
     model: str | None = None
     key: str | None = None
     field: str | None = None
+    value: str | None = None  # As the input wrote it, where it helps to see it.
 
     def __str__(self):
         where = [self.path]
@@ -45,6 +47,8 @@ class Problem:
             where.append(f"{self.model} {self.key!r}" if self.key else self.model)
         if self.field:
             where.append(f"field '{self.field}'")
+        if self.value is not None:
+            where.append(f"value {self.value}")
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -55,6 +59,14 @@ class ContentImportError(Exception):
         self.problems = problems
         self.total = total
         super().__init__(f"{total} problem(s) found; nothing was imported")
+
+
+class TooManyRecords(Exception):
+    """The input holds more records than the caller allows; reading stopped there."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        super().__init__(f"the input holds more than {limit} records; nothing was imported")
 
 
 @dataclass
@@ -116,10 +128,6 @@ def _existing_keys(spec, keys):
     return found
 
 
-def _unique_value_fields(spec):
-    return [f for f in spec.value_fields if f.unique and f.name != spec.key_field]
-
-
 class _NoProgress:
     def start(self, stage, total=None):
         pass
@@ -128,7 +136,7 @@ class _NoProgress:
         pass
 
 
-def _validate(paths, progress):
+def _validate(paths, progress, max_records=None):
     """First pass: check everything, write nothing. Returns a `_Plan` or raises."""
     plan = _Plan()
     problems = _ProblemList()
@@ -141,6 +149,8 @@ def _validate(paths, progress):
         try:
             for number, record in read_records(path):
                 plan.records += 1
+                if max_records is not None and plan.records > max_records:
+                    raise TooManyRecords(max_records)
                 if plan.records % BATCH_SIZE == 0:
                     progress.advance(BATCH_SIZE)
                 spec = _check_envelope(path_name, number, record, problems)
@@ -150,9 +160,11 @@ def _validate(paths, progress):
                 converted = convert_fields(spec, record["fields"])
                 plan.repaired_fields += converted.repaired
                 key = converted.values.get(spec.key_field)
-                for field_name, message in converted.problems:
+                for field_name, message, shown in converted.problems:
                     problems.add(
-                        Problem(path_name, message, number, None, spec.label, key, field_name)
+                        Problem(
+                            path_name, message, number, None, spec.label, key, field_name, shown
+                        )
                     )
                 if not key:
                     continue
@@ -169,7 +181,7 @@ def _validate(paths, progress):
                     )
                 else:
                     keys_seen[spec.label][key] = (path_name, number)
-                for unique_field in _unique_value_fields(spec):
+                for unique_field in spec.unique_value_fields:
                     value = converted.values.get(unique_field.attname)
                     seen = unique_seen[(spec.label, unique_field.name)]
                     if value in seen and seen[value][0] != key:
@@ -186,7 +198,7 @@ def _validate(paths, progress):
                         seen[value] = (key, path_name, number)
                 _note_references(spec, converted, location, references)
         except ContentFileError as error:
-            problems.add(Problem(path_name, error.message, line=error.line))
+            problems.add(Problem(path_name, error.message, error.record, error.line))
         except OSError as error:
             problems.add(Problem(path_name, f"cannot be read: {error.strerror}"))
 
@@ -273,18 +285,29 @@ def _check_references(keys_seen, references, problems):
 
 
 def _check_unique_against_database(keys_seen, unique_seen, problems):
-    """Report a unique value (e.g. a name) that another row in the database already has."""
+    """Report a unique value (e.g. a name) that another row in the database already has.
+
+    That includes a row this import gives another value: the database checks uniqueness
+    row by row as it writes, so a value can't pass from one item to another in one import.
+    """
     for (label, field_name), values in unique_seen.items():
         spec = SPECS_BY_LABEL[label]
         for chunk in _chunks(values):
             rows = spec.model._default_manager.filter(**{f"{field_name}__in": chunk})
             for value, owner in rows.values_list(field_name, spec.key_field):
                 key, path_name, number = values[value]
-                if owner != key and owner not in keys_seen[label]:
+                if owner != key:
+                    message = f"{field_name} {value!r} already belongs to '{owner}' in the database"
+                    if owner in keys_seen[label]:
+                        message += (
+                            f"; this import changes '{owner}' too, but a value can't pass from "
+                            f"one item to another in one import: import the change to '{owner}' "
+                            "first"
+                        )
                     problems.add(
                         Problem(
                             path_name,
-                            f"{field_name} {value!r} already belongs to '{owner}' in the database",
+                            message,
                             number,
                             model=label,
                             key=key,
@@ -456,21 +479,23 @@ def _insert_links(through, source_column, target_column, pairs):
         cursor.executemany(sql, pairs)
 
 
-def import_files(paths, *, dry_run=False, progress=None):
+def import_files(paths, *, dry_run=False, progress=None, max_records=None):
     """Import fixture files; return an `ImportReport`.
 
-    Raises `ContentImportError` (nothing written) if any record is invalid. All writes happen
-    in one transaction; with `dry_run` it is rolled back, so the report says what would happen.
-    `progress`, if given, is told of each stage (`start("checking")`, then
+    Raises `ContentImportError` (nothing written) if any record is invalid, `DatabaseBusy`
+    (nothing written) if another writer kept the database locked for longer than it waits,
+    and `TooManyRecords` as soon as the files hold more than `max_records`, if given.
+    All writes happen in one transaction; with `dry_run` it is rolled back, so the report says
+    what would happen. `progress`, if given, is told of each stage (`start("checking")`, then
     `start("writing", total)`) and of each batch of records done (`advance(n)`).
     """
     paths = [Path(path) for path in paths]
     progress = progress or _NoProgress()
-    progress.start("checking")
-    plan = _validate(paths, progress)
-    progress.start("writing", plan.records)
-    report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
     try:
+        progress.start("checking")
+        plan = _validate(paths, progress, max_records)
+        progress.start("writing", plan.records)
+        report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
         with transaction.atomic():
             _write(paths, plan, report, progress)
             if dry_run:
@@ -479,4 +504,8 @@ def import_files(paths, *, dry_run=False, progress=None):
         # Validation should catch everything; the database's constraints are the backstop.
         problem = Problem(", ".join(map(str, paths)), f"the database refused the data: {error}")
         raise ContentImportError([problem], 1) from error
+    except OperationalError as error:
+        if is_database_busy(error):
+            raise DatabaseBusy() from error
+        raise
     return report

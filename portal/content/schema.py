@@ -6,6 +6,7 @@ into model values, for validation and for writing alike.
 """
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.content.normalise import normalise_text
+from portal.content.rules import broken_constraints
 from portal.models import Article, Initiative, Organisation, Sector, Source
 
 
@@ -60,6 +62,19 @@ class ModelSpec:
         return [f.name for f in self.value_fields + self.foreign_keys + self.many_to_many]
 
     @cached_property
+    def unique_value_fields(self):
+        """Value fields other than the natural key whose values must be unique: `unique=True`,
+        or a unique constraint on that one field alone, with no condition."""
+        constrained = {
+            c.fields[0] for c in self.model._meta.total_unique_constraints if len(c.fields) == 1
+        }
+        return [
+            f
+            for f in self.value_fields
+            if (f.unique or f.name in constrained) and f.name != self.key_field
+        ]
+
+    @cached_property
     def timestamp_fields(self):
         """`auto_now` fields, which the importer sets itself when it changes a row."""
         return [f for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)]
@@ -92,8 +107,12 @@ class Converted:
     values: dict = field(default_factory=dict)
     foreign_keys: dict = field(default_factory=dict)  # field name -> natural key or None
     many_to_many: dict = field(default_factory=dict)  # field name -> list of natural keys
-    problems: list = field(default_factory=list)  # (field name, message)
+    # (field name, message, the value as the input gave it, or None where not shown)
+    problems: list = field(default_factory=list)
     repaired: int = 0
+
+    def problem(self, name, message, shown=None):
+        self.problems.append((name, message, shown))
 
 
 def _describe(value):
@@ -108,6 +127,12 @@ def _describe(value):
     }.get(type(value), type(value).__name__)
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
     return f"{kind} ({shown})" if value is not None else kind
+
+
+def shown_value(value):
+    """`value` as JSON, as the input file writes it, cut to at most 40 characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _expected_json(model_field):
@@ -128,16 +153,15 @@ def _convert_value(model_field, raw, result):
         if model_field.null:
             return None
         if model_field.blank and isinstance(model_field, (models.CharField, models.TextField)):
-            result.problems.append((model_field.name, 'null is not allowed; use "" for empty'))
+            result.problem(model_field.name, 'null is not allowed; use "" for empty')
         else:
-            result.problems.append((model_field.name, f"a value is required ({description})"))
+            result.problem(model_field.name, f"a value is required ({description})")
         return None
     if not accepts(raw):
         nullable = " or null" if model_field.null else ""
-        result.problems.append(
-            (model_field.name, f"expected {description}{nullable}, got {_describe(raw)}")
-        )
+        result.problem(model_field.name, f"expected {description}{nullable}, got {_describe(raw)}")
         return None
+    shown = shown_value(raw)
     if isinstance(raw, str):
         cleaned_text = normalise_text(raw)
         if cleaned_text != raw:
@@ -146,7 +170,7 @@ def _convert_value(model_field, raw, result):
     try:
         value = model_field.clean(raw, None)
     except ValidationError as error:
-        result.problems.append((model_field.name, " ".join(error.messages)))
+        result.problem(model_field.name, " ".join(error.messages), shown)
         return None
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
         # Same reading as Django's: a time without an offset is in the site's time zone.
@@ -167,14 +191,12 @@ def convert_fields(spec, fields):
     known = set(spec.field_names)
     for name in fields:
         if name not in known:
-            result.problems.append(
-                (name, f"unknown field; {spec.label} has: {', '.join(spec.field_names)}")
-            )
+            result.problem(name, f"unknown field; {spec.label} has: {', '.join(spec.field_names)}")
 
     for model_field in spec.value_fields:
         if model_field.name not in fields:
             if spec.is_required(model_field):
-                result.problems.append((model_field.name, "required field is missing"))
+                result.problem(model_field.name, "required field is missing")
             elif model_field.has_default():
                 result.values[model_field.attname] = model_field.get_default()
             else:
@@ -187,14 +209,12 @@ def convert_fields(spec, fields):
         raw = fields.get(model_field.name)
         if raw is None:
             if not model_field.null:
-                result.problems.append((model_field.name, "required reference is missing"))
+                result.problem(model_field.name, "required reference is missing")
             result.foreign_keys[model_field.name] = None
         elif (key := _natural_key(raw)) is None:
-            result.problems.append(
-                (
-                    model_field.name,
-                    f'expected a reference like ["slug"] or null, got {_describe(raw)}',
-                )
+            result.problem(
+                model_field.name,
+                f'expected a reference like ["slug"] or null, got {_describe(raw)}',
             )
         else:
             result.foreign_keys[model_field.name] = key
@@ -203,25 +223,36 @@ def convert_fields(spec, fields):
         raw = fields.get(model_field.name, [])
         keys = [_natural_key(item) for item in raw] if isinstance(raw, list) else [None]
         if None in keys:
-            result.problems.append(
-                (
-                    model_field.name,
-                    f'expected a list of references like [["slug"]], got {_describe(raw)}',
-                )
+            result.problem(
+                model_field.name,
+                f'expected a list of references like [["slug"]], got {_describe(raw)}',
             )
             keys = [key for key in keys if key is not None]
         result.many_to_many[model_field.name] = sorted(set(keys))
 
-    if not result.problems and spec.has_clean_rules:
-        _check_model_rules(spec, result)
+    _check_model_rules(spec, fields, result)
     return result
 
 
-def _check_model_rules(spec, result):
-    """Run the model's own `clean()` rules (e.g. end year not before start year)."""
-    instance = spec.model(**result.values)
-    try:
-        instance.clean()
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            result.problems.append((name, " ".join(messages)))
+def _check_model_rules(spec, fields, result):
+    """Run the rules a model enforces beyond each field's own: its `clean()` (e.g. end year
+    not before start year) and its check constraints, as `Model.full_clean()` does.
+
+    Like `full_clean()`, this skips `clean()` while any field is wrong and skips the
+    constraints on fields already reported, so one mistake gives one message.
+    """
+    if not result.problems and spec.has_clean_rules:
+        instance = spec.model(**result.values)
+        try:
+            instance.clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                result.problem(name, " ".join(messages))
+    reported = {problem[0] for problem in result.problems}
+    checked = {name: value for name, value in result.values.items() if name not in reported}
+    for constraint in broken_constraints(spec.model, checked):
+        names = sorted(constraint.condition.referenced_base_fields)
+        shown = ", ".join(
+            shown_value(fields[name] if name in fields else checked[name]) for name in names
+        )
+        result.problem(", ".join(names), str(constraint.get_violation_error_message()), shown)

@@ -10,8 +10,10 @@ again changes nothing. The engine lives in `portal.content.importer`.
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from tqdm import tqdm
 
+from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS
 
@@ -59,6 +61,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, files, dry_run, only_if_empty, **options):
+        # Another writer holding the database longer than it waits is no fault of the files:
+        # say so and that a retry will do, rather than show a traceback.
+        try:
+            self.run_import(files, dry_run, only_if_empty)
+        except DatabaseBusy as error:
+            raise CommandError(error.message) from None
+        except OperationalError as error:
+            if not is_database_busy(error):
+                raise
+            raise CommandError(DatabaseBusy().message) from None
+
+    def run_import(self, files, dry_run, only_if_empty):
         if only_if_empty and any(spec.model._default_manager.exists() for spec in SPECS):
             self.stdout.write(
                 "The database already has content, so the files were not imported "
