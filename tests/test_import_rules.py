@@ -185,7 +185,13 @@ def test_conditions_evaluate_as_the_database_would(condition, values, expected):
 
 @pytest.mark.parametrize(
     "condition",
-    [Q(published__year__gt=2000), Q(name__gt="B"), Q(year__gt=F("year") + 1), Q(unknown=1)],
+    [
+        Q(published__year__gt=2000),
+        Q(name__gt="B"),
+        Q(year__gt=F("year") + 1),
+        Q(year__in=F("year")),
+        Q(unknown=1),
+    ],
 )
 def test_conditions_python_cannot_decide_are_unsupported(condition):
     with pytest.raises(rules.Unsupported):

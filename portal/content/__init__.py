@@ -2,7 +2,10 @@
 
 - `normalise`: repairs text on the way in (NFC, mojibake, no-break spaces, control characters).
 - `schema`: which models are exchanged, in what order, and how a record maps onto a model.
-- `reader`: streams records out of fixture files, with errors that name file, record and line.
+- `rules`: a model's check constraints, evaluated in Python so checking needs no query.
+- `reader`: streams records out of fixture files, with errors that name file, record and line;
+  input nested deeper than a fixture is refused before it is built.
+- `busy`: tells "the database is busy, try again" apart from other database errors.
 - `importer`: validates every input file, then writes them in one transaction with bulk queries.
 - `exporter`: writes fixtures that `loaddata` and the importer both read back losslessly.
 """

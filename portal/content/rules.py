@@ -60,6 +60,8 @@ def _evaluate_lookup(lookup, rhs, values):
     value = values[name]
     if kind == "isnull":
         return (value is None) == bool(rhs)
+    if kind in ("in", "range") and not isinstance(rhs, (list, tuple, set, frozenset)):
+        raise Unsupported(lookup)  # E.g. a subquery.
     operands = list(rhs) if kind in ("in", "range") else [rhs]
     operands = [_operand(operand, values) for operand in operands]
     if kind != "exact" and kind != "in" and any(isinstance(v, str) for v in [value, *operands]):

@@ -161,7 +161,7 @@ def _convert_value(model_field, raw, result):
         nullable = " or null" if model_field.null else ""
         result.problem(model_field.name, f"expected {description}{nullable}, got {_describe(raw)}")
         return None
-    shown = shown_value(raw)
+    given = raw
     if isinstance(raw, str):
         cleaned_text = normalise_text(raw)
         if cleaned_text != raw:
@@ -170,7 +170,7 @@ def _convert_value(model_field, raw, result):
     try:
         value = model_field.clean(raw, None)
     except ValidationError as error:
-        result.problem(model_field.name, " ".join(error.messages), shown)
+        result.problem(model_field.name, " ".join(error.messages), shown_value(given))
         return None
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
         # Same reading as Django's: a time without an offset is in the site's time zone.
