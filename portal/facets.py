@@ -54,7 +54,9 @@ class FacetIndex:
     def build(cls, filterset_class, visible):
         """Index `visible` (a queryset of the rows readers may see) for every filter of
         `filterset_class` that can be indexed. A fixed number of queries."""
-        universe = BitMap(visible.values_list("pk", flat=True).iterator(chunk_size=10_000))
+        universe = BitMap(
+            visible.order_by().values_list("pk", flat=True).iterator(chunk_size=10_000)
+        )
         options, objects = {}, {}
         for name, filter_ in filterset_class.base_filters.items():
             index_groups = getattr(filter_, "index_groups", None)

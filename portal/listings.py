@@ -36,6 +36,7 @@ from portal.filters import (
     SearchFilter,
     YearOfFilter,
 )
+from portal.generation import content_state
 from portal.models import Article, Initiative, Organisation, Sector, in_current_language
 
 PAGE_SIZE = 20
@@ -412,3 +413,11 @@ def sectors_with_counts(sectors, state):
         for attribute, options in indexes.items():
             setattr(sector, attribute, len(options.get(sector.pk, ())))
     return sectors
+
+
+def warm_facet_indexes():
+    """Build every finder's facet index for the current content and put it in the shared
+    cache (import_content calls this after writing)."""
+    state = content_state()
+    for listing in (ARTICLES, INITIATIVES, ORGANISATIONS):
+        facet_index(listing, state)

@@ -1,16 +1,20 @@
-"""/sitemap.xml: an index of sections (/sitemap-<section>.xml, each paged at 50,000 addresses,
-the sitemap protocol's limit) listing every page a reader can reach, and only those
-(published articles only), in English and Traditional Chinese, with `lastmod` from the
-content.
+"""/sitemap.xml: an index of sections (/sitemap-<section>.xml?p=N) listing every page a
+reader can reach, and only those (published articles only), in English and Traditional
+Chinese, with `lastmod` from the content.
 
 Django's i18n sitemaps build a list of every (item, language) pair in memory before paging
-it; at 100,000 articles that is 200,000 model instances per request. `LanguagePairs` pages
-the same sequence lazily instead, reading only the rows of the requested page.
+it (200,000 model instances at 100,000 articles), and reverse four URLs per entry under a
+translation override. `LanguagePairs` pages the pairs lazily, reading only the rows of the
+requested page, and `ContentSitemap.get_urls` fills in addresses from one reversed pattern
+per language. Pages hold SECTION_SIZE addresses, well under the protocol's 50,000, so each
+is quick to make (crawlers follow the index to all of them).
 """
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import translation
 
 from portal.models import Article, Initiative, Organisation, Sector
 
@@ -46,12 +50,51 @@ class Sitemap(DjangoSitemap):
     x_default = True
 
 
+# Addresses per sitemap page.
+SECTION_SIZE = 2000
+# A stand-in slug, replaced in each reversed pattern.
+SLUG = "slug-placeholder"
+
+
 class ContentSitemap(Sitemap):
     """The pages of one model's rows, paged in the database; lastmod is when a row last
-    changed. Subclasses implement `queryset()`."""
+    changed. Subclasses set `url_name` (the detail page's) and implement `queryset()`."""
+
+    limit = SECTION_SIZE
+    url_name = ""
 
     def queryset(self):
         raise NotImplementedError
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """The entries of `page`, as Django's sitemap template reads them."""
+        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        patterns = {}
+        for code in self._languages():
+            with translation.override(code):
+                patterns[code] = base + reverse(self.url_name, kwargs={"slug": SLUG})
+        alternates = [(code, code) for code in patterns]
+        if self.x_default:
+            alternates.append(("x-default", settings.LANGUAGE_CODE))
+        urls, latest = [], None
+        for item, code in self.paginator.page(page).object_list:
+            lastmod = item.updated_at
+            latest = lastmod if latest is None else max(latest, lastmod)
+            urls.append(
+                {
+                    "item": item,
+                    "location": patterns[code].replace(SLUG, item.slug),
+                    "lastmod": lastmod,
+                    "changefreq": None,
+                    "priority": "",
+                    "alternates": [
+                        {"location": patterns[lang].replace(SLUG, item.slug), "lang_code": label}
+                        for label, lang in alternates
+                    ],
+                }
+            )
+        self.latest_lastmod = latest
+        return urls
 
     def items(self):
         return self.queryset().order_by("pk").only("slug", "updated_at")
@@ -67,21 +110,29 @@ class ContentSitemap(Sitemap):
 
 
 class ArticleSitemap(ContentSitemap):
+    url_name = "portal:article_detail"
+
     def queryset(self):
         return Article.objects.published()
 
 
 class InitiativeSitemap(ContentSitemap):
+    url_name = "portal:initiative_detail"
+
     def queryset(self):
         return Initiative.objects.all()
 
 
 class OrganisationSitemap(ContentSitemap):
+    url_name = "portal:organisation_detail"
+
     def queryset(self):
         return Organisation.objects.all()
 
 
 class SectorSitemap(ContentSitemap):
+    url_name = "portal:sector_detail"
+
     def queryset(self):
         return Sector.objects.all()
 

@@ -1,10 +1,14 @@
 """What keeps pages cheap at any content size: bounded filters, bounded page depth, long
 facets cut to their top options, bounded related lists, and a sitemap in sections."""
 
+from io import StringIO
 from unittest import mock
 
+from django.conf import settings
+from django.core.management import call_command
 from django.test import TestCase
 
+from portal.facets import forget_indexes
 from portal.sitemaps import ContentSitemap
 from tests.factories import make_article, make_initiative, make_organisation, make_sector
 from tests.sitemaps import section_urls, sitemap_locations
@@ -45,7 +49,7 @@ class BoundsTests(TestCase):
     def test_suggestions_cost_the_same_whatever_is_asked(self):
         # Nothing matches; each of the 20 chosen sectors is a suggestion to weigh.
         url = f"/articles/?{self.query(20)}&q=nothingmatchesthis"
-        with self.assertNumQueries(3 + 8):  # State, slugs, search; the index; no rows.
+        with self.assertNumQueries(3 + 9):  # State, slugs, search; the index; no rows.
             self.assertEqual(self.client.get(url).status_code, 200)
         fewer = f"/articles/?{self.query(2)}&q=nothingmatchesthis&page=1"
         with self.assertNumQueries(3):  # The index is built: state, slugs, search.
@@ -154,3 +158,12 @@ class SitemapSectionTests(TestCase):
         xml = self.client.get("/sitemap.xml").content.decode()
         self.assertIn("<loc>http://testserver/sitemap-articles.xml</loc><lastmod>", xml)
         self.assertIn("<lastmod>", self.client.get("/sitemap-articles.xml").content.decode())
+
+
+class ImportWarmsTheIndexesTests(TestCase):
+    def test_the_first_reader_after_an_import_finds_the_facet_indexes_built(self):
+        files = sorted(str(path) for path in (settings.BASE_DIR / "fixtures").glob("*.json"))
+        call_command("import_content", *files, stdout=StringIO())
+        forget_indexes()  # Not in this process's memory: from the shared cache.
+        with self.assertNumQueries(3):  # The content state, the rows, their sectors.
+            self.assertEqual(self.client.get("/articles/").status_code, 200)

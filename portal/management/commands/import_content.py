@@ -16,6 +16,7 @@ from tqdm import tqdm
 from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS
+from portal.listings import warm_facet_indexes
 
 
 class TerminalProgress:
@@ -101,3 +102,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Repaired text in {report.repaired_fields} field(s).")
         done = f"{report.records} record(s) from {len(files)} file(s)."
         self.stdout.write(self.style.SUCCESS(("Checked " if dry_run else "Done: ") + done))
+        if not dry_run:
+            # So that the first reader after a large import doesn't wait for them.
+            warm_facet_indexes()
