@@ -21,6 +21,7 @@ from django.apps import apps
 from django.db import connection, connections
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 GENERATION_TABLE = "portal_contentgeneration"
 BUMP = f"UPDATE {GENERATION_TABLE} SET value = value + 1 WHERE id = 1"
@@ -96,30 +97,64 @@ def ensure_triggers_after_migrate(using, **kwargs):
     ensure_triggers(using)
 
 
+def _state_queryset(now):
+    from portal.models import Article, ContentGeneration
+
+    newest = Article.objects.published(now).order_by("-publish_at").values("publish_at")[:1]
+    upcoming = Article.objects.scheduled(now).order_by("publish_at").values("publish_at")[:1]
+    return (
+        ContentGeneration.objects.filter(pk=1)
+        .order_by()
+        .annotate(newest=Subquery(newest), upcoming=Subquery(upcoming))
+        .values_list("value", "database_id", "newest", "upcoming")
+    )
+
+
+# Every request asks the same query but for the time. Building it with the ORM cost more
+# than running it, so it is compiled once per database from the querysets above (the
+# visibility rule stays in ArticleQuerySet) with a marker time, which each run replaces.
+_MARKER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+_compiled = {}
+
+
+def _compiled_state_query(alias):
+    """(SQL, params, positions of the time among the params) for database `alias`."""
+    if alias not in _compiled:
+        sql, params = _state_queryset(_MARKER).query.get_compiler(using=alias).as_sql()
+        marker = connections[alias].ops.adapt_datetimefield_value(_MARKER)
+        _compiled[alias] = (sql, tuple(params), [i for i, p in enumerate(params) if p == marker])
+    return _compiled[alias]
+
+
+def _as_datetime(value):
+    """A database's datetime (aware on PostgreSQL; naive UTC, or its text, on SQLite) as an
+    aware datetime."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+
+
 def content_state(now=None):
     """The current ContentState, in one query.
 
-    The key joins the generation, the database's identity and the newest visible publish
+    The key joins the database's identity, the generation and the newest visible publish
     date: an article whose scheduled date has passed changes the key without any write.
     """
-    from portal.models import Article, ContentGeneration
-
     now = now or timezone.now()
-    newest = Article.objects.published(now).order_by("-publish_at").values("publish_at")[:1]
-    upcoming = Article.objects.scheduled(now).order_by("publish_at").values("publish_at")[:1]
-    row = (
-        ContentGeneration.objects.filter(pk=1)
-        .annotate(
-            newest=Subquery(newest),
-            upcoming=Subquery(upcoming),
-        )
-        .values_list("value", "database_id", "newest", "upcoming")
-        .first()
-    )
+    sql, params, positions = _compiled_state_query(connection.alias)
+    params = list(params)
+    for position in positions:
+        params[position] = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
     if row is None:
         # Only after something emptied every table (e.g. a test flush): start again.
         ensure_triggers(connection.alias)
         return content_state(now)
     value, database_id, newest_at, upcoming_at = row
+    newest_at, upcoming_at = _as_datetime(newest_at), _as_datetime(upcoming_at)
     stamp = int(newest_at.timestamp()) if newest_at else 0
-    return ContentState(f"{database_id.hex[:12]}.{value}.{stamp}", upcoming_at)
+    return ContentState(f"{str(database_id).replace('-', '')[:12]}.{value}.{stamp}", upcoming_at)
