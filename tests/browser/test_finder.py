@@ -179,3 +179,37 @@ def test_home_page_chart_draws_bars_and_has_a_text_alternative(page, real_conten
     bars = chart.locator("rect")
     assert bars.count() > 0
     expect(bars.first).to_be_visible()
+
+
+@pytest.fixture
+def long_facet(transactional_db):
+    """24 initiatives mentioned by articles (the most by the last), so the article finder's
+    initiative facet shows only its top ten."""
+    from tests.factories import make_article, make_initiative
+
+    initiatives = [make_initiative(name=f"Scheme {n:02}") for n in range(24)]
+    for n, initiative in enumerate(initiatives):
+        for _ in range(1 + n // 4):
+            make_article().initiatives.add(initiative)
+    return initiatives
+
+
+def test_typing_in_a_long_facet_finds_options_beyond_the_top_ten(page, long_facet):
+    rare = long_facet[1]  # Mentioned once: not among the ten shown.
+    page.goto("/articles/")
+    expect(option(page, "initiative", rare.slug)).to_have_count(0)
+    page.get_by_label("Find a value of “Initiative”").fill("Scheme 01")
+    expect(option(page, "initiative", rare.slug)).to_be_visible()
+    expect(option(page, "initiative", long_facet[23].slug)).to_be_hidden()
+    choose(page, "initiative", rare.slug)
+    expect(page.locator("#result-count")).to_have_text(shows_number(1))
+
+
+@pytest.mark.parametrize("javascript", [False], ids=["no-js"])
+def test_without_javascript_a_link_shows_the_rest_of_a_long_facet(page, long_facet, javascript):
+    page.goto("/articles/")
+    expect(page.get_by_label("Find a value of “Initiative”")).to_be_hidden()
+    page.get_by_role("link", name="Show 14 more options of “Initiative”").click()
+    expect(option(page, "initiative", long_facet[1].slug)).to_be_visible()
+    choose(page, "initiative", long_facet[1].slug, javascript=False)
+    expect(page.locator("#result-count")).to_have_text(shows_number(1))
