@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
@@ -144,6 +146,13 @@ class ReviewedQuerySet(models.QuerySet):
         )
 
 
+def _review_help_text():
+    return gettext(
+        "When an editor last checked this entry against its sources. Entries not "
+        "reviewed for more than %(days)s days are flagged in the admin."
+    ) % {"days": REVIEW_INTERVAL_DAYS}
+
+
 class ReviewedModel(models.Model):
     """Content that editors re-check against its sources (see ReviewedQuerySet)."""
 
@@ -151,10 +160,7 @@ class ReviewedModel(models.Model):
         _("last reviewed"),
         null=True,
         blank=True,
-        help_text=_(
-            "When an editor last checked this entry against its sources. Entries not reviewed "
-            "for more than 180 days are flagged in the admin."
-        ),
+        help_text=lazy(_review_help_text, str)(),
     )
 
     class Meta:

@@ -13,7 +13,7 @@ from translated_fields.admin import TranslatedFieldAdmin
 
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.transfer import ExportActionsMixin
-from portal.models import languages
+from portal.models import REVIEW_INTERVAL_DAYS, languages
 
 
 @contextmanager
@@ -67,7 +67,8 @@ class ReviewDueFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("due", _("Due (not reviewed in 180 days)")), ("current", _("Up to date"))]
+        due = _("Due (not reviewed in %(days)s days)") % {"days": REVIEW_INTERVAL_DAYS}
+        return [("due", due), ("current", _("Up to date"))]
 
     def queryset(self, request, queryset):
         due = queryset.due_for_review()

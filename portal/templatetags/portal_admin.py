@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from portal.models import Initiative, Organisation
+from portal.models import REVIEW_INTERVAL_DAYS, Initiative, Organisation
 
 register = template.Library()
 
@@ -19,4 +19,8 @@ def review_summary():
         count = model.objects.due_for_review().count()
         url = reverse(f"admin:portal_{model._meta.model_name}_changelist") + "?review=due"
         rows.append({"label": model._meta.verbose_name_plural, "count": count, "url": url})
-    return {"rows": rows, "total": sum(row["count"] for row in rows)}
+    return {
+        "rows": rows,
+        "total": sum(row["count"] for row in rows),
+        "review_days": REVIEW_INTERVAL_DAYS,
+    }
