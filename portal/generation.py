@@ -1,8 +1,9 @@
 """The content generation: what caches key on, so that no cached page or facet index is ever
 stale.
 
-`ContentGeneration.value` goes up with every insert, update or delete on a portal table
-(content and relation tables alike), bumped by database triggers in the writing transaction.
+`ContentGeneration.value` goes up with every transaction that inserts, updates or deletes
+rows of a portal table (content and relation tables alike), bumped by database triggers in
+the writing transaction.
 So the change becomes visible to other processes at the same moment as the data, whoever
 wrote it: the admin, `import_content`'s bulk writes, the shell, raw SQL. PostgreSQL gets one
 statement-level trigger per table; SQLite has only row-level triggers, so it gets three per
@@ -20,12 +21,14 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connection, connections
 from django.db.models import Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 GENERATION_TABLE = "portal_contentgeneration"
 BUMP = f"UPDATE {GENERATION_TABLE} SET value = value + 1 WHERE id = 1"
 PG_FUNCTION = "portal_bump_content_generation"
+PG_MARK = "portal.generation_bumped"
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,17 @@ def ensure_triggers(using="default"):
     ContentGeneration.objects.using(using).get_or_create(pk=1)
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
+            # Once per transaction until the state is next read (content_state clears the
+            # mark): a bulk import runs one INSERT statement per row, and updating the one
+            # generation row for each would pile up its dead versions. The mark is
+            # transaction-local, and undone with a rolled-back savepoint.
             cursor.execute(
                 f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql "
-                f"AS $$ BEGIN {BUMP}; RETURN NULL; END $$"
+                "AS $$ BEGIN "
+                f"IF coalesce(current_setting('{PG_MARK}', true), '') = '' THEN "
+                f"{BUMP}; "
+                f"PERFORM set_config('{PG_MARK}', 'bumped', true); "
+                "END IF; RETURN NULL; END $$"
             )
             for table in watched_tables():
                 if table in tables:
@@ -97,17 +108,20 @@ def ensure_triggers_after_migrate(using, **kwargs):
     ensure_triggers(using)
 
 
-def _state_queryset(now):
+def _state_queryset(now, vendor):
     from portal.models import Article, ContentGeneration
 
     newest = Article.objects.published(now).order_by("-publish_at").values("publish_at")[:1]
     upcoming = Article.objects.scheduled(now).order_by("publish_at").values("publish_at")[:1]
-    return (
-        ContentGeneration.objects.filter(pk=1)
-        .order_by()
-        .annotate(newest=Subquery(newest), upcoming=Subquery(upcoming))
-        .values_list("value", "database_id", "newest", "upcoming")
-    )
+    rows = ContentGeneration.objects.filter(pk=1).order_by()
+    rows = rows.annotate(newest=Subquery(newest), upcoming=Subquery(upcoming))
+    columns = ["value", "database_id", "newest", "upcoming"]
+    if vendor == "postgresql":
+        # Reading the state clears the trigger's once-per-transaction mark, so a write
+        # later in the same transaction bumps the generation again.
+        rows = rows.annotate(unmark=RawSQL(f"set_config('{PG_MARK}', '', true)", ()))
+        columns.append("unmark")
+    return rows.values_list(*columns)
 
 
 # Every request asks the same query but for the time. Building it with the ORM cost more
@@ -120,7 +134,8 @@ _compiled = {}
 def _compiled_state_query(alias):
     """(SQL, params, positions of the time among the params) for database `alias`."""
     if alias not in _compiled:
-        sql, params = _state_queryset(_MARKER).query.get_compiler(using=alias).as_sql()
+        queryset = _state_queryset(_MARKER, connections[alias].vendor)
+        sql, params = queryset.query.get_compiler(using=alias).as_sql()
         marker = connections[alias].ops.adapt_datetimefield_value(_MARKER)
         _compiled[alias] = (sql, tuple(params), [i for i, p in enumerate(params) if p == marker])
     return _compiled[alias]
@@ -154,7 +169,7 @@ def content_state(now=None):
         # Only after something emptied every table (e.g. a test flush): start again.
         ensure_triggers(connection.alias)
         return content_state(now)
-    value, database_id, newest_at, upcoming_at = row
+    value, database_id, newest_at, upcoming_at = row[:4]
     newest_at, upcoming_at = _as_datetime(newest_at), _as_datetime(upcoming_at)
     stamp = int(newest_at.timestamp()) if newest_at else 0
     return ContentState(f"{str(database_id).replace('-', '')[:12]}.{value}.{stamp}", upcoming_at)

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
 
 from portal.facets import forget_indexes
-from portal.models import Article
+from portal.generation import content_state
+from portal.models import Article, ContentGeneration
 from tests.factories import NOW, make_article, make_sector
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
@@ -233,3 +234,29 @@ def test_redis_url_selects_djangos_redis_cache():
         timeout=60,
     )
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+
+
+class GenerationTests(TestCase):
+    def value(self):
+        return ContentGeneration.objects.get(pk=1).value
+
+    def test_every_write_between_two_reads_of_the_state_changes_it(self):
+        first = content_state()
+        for n in range(30):
+            make_article(slug=f"bulk-{n}")
+        second = content_state()
+        self.assertNotEqual(first.key, second.key)
+        Article.objects.filter(slug="bulk-1").update(title_en="Changed")
+        self.assertNotEqual(content_state().key, second.key)
+
+    def test_postgresql_bumps_once_per_transaction_until_the_state_is_read(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite's triggers are per row; bulk writes there cost no dead rows")
+        content_state()
+        before = self.value()
+        for n in range(30):
+            make_article(slug=f"bulk-{n}")
+        self.assertEqual(self.value(), before + 1)
+        content_state()
+        make_article(slug="one-more")
+        self.assertEqual(self.value(), before + 2)
