@@ -56,6 +56,8 @@ def is_empty(value):
     """Whether a cleaned filter value asks for nothing (None, "", or no options chosen)."""
     if value is None or isinstance(value, str):
         return not value
+    if hasattr(value, "query") and value.query.is_empty():
+        return True  # `QuerySet.none()`, as a multiple-choice field cleans no choice.
     return hasattr(value, "__len__") and len(value) == 0
 
 
