@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import Case, F, IntegerField, Max, Min, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.facets import id_lists
@@ -27,7 +26,6 @@ from portal.models import (
     Initiative,
     Organisation,
     Sector,
-    in_current_language,
     languages,
 )
 from portal.search import MAX_QUERY_LENGTH, search
@@ -205,10 +203,13 @@ class SortFilter(django_filters.ChoiceFilter):
         return qs if key == "relevance" else qs.order_by(*self.ordering(key))
 
 
-def _label_and_lang(obj):
-    """An option's name in the page's language, and "en" if it had to fall back to English."""
-    text, language = in_current_language(obj, "name")
-    return text, ("en" if language != (get_language() or settings.LANGUAGE_CODE) else "")
+def is_empty(value):
+    """Whether a cleaned filter value asks for nothing (None, "", or no options chosen)."""
+    if value is None or isinstance(value, str):
+        return not value
+    if hasattr(value, "query") and value.query.is_empty():
+        return True  # `QuerySet.none()`, as a multiple-choice field cleans no choice.
+    return hasattr(value, "__len__") and len(value) == 0
 
 
 def chip_label(filter_, value):
@@ -223,6 +224,15 @@ class FinderFilterSet(django_filters.FilterSet):
     facet_names = ()
     # Parameters a finder URL may carry besides the filters.
     page_parameters = ("page", "page_size", "more")
+
+    def get_form_class(self):
+        """The filters' form class, built once per FilterSet class rather than per request
+        (django-filter builds it from fresh fields each time). Safe to share: a form copies
+        its fields, and their querysets, when it is made."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def too_many_values(self):
         """{parameter: message} where the query string carries more values than a finder
@@ -258,7 +268,7 @@ class FinderFilterSet(django_filters.FilterSet):
         self.form.is_valid()
         active = []
         for name, value in self.form.cleaned_data.items():
-            if name == "sort" or value in (None, "", [], ()):
+            if name == "sort" or is_empty(value):
                 continue
             filter_ = self.filters[name]
             if isinstance(filter_, AnyOfFilter):

@@ -35,6 +35,7 @@ from portal.filters import (
     OrganisationFilter,
     SearchFilter,
     YearOfFilter,
+    is_empty,
 )
 from portal.generation import content_state
 from portal.models import Article, Initiative, Organisation, Sector, in_current_language
@@ -50,15 +51,6 @@ SHORT_FACET = 15
 FACET_TOP = 10
 # ... and at most this many when a reader asks for the rest.
 FACET_EXPANDED = 100
-
-
-def is_empty(value):
-    """Whether a cleaned filter value asks for nothing (None, "", or no options chosen)."""
-    if value is None or isinstance(value, str):
-        return not value
-    if hasattr(value, "query") and value.query.is_empty():
-        return True  # `QuerySet.none()`, as a multiple-choice field cleans no choice.
-    return hasattr(value, "__len__") and len(value) == 0
 
 
 # What cards show of an item's sectors; the long description stays in the database.
@@ -317,39 +309,42 @@ class FinderQuery:
         filter_ = filterset.filters[name]
         within = self.matching({name: None})
         selected = filterset.selected_values(name)
-        if isinstance(filter_, AnyOfFilter):
-            rows = [
-                (obj.slug, *option_label(obj), index.count(name, pk, within))
-                for pk, obj in index.objects[name].items()
-            ]
-        elif isinstance(filter_, YearOfFilter):
-            rows = [
-                (str(year), str(year), "", index.count(name, year, within))
-                for year in sorted(index.options[name], reverse=True)
-            ]
-        else:
-            rows = [
-                (str(value), str(label), "", index.count(name, value, within))
-                for value, label in filter_.extra["choices"]
-            ]
-        options = [FacetOption(v, label, n, v in selected, lang) for v, label, lang, n in rows]
         legend = str(filter_.label)
         if isinstance(filter_, AnyOfFilter):
-            shown, hidden = self._top_options(options, expanded)
-            return Facet(name, legend, shown, hidden=hidden, expanded=expanded)
+            counted = [
+                (obj, index.count(name, pk, within)) for pk, obj in index.objects[name].items()
+            ]
+            shown, hidden = self._top_options(counted, selected, expanded)
+            options = []
+            for obj, count in shown:
+                label, lang = option_label(obj)
+                options.append(FacetOption(obj.slug, label, count, obj.slug in selected, lang))
+            return Facet(name, legend, options, hidden=hidden, expanded=expanded)
+        if isinstance(filter_, YearOfFilter):
+            years = sorted(index.options[name], reverse=True)
+            rows = [(str(year), str(year), index.count(name, year, within)) for year in years]
+        else:
+            rows = [
+                (str(value), str(label), index.count(name, value, within))
+                for value, label in filter_.extra["choices"]
+            ]
+        options = [FacetOption(v, label, n, v in selected) for v, label, n in rows]
         # One value at a time: an "Any" choice lets readers without JavaScript clear it.
         any_option = FacetOption("", _("Any"), len(within), not (selected - {""}))
         return Facet(name, legend, [any_option, *options], input_type="radio")
 
     @staticmethod
-    def _top_options(options, expanded):
-        """(options to show, how many with results are left out) for a checkbox facet."""
-        if len(options) <= SHORT_FACET:
-            return options, 0
+    def _top_options(counted, selected, expanded):
+        """([(option, count)] to show, how many with results are left out) for a checkbox
+        facet: all of a short one; else the chosen ones and the top ones by count (ties by
+        English name). Only the options shown get their labels worked out."""
+        if len(counted) <= SHORT_FACET:
+            return counted, 0
         limit = FACET_EXPANDED if expanded else FACET_TOP
-        chosen = [o for o in options if o.selected]
+        chosen = [(obj, n) for obj, n in counted if obj.slug in selected]
         others = sorted(
-            (o for o in options if o.count and not o.selected), key=lambda o: (-o.count, o.label)
+            ((obj, n) for obj, n in counted if n and obj.slug not in selected),
+            key=lambda pair: (-pair[1], pair[0].name_en),
         )
         return chosen + others[:limit], max(0, len(others) - limit)
 
