@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's "database is locked" becomes a 503 with Retry-After (hkai.urls.handler500
+    # does the same for errors raised outside views).
+    "portal.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,6 +122,22 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite, so that pages keep answering while an import writes. PostgreSQL needs none of this
+# and remains the choice for production. https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-notes
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Write-ahead log: readers see the last commit while a writer works, instead of
+        # waiting for it. NORMAL sync is safe in WAL mode, and cheaper than FULL.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Take the write lock when a transaction begins, waiting for it if need be. A
+        # deferred transaction that read first fails at once when it comes to write while
+        # another connection writes ("database is locked"), whatever the timeout.
+        "transaction_mode": "IMMEDIATE",
+        # Seconds to wait for the write lock: longer than an import's write bursts, shorter
+        # than gunicorn's 30-second worker timeout, so a request that waits in vain gets a
+        # 503 (portal.middleware) rather than a killed worker.
+        "timeout": 20,
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
