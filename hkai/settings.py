@@ -6,6 +6,10 @@ Variables:
 - DJANGO_ALLOWED_HOSTS: comma-separated host names (default: localhost only).
 - DATABASE_URL: e.g. postgres://postgres@127.0.0.1:5432/hkai. Without it, a SQLite file
   in the checkout (db.sqlite3).
+- DJANGO_HTTPS: "1" when served over HTTPS behind a proxy: SSL redirect, HSTS, secure cookies,
+  X-Forwarded-Proto trusted. Finer: DJANGO_SSL_REDIRECT, DJANGO_HSTS_SECONDS,
+  DJANGO_HSTS_INCLUDE_SUBDOMAINS, DJANGO_HSTS_PRELOAD, DJANGO_SECURE_COOKIES.
+- DJANGO_CSRF_TRUSTED_ORIGINS: comma-separated origins (https://host) allowed to post forms.
 """
 
 import datetime
@@ -165,10 +169,33 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
+# --- HTTPS ---------------------------------------------------------------------------------
+# DJANGO_HTTPS=1: the site is served over HTTPS by a proxy (load balancer, nginx) that ends
+# TLS and forwards plain HTTP here with X-Forwarded-Proto. It turns on everything
+# `manage.py check --deploy` asks for; the finer DJANGO_* variables below override a part.
+# https://docs.djangoproject.com/en/6.1/howto/deployment/checklist/
+HTTPS = env_flag("DJANGO_HTTPS")
+if HTTPS:
+    # Believe the proxy's X-Forwarded-Proto. Safe only because the proxy sets this header
+    # itself, replacing any a client sent.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SSL_REDIRECT", HTTPS)
+# Load balancers check /healthz over plain HTTP, and would take a redirect for a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A year of HSTS, subdomains included. Start lower (DJANGO_HSTS_SECONDS=300) while trying
+# HTTPS out: browsers remember the header for as long as it says.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading bakes HTTPS-only into browsers and takes months to undo, so only when asked for;
+# not asking is a decision, so check --deploy's reminder (W021) is silenced.
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Session and CSRF cookies only over HTTPS: with DJANGO_HTTPS, and whenever debug is off
+# (DJANGO_SECURE_COOKIES=0 to sign in over plain HTTP, e.g. `make serve` on a LAN address).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", HTTPS or not DEBUG)
+# Origins allowed to post forms (the admin's sign-in) when the proxy's public address is not
+# the host Django sees, e.g. "https://hkai.example,https://www.hkai.example".
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 LOGGING = {
     "version": 1,
