@@ -10,6 +10,7 @@ Variables:
   X-Forwarded-Proto trusted. Finer: DJANGO_SSL_REDIRECT, DJANGO_HSTS_SECONDS,
   DJANGO_HSTS_INCLUDE_SUBDOMAINS, DJANGO_HSTS_PRELOAD, DJANGO_SECURE_COOKIES.
 - DJANGO_CSRF_TRUSTED_ORIGINS: comma-separated origins (https://host) allowed to post forms.
+- DJANGO_PROXY_COUNT: proxies that append to X-Forwarded-For (default 1 with DJANGO_HTTPS).
 """
 
 import datetime
@@ -93,11 +94,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for one username from one address lock that pair out for 15 minutes.
-# Pairing the two stops an attacker locking a real editor out from elsewhere.
-AXES_FAILURE_LIMIT = 5
+# Failed sign-ins lock out for 15 minutes: five for one username from one address (that pair
+# only, so nobody can lock a real editor out from elsewhere), or twenty from one address
+# whatever the usernames (credential stuffing). The two limits: portal/lockout.py.
+AXES_FAILURE_LIMIT = "portal.lockout.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The client's address, from X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies.
+AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
@@ -193,6 +197,10 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Session and CSRF cookies only over HTTPS: with DJANGO_HTTPS, and whenever debug is off
 # (DJANGO_SECURE_COOKIES=0 to sign in over plain HTTP, e.g. `make serve` on a LAN address).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", HTTPS or not DEBUG)
+# Proxies in front of the site that append the address they were reached from to
+# X-Forwarded-For: then the client's address is read from there (portal.lockout), not
+# REMOTE_ADDR, which is the proxy's. One with DJANGO_HTTPS; DJANGO_PROXY_COUNT overrides.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1" if HTTPS else "0"))
 # Origins allowed to post forms (the admin's sign-in) when the proxy's public address is not
 # the host Django sees, e.g. "https://hkai.example,https://www.hkai.example".
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
