@@ -20,6 +20,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries the Content-Security-Policy header, static files
+    # (whitenoise) and HTTPS redirects included.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Directly after SecurityMiddleware, as whitenoise's docs require.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,6 +121,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # csp_nonce, which the admin's templates put on their inline <style>.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -204,6 +210,25 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1" if HTTPS else
 # Origins allowed to post forms (the admin's sign-in) when the proxy's public address is not
 # the host Django sees, e.g. "https://hkai.example,https://www.hkai.example".
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# --- Content-Security-Policy ---------------------------------------------------------------
+# On every response: scripts, styles, images and fonts from this site only, and no inline
+# script at all (a JSON-LD <script type="application/ld+json"> is data, never run). An inline
+# <style> needs the request's nonce, which the admin's templates add. No plugins, no <base>,
+# no framing by other sites, forms post only here. A view that needs more says so with
+# django.views.decorators.csp.csp_override (portal.admin.base: the history page).
+# https://docs.djangoproject.com/en/6.1/ref/csp/
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # The pages' empty favicon is a data: URL.
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 LOGGING = {
     "version": 1,
