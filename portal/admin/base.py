@@ -1,4 +1,5 @@
-"""What every content admin shares: version history, facets, and sources edited inline."""
+"""What every content admin shares: version history, facets, sources edited inline, and the
+admin's own answers (not server errors) to ids and filter values that match nothing."""
 
 import base64
 import datetime
