@@ -138,7 +138,7 @@ DATABASES = {
 }
 # SQLite, so that pages keep answering while an import writes. PostgreSQL needs none of this
 # and remains the choice for production. https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-notes
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Write-ahead log: readers see the last commit while a writer works, instead of
         # waiting for it. NORMAL sync is safe in WAL mode, and cheaper than FULL.
