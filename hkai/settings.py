@@ -11,6 +11,11 @@ Variables:
   of one machine.
 - DJANGO_PAGE_CACHE: "0" turns the public page cache off (HTTP validators stay).
 - DJANGO_PAGE_MAX_AGE: seconds browsers and proxies may keep a public page (default 60).
+- DJANGO_HTTPS: "1" when served over HTTPS behind a proxy: SSL redirect, HSTS, secure cookies,
+  X-Forwarded-Proto trusted. Finer: DJANGO_SSL_REDIRECT, DJANGO_HSTS_SECONDS,
+  DJANGO_HSTS_INCLUDE_SUBDOMAINS, DJANGO_HSTS_PRELOAD, DJANGO_SECURE_COOKIES.
+- DJANGO_CSRF_TRUSTED_ORIGINS: comma-separated origins (https://host) allowed to post forms.
+- DJANGO_PROXY_COUNT: proxies that append to X-Forwarded-For (default 1 with DJANGO_HTTPS).
 """
 
 import datetime
@@ -20,6 +25,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries the Content-Security-Policy header, static files
+    # (whitenoise) and HTTPS redirects included.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Directly after SecurityMiddleware, as whitenoise's docs require.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -82,6 +91,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's "database is locked" becomes a 503 with Retry-After (hkai.urls.handler500
+    # does the same for errors raised outside views).
+    "portal.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,11 +103,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for one username from one address lock that pair out for 15 minutes.
-# Pairing the two stops an attacker locking a real editor out from elsewhere.
-AXES_FAILURE_LIMIT = 5
+# Failed sign-ins lock out for 15 minutes: five for one username from one address (that pair
+# only, so nobody can lock a real editor out from elsewhere), or twenty from one address
+# whatever the usernames (credential stuffing). The two limits: portal/lockout.py.
+AXES_FAILURE_LIMIT = "portal.lockout.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The client's address, from X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies.
+AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
@@ -111,6 +126,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # csp_nonce, which the admin's templates put on their inline <style>.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -124,6 +141,22 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite, so that pages keep answering while an import writes. PostgreSQL needs none of this
+# and remains the choice for production. https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-notes
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Write-ahead log: readers see the last commit while a writer works, instead of
+        # waiting for it. NORMAL sync is safe in WAL mode, and cheaper than FULL.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Take the write lock when a transaction begins, waiting for it if need be. A
+        # deferred transaction that read first fails at once when it comes to write while
+        # another connection writes ("database is locked"), whatever the timeout.
+        "transaction_mode": "IMMEDIATE",
+        # Seconds to wait for the write lock: longer than an import's write bursts, shorter
+        # than gunicorn's 30-second worker timeout, so a request that waits in vain gets a
+        # 503 (portal.middleware) rather than a killed worker.
+        "timeout": 20,
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -175,10 +208,56 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_MAX_AGE", "60"))
 # older entries unreachable anyway; this only bounds how long they take up room).
 PAGE_CACHE_TIMEOUT = 24 * 60 * 60
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
+# --- HTTPS ---------------------------------------------------------------------------------
+# DJANGO_HTTPS=1: the site is served over HTTPS by a proxy (load balancer, nginx) that ends
+# TLS and forwards plain HTTP here with X-Forwarded-Proto. It turns on everything
+# `manage.py check --deploy` asks for; the finer DJANGO_* variables below override a part.
+# https://docs.djangoproject.com/en/6.1/howto/deployment/checklist/
+HTTPS = env_flag("DJANGO_HTTPS")
+if HTTPS:
+    # Believe the proxy's X-Forwarded-Proto. Safe only because the proxy sets this header
+    # itself, replacing any a client sent.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SSL_REDIRECT", HTTPS)
+# Load balancers check /healthz over plain HTTP, and would take a redirect for a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A year of HSTS, subdomains included. Start lower (DJANGO_HSTS_SECONDS=300) while trying
+# HTTPS out: browsers remember the header for as long as it says.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading bakes HTTPS-only into browsers and takes months to undo, so only when asked for;
+# not asking is a decision, so check --deploy's reminder (W021) is silenced.
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Session and CSRF cookies only over HTTPS: with DJANGO_HTTPS, and whenever debug is off
+# (DJANGO_SECURE_COOKIES=0 to sign in over plain HTTP, e.g. `make serve` on a LAN address).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", HTTPS or not DEBUG)
+# Proxies in front of the site that append the address they were reached from to
+# X-Forwarded-For: then the client's address is read from there (portal.lockout), not
+# REMOTE_ADDR, which is the proxy's. One with DJANGO_HTTPS; DJANGO_PROXY_COUNT overrides.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1" if HTTPS else "0"))
+# Origins allowed to post forms (the admin's sign-in) when the proxy's public address is not
+# the host Django sees, e.g. "https://hkai.example,https://www.hkai.example".
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# --- Content-Security-Policy ---------------------------------------------------------------
+# On every response: scripts, styles, images and fonts from this site only, and no inline
+# script at all (a JSON-LD <script type="application/ld+json"> is data, never run). An inline
+# <style> needs the request's nonce, which the admin's templates add. No plugins, no <base>,
+# no framing by other sites, forms post only here. A view that needs more says so with
+# django.views.decorators.csp.csp_override (portal.admin.base: the history page).
+# https://docs.djangoproject.com/en/6.1/ref/csp/
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # The pages' empty favicon is a data: URL.
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,9 @@ from portal.caching import public_page
 from portal.sitemaps import sitemaps
 from portal.views import healthz_view, robots_view
 
+# A busy database reached outside a view (e.g. saving the session) is a 503, like in one.
+handler500 = "portal.middleware.server_error"
+
 urlpatterns = [
     # Before the admin's own URLs, whose catch-all would otherwise answer. The page is for all
     # five content models, so it belongs to no one ModelAdmin's URLs.

@@ -82,3 +82,27 @@ def test_refuses_to_promote_an_existing_ordinary_user_silently():
         run_command()
 
     assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_refuses_a_weak_password_naming_each_problem(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "1")
+
+    with pytest.raises(CommandError) as raised:
+        run_command()
+
+    message = str(raised.value)
+    assert "DJANGO_SUPERUSER_PASSWORD is too weak; no account was created" in message
+    assert "This password is too short. It must contain at least 8 characters." in message
+    assert "This password is too common." in message
+    assert "This password is entirely numeric." in message
+    assert not User.objects.exists()
+
+
+def test_refuses_a_password_like_the_username(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "wingkeung")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "wingkeung1")
+
+    with pytest.raises(CommandError, match="The password is too similar to the username."):
+        run_command()
+
+    assert not User.objects.exists()

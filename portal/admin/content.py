@@ -5,9 +5,10 @@ selected or prefetched), so a page of 100 rows costs what a page of 5 does.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -330,7 +331,11 @@ class ArticleAdmin(ContentAdmin):
 
     def preview_view(self, request, object_id):
         """The article exactly as readers will see it, whatever its status; staff only."""
-        article = get_object_or_404(Article, pk=object_id)
+        # get_object(), like the admin's other views: an id that is not a number is no
+        # article's (get_object_or_404 would raise ValueError for "abc", a 500).
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No article with this id.")
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         return ArticlePreviewView.as_view()(request, slug=article.slug)

@@ -3,13 +3,16 @@
 `make run` calls this on every start: once any superuser exists it changes nothing. The
 account's details come from DJANGO_SUPERUSER_USERNAME (default "admin"),
 DJANGO_SUPERUSER_EMAIL (default "admin@localhost") and DJANGO_SUPERUSER_PASSWORD; without a
-password a random one is generated and printed, once.
+password a random one is generated and printed, once. A password that is given must pass
+the site's password validators (AUTH_PASSWORD_VALIDATORS), as one set in the admin must.
 """
 
 import os
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -40,6 +43,8 @@ class Command(BaseCommand):
             generated = not password
             if generated:
                 password = secrets.token_urlsafe(12)
+            else:
+                check_password(password, User(username=username, email=email))
             User.objects.create_superuser(username, email, password)
 
         if generated:
@@ -57,3 +62,16 @@ class Command(BaseCommand):
                     "from DJANGO_SUPERUSER_PASSWORD."
                 )
             )
+
+
+def check_password(password, user):
+    """Raise CommandError naming every rule `password` breaks for `user`."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        problems = "\n".join(f"  - {message}" for message in error.messages)
+        raise CommandError(
+            f"DJANGO_SUPERUSER_PASSWORD is too weak; no account was created:\n{problems}\n"
+            "Choose a longer password, or unset DJANGO_SUPERUSER_PASSWORD to have one "
+            "generated."
+        ) from None

@@ -1,0 +1,71 @@
+"""A busy database answers 503 "try again in a few seconds", never a 500 with a traceback.
+
+SQLite lets one connection write at a time: a request that must write while an import holds
+the lock waits for it (the busy timeout in settings), then fails with "database is locked".
+PostgreSQL reports a lock wait that timed out (lock_timeout) or a deadlock the same way, as
+an OperationalError. Either way the same request will most likely work a moment later,
+which is what 503 with Retry-After tells browsers, crawlers and load balancers.
+"""
+
+import sys
+
+from django.db import OperationalError
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+RETRY_AFTER_SECONDS = 10
+# SQLite's result codes for "busy" and "locked"; extended codes keep them in the low byte.
+# https://www.sqlite.org/rescode.html
+SQLITE_BUSY_CODES = {5, 6}
+# PostgreSQL's lock_not_available (lock_timeout, NOWAIT) and deadlock_detected.
+# https://www.postgresql.org/docs/current/errcodes-appendix.html
+POSTGRESQL_BUSY_STATES = {"55P03", "40P01"}
+
+
+def is_database_busy(error):
+    """Whether `error` says the database was too busy to answer (so retrying may work),
+    rather than that the query or the data was wrong."""
+    if not isinstance(error, OperationalError):
+        return False
+    # Django re-raises the driver's error as its own, with the original as the cause.
+    driver_error = error.__cause__
+    sqlite_code = getattr(driver_error, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in SQLITE_BUSY_CODES
+    return getattr(driver_error, "sqlstate", None) in POSTGRESQL_BUSY_STATES
+
+
+def busy_response():
+    """A short plain-text 503 that asks the client to retry, and is never cached."""
+    response = HttpResponse(
+        _("The site is busy saving changes. Please try again in a few seconds."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+class DatabaseBusyMiddleware:
+    """Turns a view's busy-database error into `busy_response()`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return busy_response() if is_database_busy(exception) else None
+
+
+def server_error(request):
+    """handler500: the busy answer for a busy-database error raised outside a view (e.g. a
+    session saved by SessionMiddleware, which process_exception never sees), otherwise
+    Django's own 500 page."""
+    if is_database_busy(sys.exception()):
+        return busy_response()
+    return defaults.server_error(request)
