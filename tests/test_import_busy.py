@@ -46,13 +46,15 @@ class BusyTestCase(TestCase):
 @skipUnless(connection.vendor == "sqlite", "SQLite's own locking")
 class SQLiteBusyTests(BusyTestCase):
     def test_a_write_lock_held_elsewhere_gives_a_message_to_try_again(self):
-        # The test database lives in memory; copy it (schema and all) to a file that another
-        # connection can lock and a child process can import into.
+        # Copy the test database's schema to a file of this test's own, which another
+        # connection can lock and a child process can import into. Read through a connection
+        # of its own: this test's connection is inside the test's transaction.
         database = self.tmp / "portal.sqlite3"
+        source = sqlite3.connect(connection.settings_dict["NAME"])
         with sqlite3.connect(database) as copy:
-            connection.ensure_connection()
-            connection.connection.backup(copy)
+            source.backup(copy)
         copy.close()
+        source.close()
         fixture = write_json(self.tmp, "valid.json", valid_records())
         env = {
             **os.environ,
