@@ -1,9 +1,12 @@
 """Top-level URL configuration: the admin, the site's plumbing and the public portal."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 
 from portal.admin.transfer import import_content_view
 from portal.caching import public_page
@@ -13,6 +16,10 @@ from portal.views import healthz_view, robots_view
 # A busy database reached outside a view (e.g. saving the session) is a 503, like in one.
 handler500 = "portal.middleware.server_error"
 
+# Sitemaps are data, shown by a browser through its own XML viewer, whose styles are
+# inline: allow those, and nothing else, on these responses (no script can run in them).
+xml_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})
+
 urlpatterns = [
     # Before the admin's own URLs, whose catch-all would otherwise answer. The page is for all
     # five content models, so it belongs to no one ModelAdmin's URLs.
@@ -20,13 +27,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        public_page(sitemap_views.index),
+        xml_view(public_page(sitemap_views.index)),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap_views.sitemap),
+        xml_view(public_page(sitemap_views.sitemap)),
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
