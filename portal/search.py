@@ -1,7 +1,8 @@
 """Full-text search over the portal's content, on the database's own text-search engine.
 
 English words: PostgreSQL's stored, title-weighted `search_document` column (migration 0008)
-matched against `websearch_to_tsquery` through its GIN index, ranked with `ts_rank`.
+matched against `websearch_to_tsquery` through its GIN index, ranked with `ts_rank` over the
+stored `search_heading` (0010).
 Chinese: each model's `search_cjk` column holds its Chinese text as two-character tokens
 (portal.cjk); a Chinese search term must match all of its own pairs (a single character
 matches as a prefix), through a second GIN index ('simple' configuration) on PostgreSQL and
@@ -17,6 +18,7 @@ Any text is safe to pass: it is never spliced into SQL.
 """
 
 import re
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import BooleanField
@@ -62,18 +64,22 @@ class ParsedQuery:
 def _postgresql_parts(model, query):
     """[(match SQL, rank SQL, params)] for the English words and the Chinese tokens of `query`.
 
-    Words match the stored, weighted `search_document` (migration 0008); Chinese tokens the
-    'simple' vector of `search_cjk`, written exactly as its GIN expression index (0007).
+    Words match the stored, weighted `search_document` (migration 0008) and are ranked by the
+    small stored `search_heading` (0010: titles or names, then summaries or short names), so
+    ranking every match of a common word reads a few lexemes per row, not whole bodies.
+    Chinese tokens use the 'simple' vector of `search_cjk`, written exactly as its GIN
+    expression index (0007).
     """
     table = model._meta.db_table
     parts = []
     if query.words:
         document = f'"{table}"."search_document"'
+        heading = f'"{table}"."search_heading"'
         tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
         parts.append(
             (
                 f"{document} @@ {tsquery}",
-                f"ts_rank({document}, {tsquery})",
+                f"ts_rank({heading}, {tsquery})",
                 [TEXT_SEARCH_CONFIG, " ".join(query.words)],
             )
         )
@@ -200,6 +206,10 @@ def scores(model, text):
 
     Ranking every match is what a relevance sort needs; the weights favour the first
     fields of SEARCH_FIELDS (titles and names) on both databases.
+
+    On PostgreSQL the matches are found through the GIN index even when a word is in most
+    rows: the planner's costs don't count reading each row's large vector, and a scan of
+    the table that tests every row took a second at 100,000 articles; the index, a tenth.
     """
     query = ParsedQuery(text)
     if not query:
@@ -216,6 +226,24 @@ def scores(model, text):
             f"SELECT rowid, -bm25({fts}, {_sqlite_weights(model)}) FROM {fts} WHERE {fts} MATCH %s"
         )
         params = [fts5_match_expression(query)]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, index_scans(cursor):
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+# Statements a search adds on PostgreSQL around its query (index_scans), for query counts.
+PLANNER_STATEMENTS = 2
+
+
+@contextmanager
+def index_scans(cursor):
+    """On PostgreSQL, plan the statements run inside without whole-table scans where an index
+    can serve (the setting is restored afterwards, even on an error); elsewhere, nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SET enable_seqscan = off")
+    try:
+        yield
+    finally:
+        cursor.execute("RESET enable_seqscan")

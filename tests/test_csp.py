@@ -28,7 +28,6 @@ class ContentSecurityPolicyTest(TestCase):
             "/zh-hant/articles/",
             self.article.get_absolute_url(),
             "/articles.json",
-            "/sitemap.xml",
             "/healthz",
             "/no-such-page/",  # 404
             "/static/css/portal.css",  # served by whitenoise
@@ -39,6 +38,14 @@ class ContentSecurityPolicyTest(TestCase):
                 policy = self.client.get(url)["Content-Security-Policy"]
                 # Admin pages add their nonce to style-src (see below).
                 self.assertEqual(re.sub(r" 'nonce-[^']+'", "", policy), POLICY)
+
+    def test_sitemaps_allow_inline_styles_for_the_browsers_xml_viewer_and_nothing_more(self):
+        for url in ["/sitemap.xml", "/sitemap-articles.xml"]:
+            with self.subTest(url=url):
+                policy = self.client.get(url)["Content-Security-Policy"]
+                expected = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+                self.assertEqual(policy, expected)
+                self.assertIn("script-src 'self'", policy)
 
     def test_admin_pages_allow_their_own_inline_styles_by_nonce(self):
         self.client.force_login(self.admin)
