@@ -59,6 +59,14 @@ def production_env(database_url, **extra):
     return env
 
 
+def print_machine_load():
+    """Print the load average, since other work on the machine skews every figure."""
+    load = os.getloadavg()[0]
+    cpus = os.cpu_count()
+    note = " (busy: the figures will be noisy)" if load > cpus / 2 else ""
+    print(f"machine: {cpus} CPUs, load average {load:.1f} over the last minute{note}", flush=True)
+
+
 # --- Databases -------------------------------------------------------------------------------
 
 
@@ -314,15 +322,23 @@ class Server:
             time.sleep(0.1)
         raise self.failure(f"did not listen within {timeout} s")
 
-    def warm(self, path, copies=None):
-        """Request `path` `copies` times at once (default: two per worker), so every worker has
-        loaded the app before anything is measured. Raises BenchmarkError on a non-2xx."""
-        copies = copies or 2 * self.workers
-        with concurrent.futures.ThreadPoolExecutor(copies) as pool:
-            results = list(pool.map(lambda _: fetch(self.port, path), range(copies)))
-        for result in results:
-            if not 200 <= result.status < 300:
+    def warm(self, path):
+        """Request `path` twice per worker at once and wait for the answers, so that every
+        worker has loaded the app. Raises BenchmarkError on a non-2xx."""
+        for result in self.fetch_on_every_worker(path):
+            if not result.ok:
                 raise self.failure(f"answered {path} with {result.describe()}")
+
+    def drain(self, path, timeout=600):
+        """Return once requests queued earlier (by a load run that has ended) are served:
+        then `path`, requested twice per worker, has been answered, whatever the status."""
+        self.fetch_on_every_worker(path, timeout)
+
+    def fetch_on_every_worker(self, path, timeout=120):
+        """GET `path` twice per worker, all at once; return the Fetch results."""
+        copies = 2 * self.workers
+        with concurrent.futures.ThreadPoolExecutor(copies) as pool:
+            return list(pool.map(lambda _: fetch(self.port, path, timeout), range(copies)))
 
     def url(self, path="/"):
         """Return the absolute URL of `path` on this server."""
