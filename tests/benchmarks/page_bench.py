@@ -22,8 +22,8 @@ What it does:
    Records wall time, status and size, and for the CSV export also the time to the first
    byte. Slugs and search words come from the database: the busiest sector, the most and a
    rarely mentioned initiative, the busiest organisation, a common and a rare title word.
-3. Counts each page type's SQL queries in a child process (query_counts.py: django.test.Client
-   with DJANGO_PAGE_CACHE=0).
+3. Counts each page type's SQL queries, each in a child process of its own with nothing
+   cached (query_counts.py: django.test.Client with DJANGO_PAGE_CACHE=0).
 4. Measures throughput with wrk at 32 connections, in alternating rounds: /articles/ served
    again (page cache on, warmed), /articles/ uncached (a second gunicorn with
    DJANGO_PAGE_CACHE=0) and the reference page (reference_app/: the 20 newest articles from
@@ -63,6 +63,7 @@ PAGE_SIZE = 20  # the article list's rows per page, to keep the deep page within
 TARGET_FACTOR, TARGET_EXTRA_MS, TARGET_CAP_MS = 3, 100, 1000
 SERVED_AGAIN_TARGET = 0.5  # at N articles, x the reference page's throughput
 UNCACHED_TARGET = 0.25  # on the fixtures, x the reference page's throughput
+COUNT_TIMEOUT = 120  # seconds allowed for counting one page's queries
 PORTAL_APP = "hkai.wsgi"
 REFERENCE_APP = "tests.benchmarks.reference_app.wsgi"
 
@@ -215,7 +216,7 @@ class PageResult:
     ttfb_ms: float = 0.0
     total_ms: float = 0.0
     size: int = 0
-    queries: int | None = None
+    queries: str = ""  # e.g. "12", "12 [500]" when counting saw another status, "timeout"
 
     @property
     def ok(self):
@@ -285,43 +286,57 @@ def first_hits(server, pages):
         results[page_type], body = measure(server, path)
         if page_type == "sitemap.xml":
             section = first_section(body)
-            results["sitemap section"] = measure(server, section)[0] if section else None
-    if results.get("sitemap section") is None:
-        results["sitemap section"] = PageResult("(no sitemap index)", "n/a")
+            if section:
+                results["sitemap section"] = measure(server, section)[0]
+            else:
+                results["sitemap section"] = PageResult("(no sitemap index)", "n/a")
     return results
 
 
 def count_queries(url, results, workdir, label):
-    """Fill in each PageResult's query count, from a child process (query_counts.py)."""
-    paths = [result.path for result in results.values() if result.status != "n/a"]
-    cache_dir = tempfile.mkdtemp(prefix="hkai-bench-cache-")
-    env = production_env(
-        url,
-        DJANGO_PAGE_CACHE="0",
-        DJANGO_CACHE_DIR=cache_dir,
-        DJANGO_SETTINGS_MODULE="hkai.settings",
-    )
-    log_path = workdir / f"{label}-query-counts.log"
-    try:
-        with open(log_path, "wb") as log:
-            completed = subprocess.run(
-                [sys.executable, "-m", "tests.benchmarks.query_counts", *paths],
-                cwd=harness.REPO_ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=log,
-            )
-    finally:
-        shutil.rmtree(cache_dir, ignore_errors=True)
-    if completed.returncode != 0:
-        raise BenchmarkError(
-            f"counting queries failed (exit {completed.returncode}).\n"
-            f"--- last lines of {log_path} ---\n{harness.tail(log_path)}"
-        )
-    counts = json.loads(completed.stdout.decode().splitlines()[-1])
+    """Set each PageResult's `queries`: a cell such as "12", "12 [500]" or "timeout".
+
+    Each path is counted in a child process of its own (query_counts.py) with a fresh cache
+    directory, so every count is a first hit's, whatever the order; a child that takes longer
+    than COUNT_TIMEOUT is stopped (on PostgreSQL its query too, by a statement timeout).
+    """
     for result in results.values():
-        if result.path in counts:
-            result.queries = counts[result.path]["queries"]
+        if result.status == "n/a":
+            continue
+        cache_dir = tempfile.mkdtemp(prefix="hkai-bench-cache-")
+        env = production_env(
+            url,
+            DJANGO_PAGE_CACHE="0",
+            DJANGO_CACHE_DIR=cache_dir,
+            DJANGO_SETTINGS_MODULE="hkai.settings",
+            PGOPTIONS=f"-c statement_timeout={COUNT_TIMEOUT}s",
+        )
+        log_path = workdir / f"{label}-query-counts.log"
+        try:
+            with open(log_path, "ab") as log:
+                completed = subprocess.run(
+                    [sys.executable, "-m", "tests.benchmarks.query_counts", result.path],
+                    cwd=harness.REPO_ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    timeout=COUNT_TIMEOUT,
+                )
+        except subprocess.TimeoutExpired:
+            result.queries = "timeout"
+            continue
+        finally:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        if completed.returncode != 0:
+            raise BenchmarkError(
+                f"counting the queries of {result.path} failed (exit {completed.returncode}).\n"
+                f"--- last lines of {log_path} ---\n{harness.tail(log_path)}"
+            )
+        count = json.loads(completed.stdout.decode().splitlines()[-1])[result.path]
+        status = str(count["status"])
+        result.queries = str(count["queries"])
+        if not status.startswith("2"):
+            result.queries += f" [{status}]"
 
 
 # --- Throughput ------------------------------------------------------------------------------
@@ -376,14 +391,6 @@ def measure_throughput(targets, args):
     return results
 
 
-def warm_up(server):
-    """Have every portal worker load the app and compile the shared page template, through
-    pages that read no content (so no content cache is filled): a first hit should measure
-    the page, not the worker's start-up."""
-    for path in ("/healthz", "/robots.txt", "/search/"):
-        server.warm(path)
-
-
 def benchmark_database(label, url, args, workdir):
     """Time, count and load one database's pages; return (facts, page results, throughput)."""
     facts = harness.content_facts(url)
@@ -392,7 +399,7 @@ def benchmark_database(label, url, args, workdir):
         cached = servers.enter_context(
             Server(f"{label}-cached", PORTAL_APP, portal_env, workdir, args.workers)
         )
-        warm_up(cached)
+        harness.warm_up_portal(cached)
         print(f"{label}: first hits ...", flush=True)
         pages = first_hits(cached, page_paths(facts, args.deep_page))
         print(f"{label}: counting queries ...", flush=True)
@@ -409,7 +416,7 @@ def benchmark_database(label, url, args, workdir):
         reference = servers.enter_context(
             Server(f"{label}-reference", REFERENCE_APP, portal_env, workdir, args.workers)
         )
-        warm_up(uncached)
+        harness.warm_up_portal(uncached)
         reference.warm("/")
         cached.warm("/articles/")  # served again: whatever the first hit cached
         print(f"{label}: throughput, {args.rounds} rounds of {args.seconds} s ...", flush=True)
@@ -479,7 +486,7 @@ def print_pages_table(args, fixtures, generated, database_kind):
         else:
             target = f"{target_ms(before_ms):.0f}"
             met = "yes" if after.ok and before.ok and after_ms <= target_ms(before_ms) else "NO"
-        queries = "" if after.queries is None else str(after.queries)
+        queries = after.queries
         size = f"{after.size / 1024:.1f}" if after.status != "n/a" else ""
         print(
             f"{page_type:<28}{time_cell(before, before_ms):>14}{time_cell(after, after_ms):>16}"
@@ -531,7 +538,10 @@ def problems_found(pages, throughput):
     for label, results in pages.items():
         for page_type, result in results.items():
             if not result.ok:
-                problems.append(f"{label}: {page_type} {result.path} answered {result.status}")
+                problem = f"{label}: {page_type} {result.path} answered {result.status}"
+                if result.total_ms >= (harness.GUNICORN_TIMEOUT - 1) * 1000:
+                    problem += f" after {result.total_ms / 1000:.0f} s (the request timeout)"
+                problems.append(problem)
     for label, results in throughput.items():
         for kind, result in results.items():
             if result.errors:
