@@ -1,0 +1,303 @@
+"""Load the portal with many readers while an import writes, and report what goes wrong.
+
+Usage, from the checkout root (needs wrk: `sudo apt-get install -y wrk`):
+
+    .venv/bin/python tests/benchmarks/load_bench.py
+    .venv/bin/python tests/benchmarks/load_bench.py --articles 2000 --seconds 10 \\
+        --database-url-template "postgres://postgres@127.0.0.1:5432/{name}"
+
+What it does:
+
+1. Generates content with content_gen.py (12 sectors, 500 organisations, 1,500 initiatives):
+   a starting set of --initial-articles articles (default 2,000), and --articles more
+   (default 30,000) in a file of their own.
+2. Makes a fresh database (load.sqlite3 in the work directory, or hkai_bench_load from
+   --database-url-template), migrates it and imports the starting set.
+3. Serves it with gunicorn on production settings (debug off, --workers 2, page cache on,
+   a fresh cache directory) and lets each worker start up.
+4. Starts `manage.py import_content` of the further articles and, at the same moment, wrk:
+   --connections 64 for --seconds 60, each connection taking the next of a list of URLs
+   (wrk_rotate.lua): lists, filtered lists, details, search, feeds, /healthz, /admin/login/.
+5. Reports requests, answers by status, socket errors, p50 and p99 latency, whether the
+   import finished (when, or how it failed), and the tracebacks in the server's log.
+
+No errors are expected (no status of 400 or more, no socket error). The script reports them
+and does not judge: it exits 0 when the load ran, and 1 only when it could not run (a
+command or server failed to start, wrk failed).
+
+This is not a test: pytest does not collect it, and no test asserts on timings.
+"""
+
+import argparse
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import content_gen
+import harness
+from harness import BenchmarkError, Server, production_env
+
+DATABASE_NAME = "load"
+INITIATIVES, ORGANISATIONS = 1500, 500
+# An exception's last traceback line, e.g. "django.db.utils.OperationalError: database is locked".
+EXCEPTION_LINE = re.compile(r"^([\w.]+(?:Error|Exception)): (.*)$")
+
+
+def parse_args(argv=None):
+    """Return the command-line options."""
+    parser = argparse.ArgumentParser(
+        description="Many readers across page types while import_content writes; report "
+        "errors and latency."
+    )
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=30_000,
+        help="articles imported during the load (default 30000)",
+    )
+    parser.add_argument(
+        "--initial-articles",
+        type=int,
+        default=2000,
+        help="articles imported before the load starts (default 2000)",
+    )
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    parser.add_argument("--seconds", type=int, default=60, help="length of the load (default 60)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=30,
+        help="seconds wrk waits for an answer before counting a timeout (default 30, "
+        "gunicorn's own worker timeout)",
+    )
+    parser.add_argument(
+        "--database-url-template",
+        help='PostgreSQL URL with a {name} placeholder, e.g. "postgres://postgres@127.0.0.1:5432/'
+        '{name}"; the database hkai_bench_load is made there (default: SQLite in the workdir)',
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="where fixtures, database and logs go (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep fixtures, database and logs afterwards"
+    )
+    parser.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    args = parser.parse_args(argv)
+    if args.articles < 1 or args.initial_articles < 1:
+        parser.error("--articles and --initial-articles must be at least 1")
+    if args.database_url_template and "{name}" not in args.database_url_template:
+        parser.error("--database-url-template must contain {name}")
+    return args
+
+
+def load_paths(facts):
+    """Return the URLs the load rotates through, with slugs and a word from the database."""
+    word = urllib.parse.quote(facts.common_word)
+    return [
+        "/",
+        "/articles/",
+        f"/articles/?sector={facts.busiest_sector}",
+        f"/articles/?initiative={facts.top_initiative}",
+        f"/articles/?q={word}",
+        f"/articles/{facts.newest_article}/",
+        "/initiatives/",
+        f"/initiatives/?sector={facts.busiest_sector}",
+        f"/initiatives/{facts.top_initiative}/",
+        "/organisations/",
+        f"/organisations/{facts.busiest_organisation}/",
+        "/sectors/",
+        f"/sectors/{facts.busiest_sector}/",
+        f"/search/?q={word}",
+        "/articles.atom",
+        "/articles.json",
+        "/initiatives.atom",
+        "/zh-hant/articles/",
+        "/healthz",
+        "/admin/login/",
+    ]
+
+
+def prepare_database(args, workdir):
+    """Generate the content, make and fill the database; return (DATABASE_URL, later file)."""
+    print(f"writing {args.initial_articles} + {args.articles} articles ...", flush=True)
+    files, _ = content_gen.generate_fixtures(
+        workdir,
+        args.initial_articles,
+        args.seed,
+        initiatives=INITIATIVES,
+        organisations=ORGANISATIONS,
+        later_articles=args.articles,
+    )
+    url = harness.fresh_database(DATABASE_NAME, workdir, args.database_url_template)
+    harness.prepare_checkout(url, workdir)
+    print("migrating a fresh database ...", flush=True)
+    harness.run_manage(["migrate", "-v0"], url, workdir / "migrate")
+    print(f"importing the starting set ({args.initial_articles} articles) ...", flush=True)
+    harness.run_manage(["import_content", *map(str, files)], url, workdir / "import-initial")
+    return url, workdir / content_gen.LATER_ARTICLES_FILE
+
+
+class Import:
+    """`manage.py import_content` of one file, running in the background.
+
+    A thread waits for it, so `seconds` is how long it ran, not when someone looked.
+    """
+
+    def __init__(self, url, path, workdir):
+        self.stdout_path = workdir / "import-during-load.stdout.log"
+        self.stderr_path = workdir / "import-during-load.stderr.log"
+        command = [sys.executable, str(harness.MANAGE_PY), "import_content", str(path)]
+        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+            self.started = time.monotonic()
+            self.process = subprocess.Popen(
+                command, cwd=harness.REPO_ROOT, env=production_env(url), stdout=out, stderr=err
+            )
+        self.seconds = None
+        self.waiter = threading.Thread(target=self._wait_for_exit, daemon=True)
+        self.waiter.start()
+
+    def _wait_for_exit(self):
+        self.process.wait()
+        self.seconds = time.monotonic() - self.started
+
+    def finished(self):
+        """Return True once the import has ended, either way."""
+        return not self.waiter.is_alive()
+
+    def wait(self, timeout):
+        """Wait for the import to end; stop it (and say so) after `timeout` seconds."""
+        self.waiter.join(timeout)
+        if self.waiter.is_alive():
+            self.stop()
+            raise BenchmarkError(f"the import was still running after {timeout} s more; stopped")
+
+    def stop(self):
+        """Stop the import if it still runs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.waiter.join()
+
+
+def server_log_summary(log_path):
+    """Return (tracebacks, worker timeouts, Counter of exception lines) in gunicorn's log."""
+    tracebacks, timeouts, exceptions = 0, 0, Counter()
+    for line in log_path.read_text(errors="replace").splitlines():
+        if line.startswith("Traceback"):
+            tracebacks += 1
+        elif "WORKER TIMEOUT" in line:
+            timeouts += 1
+        elif match := EXCEPTION_LINE.match(line):
+            exceptions[f"{match.group(1).rsplit('.', 1)[-1]}: {match.group(2)[:80]}"] += 1
+    return tracebacks, timeouts, exceptions
+
+
+def print_report(args, summary, paths, load_import, during, articles_after, server):
+    """Print what the load saw and what became of the import."""
+    database_kind = "PostgreSQL" if args.database_url_template else "SQLite"
+    seconds = summary["duration_s"]
+    print(
+        f"\nLoad: {args.connections} connections for {args.seconds} s over {len(paths)} URLs "
+        f"({database_kind}; gunicorn -w {args.workers}, debug off), while importing "
+        f"{args.articles:,} articles into {args.initial_articles:,}"
+    )
+    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(summary["statuses"].items()))
+    sockets = {name: summary[name] for name in ("connect", "read", "write", "timeout")}
+    errors = summary["status_errors"] + sum(sockets.values())
+    rows = [
+        ("requests", f"{summary['requests']} ({summary['requests'] / seconds:.1f}/s)"),
+        ("answers by status", statuses or "none"),
+        ("socket errors", ", ".join(f"{k} {n}" for k, n in sockets.items())),
+        ("latency p50 / p99", f"{summary['p50_ms']:.0f} ms / {summary['p99_ms']:.0f} ms"),
+    ]
+    if load_import.process.returncode != 0:
+        last = harness.tail(load_import.stderr_path, 1) or "(no output)"
+        outcome = f"FAILED (exit {load_import.process.returncode}): {last}"
+    elif during:
+        outcome = f"finished during the load, in {load_import.seconds:.1f} s"
+    else:
+        outcome = f"finished {load_import.seconds - seconds:.1f} s after the load ended"
+        outcome += f" (took {load_import.seconds:.1f} s)"
+    rows.append(("import", outcome))
+    expected = args.initial_articles + args.articles
+    rows.append(("articles afterwards", f"{articles_after} (expected {expected})"))
+    tracebacks, timeouts, exceptions = server_log_summary(server.log_path)
+    rows.append(("server log", f"{tracebacks} tracebacks, {timeouts} worker timeouts"))
+    rows += [("", f"{n} x {line}") for line, n in exceptions.most_common(5)]
+    for name, value in rows:
+        print(f"{name:<22}{value}")
+    verdict = "as expected" if errors == 0 else "0 expected"
+    print(f"errors (status >= 400 or socket): {errors}, {verdict}")
+
+
+def main(argv=None):
+    """Run the load; return the process exit status."""
+    args = parse_args(argv)
+    # A plain `kill` should still stop the server and the import, through the finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    made_workdir = args.workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="hkai-load-bench-")) if made_workdir else args.workdir
+    workdir = workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    made_files = set(workdir.iterdir())
+    load_import = None
+    try:
+        print(f"work directory: {workdir}", flush=True)
+        harness.require_wrk()
+        harness.print_machine_load()
+        url, later_file = prepare_database(args, workdir)
+        paths = load_paths(harness.content_facts(url))
+        with Server("load", "hkai.wsgi", production_env(url), workdir, args.workers) as server:
+            harness.warm_up_portal(server)
+            print(
+                f"load: {args.connections} connections for {args.seconds} s, "
+                f"importing {args.articles} articles meanwhile ...",
+                flush=True,
+            )
+            load_import = Import(url, later_file, workdir)
+            summary = harness.run_wrk(
+                server.url(),
+                connections=args.connections,
+                seconds=args.seconds,
+                threads=args.threads,
+                timeout=args.timeout,
+                script="wrk_rotate.lua",
+                script_args=paths,
+            )
+            during = load_import.finished()
+            if not during:
+                print("load over; waiting for the import to finish ...", flush=True)
+                load_import.wait(timeout=1800)
+        articles_after = harness.count_rows(url, ["portal_article"])["portal_article"]
+        print_report(args, summary, paths, load_import, during, articles_after, server)
+        return 0
+    except BenchmarkError as error:
+        print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
+        if not args.keep:
+            print("(rerun with --keep to keep the fixtures, database and logs)", file=sys.stderr)
+        return 1
+    finally:
+        if load_import:
+            load_import.stop()
+        if args.keep:
+            print(f"files kept in {workdir}")
+        else:
+            harness.drop_database(DATABASE_NAME, args.database_url_template)
+            if made_workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+            else:
+                for path in set(workdir.iterdir()) - made_files:
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
