@@ -29,7 +29,7 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.test import Client
 
 from portal.middleware import is_database_busy
-from tests.benchmarks.import_bench import generate_fixtures
+from tests.benchmarks.content_gen import generate_fixtures
 
 ON_SQLITE = connection.vendor == "sqlite"
 only_sqlite = pytest.mark.skipif(not ON_SQLITE, reason="SQLite's locking is what is tested")
