@@ -79,7 +79,9 @@ class ChineseSearchTests(TestCase):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                plan = search(Organisation.objects.all(), "數碼港").explain()
+                # Unordered: on a table this small, walking the name index for its order
+                # and testing each row would otherwise do.
+                plan = search(Organisation.objects.order_by(), "數碼港").explain()
                 self.assertIn("portal_organisation_cjk_idx", plan)
             else:
                 cursor.execute("PRAGMA table_info(portal_organisation_fts)")
