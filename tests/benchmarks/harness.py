@@ -94,9 +94,13 @@ def fresh_database(name, workdir, url_template):
 
 
 def drop_database(name, url_template):
-    """Drop `name`'s PostgreSQL database if there is one (SQLite files go with the workdir)."""
+    """Drop `name`'s PostgreSQL database if there is one (SQLite files go with the workdir).
+
+    FORCE (PostgreSQL 13+) ends sessions still open on it, such as a stopped gunicorn
+    worker's whose query the server has not yet cancelled.
+    """
     if url_template:
-        postgres_admin(url_template, "DROP DATABASE IF EXISTS {}", name)
+        postgres_admin(url_template, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
 
 def postgres_admin(url_template, statement, name):
