@@ -94,9 +94,13 @@ def fresh_database(name, workdir, url_template):
 
 
 def drop_database(name, url_template):
-    """Drop `name`'s PostgreSQL database if there is one (SQLite files go with the workdir)."""
+    """Drop `name`'s PostgreSQL database if there is one (SQLite files go with the workdir).
+
+    FORCE (PostgreSQL 13+) ends sessions still open on it, such as a stopped gunicorn
+    worker's whose query the server has not yet cancelled.
+    """
     if url_template:
-        postgres_admin(url_template, "DROP DATABASE IF EXISTS {}", name)
+        postgres_admin(url_template, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
 
 def postgres_admin(url_template, statement, name):
@@ -146,6 +150,12 @@ PUBLISHED = {
 }
 # Words too common in English to be searched for (PostgreSQL drops them from queries).
 STOP_WORDS = {"about", "from", "have", "into", "more", "over", "that", "their", "this", "with"}
+WORD_SAMPLE = 1000  # articles read to find a common word
+
+
+def words_in(text):
+    """Return the lower-case words (letters only) in `text`."""
+    return re.findall(r"[^\W\d_]+", text.lower())
 
 
 @dataclass
@@ -166,8 +176,8 @@ def content_facts(url):
     """Return the ContentFacts of the database at `url` (which must hold published articles).
 
     "Busiest" and "top" mean mentioned by the most published articles; "rare" by the fewest
-    (but at least one). The common word is in the most article titles; the rare word, of six
-    letters or more, in the fewest.
+    (but at least one). The common word is in the most articles (title, summary or body)
+    of a sample of WORD_SAMPLE; the rare word, of six letters or more, in the fewest titles.
     """
     published = PUBLISHED["sqlite" if url.startswith("sqlite:") else "postgres"]
     count = fetch_rows(url, f"SELECT COUNT(*) FROM portal_article a WHERE {published}")[0][0]
@@ -192,12 +202,28 @@ def content_facts(url):
     )
     if not (sectors and initiatives and organisations):
         raise BenchmarkError("no published article mentions a sector, initiative and organisation")
-    titles = fetch_rows(url, f"SELECT a.title_en FROM portal_article a WHERE {published}")
-    words = Counter()
-    for (title,) in titles:
-        words.update(set(re.findall(r"[^\W\d_]+", title.lower())))
-    common = [w for w, _ in words.most_common() if len(w) >= 4 and w not in STOP_WORDS]
-    long_words = sorted((n, w) for w, n in words.items() if len(w) >= 6)
+    # The common word: in the most articles (title, summary or body) of a sample.
+    sample = fetch_rows(
+        url,
+        "SELECT a.title_en, a.summary_en, a.body_en FROM portal_article a"
+        f" WHERE {published} ORDER BY a.id LIMIT {WORD_SAMPLE}",
+    )
+    in_articles, occurrences = Counter(), Counter()
+    for row in sample:
+        found = words_in(" ".join(row))
+        in_articles.update(set(found))
+        occurrences.update(found)
+    # Ties go to the word used most often, then to the alphabetically first, so that every
+    # run asks for the same pages.
+    common = sorted(
+        (w for w in in_articles if len(w) >= 4 and w not in STOP_WORDS),
+        key=lambda w: (-in_articles[w], -occurrences[w], w),
+    )
+    # The rare word: in the fewest titles, of all of them.
+    in_titles = Counter()
+    for (title,) in fetch_rows(url, f"SELECT a.title_en FROM portal_article a WHERE {published}"):
+        in_titles.update(set(words_in(title)))
+    rare = sorted((n, w) for w, n in in_titles.items() if len(w) >= 6)
     return ContentFacts(
         published_articles=count,
         newest_article=newest,
@@ -206,7 +232,7 @@ def content_facts(url):
         rare_initiative=initiatives[-1][0],
         busiest_organisation=organisations[0][0],
         common_word=common[0] if common else "hong",
-        rare_word=long_words[0][1] if long_words else "cyberport",
+        rare_word=rare[0][1] if rare else "cyberport",
     )
 
 
