@@ -15,7 +15,7 @@ import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Max, Min, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.facets import id_lists
@@ -43,6 +43,14 @@ class FacetOption:
     selected: bool
     # The label's language where it differs from the page's (an untranslated name), else "".
     lang: str = ""
+
+    @property
+    def count_label(self):
+        """"(3 results)", in the page's language: worked out here rather than by a template
+        tag, since a finder renders dozens of options."""
+        return ngettext("(%(counter)s result)", "(%(counter)s results)", self.count) % {
+            "counter": self.count
+        }
 
 
 @dataclass(frozen=True)
