@@ -62,7 +62,9 @@ serve: $(RUNTIME_STAMP)
 	fi
 	workers=$${WEB_CONCURRENCY:-$$(( 2 * $$(nproc) + 1 ))}
 	echo "Serving http://$${SERVE_BIND:-127.0.0.1:8000}/ with gunicorn, $$workers workers. Ctrl-C stops it."
-	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn hkai.wsgi --workers "$$workers" \
+	# A sync worker may take up to GUNICORN_TIMEOUT seconds over one request: long enough
+	# for a whole-list CSV download (100,000 articles stream in about 10-15 s here).
+	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn hkai.wsgi --workers "$$workers" --timeout "$${GUNICORN_TIMEOUT:-120}" \
 	  --bind "$${SERVE_BIND:-127.0.0.1:8000}" --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 setup: $(RUNTIME_STAMP)

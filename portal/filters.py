@@ -46,7 +46,7 @@ class FacetOption:
 
     @property
     def count_label(self):
-        """"(3 results)", in the page's language: worked out here rather than by a template
+        """ "(3 results)", in the page's language: worked out here rather than by a template
         tag, since a finder renders dozens of options."""
         return ngettext("(%(counter)s result)", "(%(counter)s results)", self.count) % {
             "counter": self.count
