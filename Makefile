@@ -5,7 +5,7 @@
 #   make serve   after make setup: the production server (gunicorn, debug off) on 127.0.0.1:8000
 #   make test    run the test suite (extra arguments: make test PYTEST_ARGS="-k import")
 #   make lint    check the code with ruff (style, imports, likely bugs)
-#   make clean   remove the venv, the SQLite database and collected static files
+#   make clean   remove the venv, the SQLite database, the file cache and collected static files
 #
 # Needs GNU make and Python 3.12 or newer. Everything else is installed into .venv.
 
@@ -90,7 +90,7 @@ lint: $(DEV_STAMP)
 	$(VENV_PYTHON) -m ruff format --check portal tests hkai
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 .cache staticfiles
 
 $(RUNTIME_STAMP): requirements.txt | $(VENV_PYTHON)
 	$(VENV_PYTHON) -m pip install --quiet -r requirements.txt
