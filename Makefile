@@ -60,6 +60,7 @@ serve: $(RUNTIME_STAMP)
 	  echo "  DJANGO_SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') make serve" >&2
 	  exit 1
 	fi
+	DJANGO_DEBUG=0 $(VENV_PYTHON) manage.py warm_caches
 	workers=$${WEB_CONCURRENCY:-$$(( 2 * $$(nproc) + 1 ))}
 	echo "Serving http://$${SERVE_BIND:-127.0.0.1:8000}/ with gunicorn, $$workers workers. Ctrl-C stops it."
 	# A sync worker may take up to GUNICORN_TIMEOUT seconds over one request: long enough

@@ -171,3 +171,14 @@ class ImportWarmsTheIndexesTests(TestCase):
         forget_indexes()  # Not in this process's memory: from the shared cache.
         with self.assertNumQueries(3):  # The content state, the rows, their sectors.
             self.assertEqual(self.client.get("/articles/").status_code, 200)
+
+
+class WarmCachesTests(TestCase):
+    def test_warm_caches_leaves_the_facet_indexes_built_for_the_first_reader(self):
+        make_article().sectors.add(make_sector(slug="health"))
+        out = StringIO()
+        call_command("warm_caches", stdout=out)
+        self.assertIn("Facet indexes are built and cached.", out.getvalue())
+        forget_indexes()  # Not in this process's memory: from the shared cache.
+        with self.assertNumQueries(3):  # The content state, the rows, their sectors.
+            self.assertEqual(self.client.get("/articles/").status_code, 200)
