@@ -1,14 +1,14 @@
 """The content generation: what caches key on, so that no cached page or facet index is ever
 stale.
 
-`ContentGeneration.value` goes up with every transaction that inserts, updates or deletes
-rows of a portal table (content and relation tables alike), bumped by database triggers in
-the writing transaction.
-So the change becomes visible to other processes at the same moment as the data, whoever
-wrote it: the admin, `import_content`'s bulk writes, the shell, raw SQL. PostgreSQL gets one
-statement-level trigger per table; SQLite has only row-level triggers, so it gets three per
-table. Both are (re)made after every `migrate` (`ensure_triggers`): a table that a later
-SQLite migration rebuilds loses its triggers, and a new model's table needs its own.
+`ContentGeneration.value` goes up whenever rows of a portal table (content and relation
+tables alike) are inserted, updated or deleted, bumped by database triggers in the writing
+transaction. So the change becomes visible to other processes at the same moment as the data,
+whoever wrote it: the admin, `import_content`'s bulk writes, the shell, raw SQL. PostgreSQL
+gets one statement-level trigger per table, which bumps once per transaction until the state
+is next read; SQLite has only row-level triggers, so it gets three per table. Both are
+(re)made after every `migrate` (`ensure_triggers`): a table that a later SQLite migration
+rebuilds loses its triggers, and a new model's table needs its own.
 
 The one other way content changes is time: a scheduled article appears when its publish
 date passes. `content_state()` folds the newest visible publish date into the key, and gives
