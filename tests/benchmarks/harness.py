@@ -10,6 +10,7 @@ REDIS_URL unset), and every server start gets a fresh, empty cache directory
 """
 
 import concurrent.futures
+import contextlib
 import http.client
 import json
 import os
@@ -41,6 +42,45 @@ UNINHERITED = ("REDIS_URL", "DJANGO_PAGE_CACHE", "DJANGO_CACHE_DIR", "DJANGO_SET
 
 class BenchmarkError(Exception):
     """Something failed; the message says what, and the script exits non-zero."""
+
+
+@contextlib.contextmanager
+def work_directory(requested, keep, prefix):
+    """Yield the run's work directory: `requested`, or a new temporary one named `prefix`...
+
+    On exit, unless `keep`, removes what the run added (the whole directory if the run made
+    it); with `keep`, says where the files are.
+    """
+    made = requested is None
+    workdir = (Path(tempfile.mkdtemp(prefix=prefix)) if made else requested).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    before = set(workdir.iterdir())
+    print(f"work directory: {workdir}", flush=True)
+    try:
+        yield workdir
+    finally:
+        if keep:
+            print(f"files kept in {workdir}")
+        elif made:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            for path in set(workdir.iterdir()) - before:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def report_failure(error, keep, kept):
+    """Print why the run failed (and, without --keep, what keeping would have kept); return
+    the exit status 1."""
+    print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
+    if not keep:
+        print(f"(rerun with --keep to keep the {kept})", file=sys.stderr)
+    return 1
+
+
+def stop_on_sigterm():
+    """Make a plain `kill` end the run through its finally blocks, which stop the servers and
+    processes it started."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def production_env(database_url, **extra):

@@ -30,13 +30,12 @@ This is not a test: pytest does not collect it, and no test asserts on timings.
 """
 
 import argparse
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import content_gen
+import harness
 from harness import BenchmarkError, count_rows, drop_database, fresh_database, run_manage
 
 TOOLS = ("import_content", "loaddata")
@@ -139,37 +138,24 @@ def print_report(article_count, fixture_mb, results):
 def main(argv=None):
     """Run the benchmark; return the process exit status."""
     args = parse_args(argv)
-    made_workdir = args.workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="hkai-import-bench-")) if made_workdir else args.workdir
-    workdir = workdir.resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    made_files = set(workdir.iterdir())
-    try:
-        print(f"work directory: {workdir}", flush=True)
-        started = time.perf_counter()
-        fixtures, expected_links = content_gen.generate_fixtures(workdir, args.articles, args.seed)
-        fixture_mb = sum(path.stat().st_size for path in fixtures) / 2**20
-        elapsed = time.perf_counter() - started
-        print(f"generated {fixture_mb:.1f} MB of fixtures in {elapsed:.1f} s", flush=True)
-        tools = TOOLS[:1] if args.skip_loaddata else TOOLS
-        results = {
-            tool: benchmark_tool(tool, fixtures, workdir, args, expected_links) for tool in tools
-        }
-        print_report(args.articles, fixture_mb, results)
-        return 0
-    except BenchmarkError as error:
-        print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
-        if not args.keep:
-            print("(rerun with --keep to keep the fixtures, databases and logs)", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"files kept in {workdir}")
-        elif made_workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            for path in set(workdir.iterdir()) - made_files:
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    with harness.work_directory(args.workdir, args.keep, "hkai-import-bench-") as workdir:
+        try:
+            started = time.perf_counter()
+            fixtures, expected_links = content_gen.generate_fixtures(
+                workdir, args.articles, args.seed
+            )
+            fixture_mb = sum(path.stat().st_size for path in fixtures) / 2**20
+            elapsed = time.perf_counter() - started
+            print(f"generated {fixture_mb:.1f} MB of fixtures in {elapsed:.1f} s", flush=True)
+            tools = TOOLS[:1] if args.skip_loaddata else TOOLS
+            results = {
+                tool: benchmark_tool(tool, fixtures, workdir, args, expected_links)
+                for tool in tools
+            }
+            print_report(args.articles, fixture_mb, results)
+            return 0
+        except BenchmarkError as error:
+            return harness.report_failure(error, args.keep, "fixtures, databases and logs")
 
 
 if __name__ == "__main__":

@@ -30,11 +30,8 @@ This is not a test: pytest does not collect it, and no test asserts on timings.
 
 import argparse
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -242,61 +239,45 @@ def print_report(args, summary, paths, load_import, during, articles_after, serv
 def main(argv=None):
     """Run the load; return the process exit status."""
     args = parse_args(argv)
-    # A plain `kill` should still stop the server and the import, through the finally blocks.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    made_workdir = args.workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="hkai-load-bench-")) if made_workdir else args.workdir
-    workdir = workdir.resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    made_files = set(workdir.iterdir())
-    load_import = None
-    try:
-        print(f"work directory: {workdir}", flush=True)
-        harness.require_wrk()
-        harness.print_machine_load()
-        url, later_file = prepare_database(args, workdir)
-        paths = load_paths(harness.content_facts(url))
-        with Server("load", "hkai.wsgi", production_env(url), workdir, args.workers) as server:
-            harness.warm_up_portal(server)
-            print(
-                f"load: {args.connections} connections for {args.seconds} s, "
-                f"importing {args.articles} articles meanwhile ...",
-                flush=True,
-            )
-            load_import = Import(url, later_file, workdir)
-            summary = harness.run_wrk(
-                server.url(),
-                connections=args.connections,
-                seconds=args.seconds,
-                threads=args.threads,
-                timeout=args.timeout,
-                script="wrk_rotate.lua",
-                script_args=paths,
-            )
-            during = load_import.finished()
-            if not during:
-                print("load over; waiting for the import to finish ...", flush=True)
-                load_import.wait(timeout=1800)
-        articles_after = harness.count_rows(url, ["portal_article"])["portal_article"]
-        print_report(args, summary, paths, load_import, during, articles_after, server)
-        return 0
-    except BenchmarkError as error:
-        print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
-        if not args.keep:
-            print("(rerun with --keep to keep the fixtures, database and logs)", file=sys.stderr)
-        return 1
-    finally:
-        if load_import:
-            load_import.stop()
-        if args.keep:
-            print(f"files kept in {workdir}")
-        else:
-            harness.drop_database(DATABASE_NAME, args.database_url_template)
-            if made_workdir:
-                shutil.rmtree(workdir, ignore_errors=True)
-            else:
-                for path in set(workdir.iterdir()) - made_files:
-                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+    harness.stop_on_sigterm()
+    with harness.work_directory(args.workdir, args.keep, "hkai-load-bench-") as workdir:
+        load_import = None
+        try:
+            harness.require_wrk()
+            harness.print_machine_load()
+            url, later_file = prepare_database(args, workdir)
+            paths = load_paths(harness.content_facts(url))
+            with Server("load", "hkai.wsgi", production_env(url), workdir, args.workers) as server:
+                harness.warm_up_portal(server)
+                print(
+                    f"load: {args.connections} connections for {args.seconds} s, "
+                    f"importing {args.articles} articles meanwhile ...",
+                    flush=True,
+                )
+                load_import = Import(url, later_file, workdir)
+                summary = harness.run_wrk(
+                    server.url(),
+                    connections=args.connections,
+                    seconds=args.seconds,
+                    threads=args.threads,
+                    timeout=args.timeout,
+                    script="wrk_rotate.lua",
+                    script_args=paths,
+                )
+                during = load_import.finished()
+                if not during:
+                    print("load over; waiting for the import to finish ...", flush=True)
+                    load_import.wait(timeout=1800)
+            articles_after = harness.count_rows(url, ["portal_article"])["portal_article"]
+            print_report(args, summary, paths, load_import, during, articles_after, server)
+            return 0
+        except BenchmarkError as error:
+            return harness.report_failure(error, args.keep, "fixtures, database and logs")
+        finally:
+            if load_import:
+                load_import.stop()
+            if not args.keep:
+                harness.drop_database(DATABASE_NAME, args.database_url_template)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ import hashlib
 import json
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -552,56 +551,40 @@ def problems_found(pages, throughput):
 def main(argv=None):
     """Run the benchmark; return the process exit status."""
     args = parse_args(argv)
-    # A plain `kill` should still stop the servers, through the finally blocks.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    made_workdir = args.workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="hkai-page-bench-")) if made_workdir else args.workdir
-    workdir = workdir.resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    made_files = set(workdir.iterdir())
+    harness.stop_on_sigterm()
     database_kind = "PostgreSQL" if args.database_url_template else "SQLite"
-    try:
-        print(f"work directory: {workdir}", flush=True)
-        harness.require_wrk()
-        harness.print_machine_load()
-        fixtures_url = harness.database_url(
-            DATABASES["fixtures"], workdir, args.database_url_template
-        )
-        harness.prepare_checkout(fixtures_url, workdir)
-        urls = build_databases(args, workdir)
-        facts, pages, throughput = {}, {}, {}
-        for label, url in urls.items():
-            facts[label], pages[label], throughput[label] = benchmark_database(
-                label, url, args, workdir
+    with harness.work_directory(args.workdir, args.keep, "hkai-page-bench-") as workdir:
+        try:
+            harness.require_wrk()
+            harness.print_machine_load()
+            fixtures_url = harness.database_url(
+                DATABASES["fixtures"], workdir, args.database_url_template
             )
-        print()
-        for label, database_facts in facts.items():
-            print_facts(label, database_facts)
-        print_pages_table(args, pages["fixtures"], pages["generated"], database_kind)
-        print_throughput_table(args, throughput, database_kind)
-        problems = problems_found(pages, throughput)
-        if problems:
-            print("\nProblems:\n  " + "\n  ".join(problems))
+            harness.prepare_checkout(fixtures_url, workdir)
+            urls = build_databases(args, workdir)
+            facts, pages, throughput = {}, {}, {}
+            for label, url in urls.items():
+                facts[label], pages[label], throughput[label] = benchmark_database(
+                    label, url, args, workdir
+                )
+            print()
+            for label, database_facts in facts.items():
+                print_facts(label, database_facts)
+            print_pages_table(args, pages["fixtures"], pages["generated"], database_kind)
+            print_throughput_table(args, throughput, database_kind)
+            problems = problems_found(pages, throughput)
+            if problems:
+                print("\nProblems:\n  " + "\n  ".join(problems))
+                if not args.keep:
+                    print("(rerun with --keep to keep the server logs)")
+                return 1
+            return 0
+        except BenchmarkError as error:
+            return harness.report_failure(error, args.keep, "databases and logs")
+        finally:
             if not args.keep:
-                print("(rerun with --keep to keep the server logs)")
-            return 1
-        return 0
-    except BenchmarkError as error:
-        print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
-        if not args.keep:
-            print("(rerun with --keep to keep the databases and logs)", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"files kept in {workdir}")
-        else:
-            for name in DATABASES.values():
-                harness.drop_database(name, args.database_url_template)
-            if made_workdir:
-                shutil.rmtree(workdir, ignore_errors=True)
-            else:
-                for path in set(workdir.iterdir()) - made_files:
-                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+                for name in DATABASES.values():
+                    harness.drop_database(name, args.database_url_template)
 
 
 if __name__ == "__main__":
