@@ -62,7 +62,7 @@ class FacetIndex:
             index_groups = getattr(filter_, "index_groups", None)
             if index_groups is None:
                 continue
-            groups = index_groups(visible.model)
+            groups = index_groups(visible)
             visible_groups = ((value, ids & universe) for value, ids in groups.items())
             options[name] = {value: ids for value, ids in visible_groups if ids}
             if option_objects := getattr(filter_, "option_objects", None):

@@ -10,11 +10,13 @@ MAX_VALUES_PER_FILTER values for one filter and MAX_VALUES in all (`too_many_val
 
 import datetime
 from dataclasses import dataclass
+from html import escape
 
 import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Max, Min, Q, Value, When
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +67,29 @@ class Facet:
     hidden: int = 0
     expanded: bool = False
 
+    def options_html(self):
+        """The options as `<li>` elements, for templates/portal/includes/_finder_form.html.
+
+        Built here rather than in a template loop: a finder shows up to a hundred options, and
+        at eight template variables each the loop was a quarter of an uncached list page's
+        time. Every value is escaped with html.escape (quotes too), as the template would.
+        """
+        name, input_type = escape(self.name), escape(self.input_type)
+        items = []
+        for option in self.options:
+            value, label = escape(option.value), escape(option.label)
+            if option.lang:
+                label = f'<span lang="{escape(option.lang)}">{label}</span>'
+            empty = "" if option.count or option.selected else " facet-option--empty"
+            checked = " checked" if option.selected else ""
+            count = escape(option.count_label)
+            items.append(
+                f'<li class="facet-option{empty}"><input type="{input_type}" name="{name}" '
+                f'value="{value}" id="f-{name}-{value}"{checked}><label for="f-{name}-{value}">'
+                f'{label} <span class="facet-count">{count}</span></label></li>'
+            )
+        return mark_safe("\n".join(items))
+
     def as_json(self):
         """The options as JSON-ready dicts (the "Any" choice is a form control, not data)."""
         return [
@@ -106,9 +131,10 @@ class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
         related = self.model._default_manager.filter(self.condition([o.pk for o in value], "in"))
         return qs.filter(pk__in=related.values("pk"))
 
-    def index_groups(self, model):
-        """{option pk: BitMap of the ids of `model` rows related to it}, one query per
+    def index_groups(self, rows):
+        """{option pk: BitMap of the ids of `rows`' model related to it}, one query per
         relation, reading the relation tables (or foreign key column) alone."""
+        model = rows.model
         groups = {}
         for relation in self.relations:
             field = model._meta.get_field(relation)
@@ -149,12 +175,13 @@ class YearOfFilter(YearFilter):
     def __init__(self, *, field_name, **kwargs):
         super().__init__(field_name=field_name, lookup_expr="year", **kwargs)
 
-    def index_groups(self, model):
-        """{year: BitMap of row ids}, in two queries: the first and last dates, then the rows
-        grouped by comparing each date with the years' first moments (local time). Plain
-        comparisons use the date's index and, on SQLite, no per-row Python function, which
-        extracting the year in the site's time zone would need."""
-        rows = model._default_manager.all()
+    def index_groups(self, rows):
+        """{year: BitMap of the ids of `rows`}, in two queries: the first and last dates, then
+        the rows grouped by comparing each date with the years' first moments (local time).
+        Plain comparisons use the date's index and, on SQLite, no per-row Python function,
+        which extracting the year in the site's time zone would need. Only `rows` (the visible
+        ones): their filter lets both queries read the visibility index alone, where all rows
+        would mean reading the whole table, article bodies and all (5x slower at 100,000)."""
         span = rows.aggregate(first=Min(self.field_name), last=Max(self.field_name))
         if span["first"] is None:
             return {}
@@ -176,9 +203,9 @@ class YearOfFilter(YearFilter):
 class IndexedChoiceFilter(django_filters.ChoiceFilter):
     """One value of a choice field (kind, status); a facet."""
 
-    def index_groups(self, model):
-        """{stored value: BitMap of row ids}, in one grouped query."""
-        return id_lists(model._default_manager.all(), self.field_name)
+    def index_groups(self, rows):
+        """{stored value: BitMap of the ids of `rows`}, in one grouped query."""
+        return id_lists(rows, self.field_name)
 
     def value_keys(self, value):
         return [value]
