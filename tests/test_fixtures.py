@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,11 @@ def seed_text(name):
     """A seed article as (title, body): the first line, then the rest from its first text."""
     title, _, rest = (SEEDS / name).read_text(encoding="utf-8").partition("\n")
     return title, rest.strip("\n")
+
+
+# A seed's section title: a paragraph of its own, sometimes numbered, ending in a colon.
+SEED_SECTION_TITLE = re.compile(r"^(?:  1\. )?([^\n]+):$", re.M)
+MARKDOWN_HEADING = re.compile(r"^## ([^\n]+)$", re.M)
 
 
 def assert_database_matches_committed_fixtures(test):
@@ -57,16 +63,30 @@ class FixtureContentTests(TestCase):
             unsourced = model.objects.filter(sources__isnull=True).values_list("slug", flat=True)
             self.assertEqual(list(unsourced), [], model.__name__)
 
-    def test_the_two_seed_articles_are_published_and_public(self):
-        self.assertEqual(Article.objects.count(), 2)
-        self.assertEqual(Article.objects.published().count(), 2)
+    def test_every_article_is_published_and_public(self):
+        # The two seed articles and the editors' explainers (one per theme of issue #10).
+        self.assertGreaterEqual(Article.objects.count(), 12)
+        self.assertEqual(Article.objects.published().count(), Article.objects.count())
+        for name in SEEDS.glob("*.txt"):
+            with self.subTest(seed=name.name):
+                title, _ = seed_text(name.name)
+                published = Article.objects.published()
+                self.assertTrue(published.filter(title_en=normalise_text(title)).exists())
 
     def test_seed_articles_keep_their_text_with_the_encoding_damage_repaired(self):
         for name in sorted(p.name for p in SEEDS.glob("*.txt")):
             title, body = seed_text(name)
             with self.subTest(seed=name):
                 article = Article.objects.get(title_en=normalise_text(title))
-                self.assertEqual(article.body, normalise_text(body))
+                seed = normalise_text(body)
+                # Each seed section title ("  1. Government Initiatives:") is now a heading
+                # ("## Government Initiatives"); everything else is the seed's text unchanged.
+                self.assertEqual(
+                    MARKDOWN_HEADING.findall(article.body), SEED_SECTION_TITLE.findall(seed)
+                )
+                self.assertEqual(
+                    MARKDOWN_HEADING.sub(r"\1", article.body), SEED_SECTION_TITLE.sub(r"\1", seed)
+                )
                 self.assertNotIn("\u0100", article.body)
                 self.assertTrue(article.sectors.exists())
 
@@ -77,6 +97,26 @@ class FixtureContentTests(TestCase):
             [i.slug for i in article.organisations.all()],
             ["astri"],
         )
+
+    def test_seed_articles_show_their_section_titles_as_headings(self):
+        expected = {
+            "Hong Kong\u2019s Ascendance": [
+                "Government Initiatives",
+                "Startups and Entrepreneurship",
+            ],
+            "Hong Kong\u2019s Rising Role": [
+                "The Evolution of AI in Hong Kong",
+                "Smart City Initiatives",
+            ],
+        }
+        for title, headings in expected.items():
+            article = Article.objects.get(title_en__startswith=title)
+            response = self.client.get(article.get_absolute_url())
+            with self.subTest(article=article.slug):
+                self.assertEqual(response.status_code, 200)
+                for heading in headings:
+                    self.assertRegex(response.content.decode(), rf"<h2[^>]*>\s*{heading}\s*</h2>")
+                self.assertNotContains(response, "1. Government Initiatives:")
 
     def test_seed_articles_are_tagged_with_what_they_discuss(self):
         first = Article.objects.get(title_en__startswith="Hong Kong\u2019s Ascendance")
