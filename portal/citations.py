@@ -44,9 +44,7 @@ KINDS = (
     CitingKind(
         Organisation, _("Organisations"), "name", ("name_en",), None, "portal:organisation_list"
     ),
-    CitingKind(
-        Initiative, _("Initiatives"), "name", ("name_en",), None, "portal:initiative_list"
-    ),
+    CitingKind(Initiative, _("Initiatives"), "name", ("name_en",), None, "portal:initiative_list"),
     CitingKind(
         Article,
         _("Articles"),
@@ -97,7 +95,9 @@ def citing_rows(kind, source_ids, limit=CITERS_SHOWN):
         )
         .filter(position__lte=limit)
         .select_related(target)
-        .only("source_id", f"{target}__slug", *(f"{target}__{f}" for f in languages(kind.name_field)))
+        .only(
+            "source_id", f"{target}__slug", *(f"{target}__{f}" for f in languages(kind.name_field))
+        )
         .order_by("source_id", "position")
     )
     found = {}

@@ -372,8 +372,10 @@ class FinderQuery:
             return sorted(counted), 0
         limit = FACET_EXPANDED if expanded else FACET_TOP
         chosen = sorted((v, n) for v, n in counted if v in selected)
-        others = sorted(((v, n) for v, n in counted if n and v not in selected),
-                        key=lambda pair: (-pair[1], pair[0]))
+        others = sorted(
+            ((v, n) for v, n in counted if n and v not in selected),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
         return chosen + others[:limit], max(0, len(others) - limit)
 
     def suggestions(self, active):

@@ -64,7 +64,9 @@ class SourceListTests(TestCase):
     def test_each_source_shows_its_details_and_what_cites_it(self):
         response = self.client.get("/sources/")
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, '<a href="https://www.hkma.gov.hk/eng/news">Press releases</a>')
+        self.assertContains(
+            response, '<a href="https://www.hkma.gov.hk/eng/news">Press releases</a>'
+        )
         self.assertContains(response, "Hong Kong Monetary Authority · Statutory body · accessed")
         self.assertContains(
             response,
