@@ -28,6 +28,7 @@ from portal.models import (
     Initiative,
     Organisation,
     Sector,
+    Source,
     languages,
 )
 from portal.search import MAX_QUERY_LENGTH, search
@@ -114,9 +115,17 @@ class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
     sorting needs no DISTINCT.
     """
 
-    def __init__(self, *, relations, queryset, **kwargs):
+    def __init__(self, *, relations, queryset, to_field_name="slug", **kwargs):
         self.relations = relations
-        super().__init__(queryset=queryset, to_field_name="slug", **kwargs)
+        super().__init__(queryset=queryset, to_field_name=to_field_name, **kwargs)
+
+    def option_key(self, obj):
+        """How an option appears in URLs: its slug (or whichever field `to_field_name` is)."""
+        return str(getattr(obj, self.field_name_in_url))
+
+    @property
+    def field_name_in_url(self):
+        return self.extra["to_field_name"]
 
     def condition(self, target, lookup="exact"):
         """The Q that relates a row to `target` (a primary key, a list of them, an OuterRef)."""
@@ -160,6 +169,64 @@ class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
     def value_keys(self, value):
         """The index keys of a cleaned value (a list of option objects)."""
         return [o.pk for o in value]
+
+
+class SourceOfFilter(AnyOfFilter):
+    """Rows citing any of the chosen sources, by number (sources have no slug). Not a facet:
+    it is how the list of sources links to everything that cites one source, so it is not
+    indexed either; the database answers it (one indexed look-up in the relation table)."""
+
+    index_groups = None
+
+    def __init__(self, **kwargs):
+        super().__init__(relations=["sources"], to_field_name="pk", **kwargs)
+
+
+class TextValuesField(forms.Field):
+    """Any number of short texts from a repeated parameter (e.g. ?publisher=A&publisher=B)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, max_length, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [text for text in (str(v).strip() for v in values) if text]
+
+    def validate(self, value):
+        super().validate(value)
+        for text in value:
+            if len(text) > self.max_length:
+                raise forms.ValidationError(
+                    gettext("Each value can be at most %(limit)d characters long.")
+                    % {"limit": self.max_length}
+                )
+            if not text.isprintable():
+                raise forms.ValidationError(gettext("Values cannot contain control characters."))
+
+
+class ValueOfFilter(django_filters.Filter):
+    """Rows whose text field `field_name` has any of the chosen values (e.g. publishers); a
+    facet whose options are the values the rows have."""
+
+    field_class = TextValuesField
+
+    def __init__(self, *, max_length, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
+    def index_groups(self, model):
+        """{value: BitMap of row ids}, in one grouped query."""
+        return id_lists(model._default_manager.exclude(**{self.field_name: ""}), self.field_name)
+
+    def value_keys(self, value):
+        return list(value)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -307,7 +374,9 @@ class FinderFilterSet(django_filters.FilterSet):
                 continue
             filter_ = self.filters[name]
             if isinstance(filter_, AnyOfFilter):
-                active += [(name, obj.slug, chip_label(filter_, obj)) for obj in value]
+                active += [(name, filter_.option_key(o), chip_label(filter_, o)) for o in value]
+            elif isinstance(filter_, ValueOfFilter):
+                active += [(name, text, chip_label(filter_, text)) for text in value]
             elif isinstance(filter_, django_filters.ChoiceFilter):
                 choice = dict(filter_.extra["choices"]).get(value, value)
                 active.append((name, str(value), chip_label(filter_, choice)))
@@ -334,6 +403,7 @@ class ArticleFilter(FinderFilterSet):
         label=_("Organisation"), relations=["organisations"], queryset=Organisation.objects.all()
     )
     year = YearOfFilter(field_name="publish_at", label=_("Year published"))
+    source = SourceOfFilter(label=_("Source"), queryset=Source.objects.all())
     sort = SortFilter(
         default="newest",
         orderings={
@@ -364,6 +434,7 @@ class InitiativeFilter(FinderFilterSet):
         queryset=Organisation.objects.all(),
     )
     active_in = YearFilter(method="filter_active_in", label=_("Active in year"))
+    source = SourceOfFilter(label=_("Source"), queryset=Source.objects.all())
     sort = SortFilter(
         default="name",
         orderings={
@@ -394,6 +465,7 @@ class OrganisationFilter(FinderFilterSet):
     kind = IndexedChoiceFilter(
         field_name="kind", choices=Organisation.Kind.choices, label=_("Kind")
     )
+    source = SourceOfFilter(label=_("Source"), queryset=Source.objects.all())
     sort = SortFilter(
         default="name",
         orderings={
@@ -408,4 +480,34 @@ class OrganisationFilter(FinderFilterSet):
 
     class Meta:
         model = Organisation
+        fields = []
+
+
+class SourceFilter(FinderFilterSet):
+    publisher_type = IndexedChoiceFilter(
+        field_name="publisher_type",
+        choices=Source.PublisherType.choices,
+        label=_("Type of publisher"),
+    )
+    publisher = ValueOfFilter(
+        field_name="publisher",
+        label=_("Publisher"),
+        max_length=Source._meta.get_field("publisher").max_length,
+    )
+    sort = SortFilter(
+        default="publisher",
+        orderings={
+            "publisher": (_("Publisher (A to Z)"), ("publisher", "title", "url")),
+            "title": (_("Title (A to Z)"), ("title", "url")),
+            "accessed": (
+                _("Most recently checked first"),
+                (F("accessed").desc(nulls_last=True), "publisher", "title", "url"),
+            ),
+        },
+    )
+
+    facet_names = ("publisher_type", "publisher")
+
+    class Meta:
+        model = Source
         fields = []

@@ -34,11 +34,13 @@ from portal.filters import (
     InitiativeFilter,
     OrganisationFilter,
     SearchFilter,
+    SourceFilter,
+    ValueOfFilter,
     YearOfFilter,
     is_empty,
 )
 from portal.generation import content_state
-from portal.models import Article, Initiative, Organisation, Sector, in_current_language
+from portal.models import Article, Initiative, Organisation, Sector, Source, in_current_language
 
 PAGE_SIZE = 20
 # Results a reader may page into, on any list and in any format.
@@ -118,6 +120,15 @@ SECTORS = Listing(
     card_template="portal/includes/_sector_card.html",
     url_name="portal:sector_list",
     visible=lambda: Sector.objects.all(),
+)
+SOURCES = Listing(
+    name="sources",
+    model=Source,
+    title=gettext_lazy("Sources"),
+    card_template="portal/includes/_source_card.html",
+    url_name="portal:source_list",
+    visible=lambda: Source.objects.all(),
+    filterset_class=SourceFilter,
 )
 # In the order the site search shows them.
 SEARCHED = (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS)
@@ -320,6 +331,11 @@ class FinderQuery:
                 label, lang = option_label(obj)
                 options.append(FacetOption(obj.slug, label, count, obj.slug in selected, lang))
             return Facet(name, legend, options, hidden=hidden, expanded=expanded)
+        if isinstance(filter_, ValueOfFilter):
+            counted = [(value, index.count(name, value, within)) for value in index.options[name]]
+            shown, hidden = self._top_values(counted, selected, expanded)
+            options = [FacetOption(v, v, count, v in selected) for v, count in shown]
+            return Facet(name, legend, options, hidden=hidden, expanded=expanded)
         if isinstance(filter_, YearOfFilter):
             years = sorted(index.options[name], reverse=True)
             rows = [(str(year), str(year), index.count(name, year, within)) for year in years]
@@ -348,6 +364,20 @@ class FinderQuery:
         )
         return chosen + others[:limit], max(0, len(others) - limit)
 
+    @staticmethod
+    def _top_values(counted, selected, expanded):
+        """_top_options for a facet of plain values (e.g. publishers), in alphabetical order
+        when short: ([(value, count)] to show, how many with results are left out)."""
+        if len(counted) <= SHORT_FACET:
+            return sorted(counted), 0
+        limit = FACET_EXPANDED if expanded else FACET_TOP
+        chosen = sorted((v, n) for v, n in counted if v in selected)
+        others = sorted(
+            ((v, n) for v, n in counted if n and v not in selected),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        return chosen + others[:limit], max(0, len(others) - limit)
+
     def suggestions(self, active):
         """For each active filter value (`active`: the FilterSet's active_filters()), how
         many results there would be without it: [(label, value, parameter, count)] for the
@@ -355,8 +385,12 @@ class FinderQuery:
         found = []
         for name, value, label in active:
             current = self.active[name]
-            if isinstance(self.filterset.filters[name], AnyOfFilter):
-                rest = [obj for obj in current if obj.slug != value]
+            filter_ = self.filterset.filters[name]
+            if isinstance(filter_, AnyOfFilter):
+                rest = [obj for obj in current if filter_.option_key(obj) != value]
+                count = len(self.matching({name: rest or None}))
+            elif isinstance(filter_, ValueOfFilter):
+                rest = [text for text in current if text != value]
                 count = len(self.matching({name: rest or None}))
             else:
                 count = len(self.matching({name: None}))

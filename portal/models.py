@@ -203,29 +203,56 @@ class SourceManager(models.Manager):
 class Source(models.Model):
     """A citation: the public page where a fact was read."""
 
+    class PublisherType(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        STATUTORY = "statutory", _("Statutory body")
+        UNIVERSITY = "university", _("University")
+        RESEARCH = "research", _("Research centre")
+        COMPANY = "company", _("Company")
+        NEWS = "news", _("News")
+        LAW_CONSULTING = "law_consulting", _("Law or consulting firm")
+        ENCYCLOPAEDIA = "encyclopaedia", _("Encyclopaedia")
+        OTHER = "other", _("Other")
+
     url = models.URLField(
         _("address"),
         max_length=500,
         unique=True,
-        help_text=_("The full address of the page that states the fact."),
+        help_text=_(
+            "The full address of the original page that states the fact: the publisher's own "
+            "site, not a mirror, a document-sharing site or an address made of numbers."
+        ),
     )
     title = models.CharField(
         _("title"),
         max_length=300,
-        blank=True,
-        help_text=_("The page's own title. Leave blank if unknown; readers then see the address."),
+        help_text=_("The page's own title, as the page shows it."),
     )
     publisher = models.CharField(
         _("publisher"),
         max_length=200,
-        blank=True,
         help_text=_("Who published the page, e.g. 'Hong Kong Monetary Authority'."),
     )
+    publisher_type = models.CharField(
+        _("type of publisher"),
+        max_length=20,
+        choices=PublisherType.choices,
+        help_text=_("What kind of body the publisher is; readers filter the sources by it."),
+    )
+    # Null only for rows saved before the date was required; forms and fixtures need one.
     accessed = models.DateField(
         _("accessed on"),
         null=True,
-        blank=True,
         help_text=_("When an editor last checked that the page says what we cite it for."),
+    )
+    archive_url = models.URLField(
+        _("archived copy"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Optional: the address of an archived copy of the page (e.g. in the Wayback "
+            "Machine), for when the original changes or disappears."
+        ),
     )
 
     objects = SourceManager()
@@ -234,6 +261,13 @@ class Source(models.Model):
         ordering = ["publisher", "title", "url"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        # The public list of sources filters by type and publisher and sorts by publisher.
+        indexes = [
+            models.Index(fields=["publisher", "title"], name="portal_source_publisher_idx"),
+            models.Index(
+                fields=["publisher_type", "publisher", "title"], name="portal_source_type_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.title or self.url

@@ -33,4 +33,5 @@ urlpatterns = [
     path("search/", public_page(views.search_view), name="search"),
     path("sectors/", public_page(views.sector_list_view), name="sector_list"),
     path("sectors/<slug:slug>/", public_page(views.sector_detail_view), name="sector_detail"),
+    path("sources/", public_page(views.source_list_view), name="source_list"),
 ]

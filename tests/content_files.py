@@ -16,7 +16,14 @@ def record(model, **fields):
 def valid_records():
     """A small, valid set touching every model and every kind of relation."""
     return [
-        record("source", url=SOURCE, publisher="Hong Kong Monetary Authority"),
+        record(
+            "source",
+            url=SOURCE,
+            title="Press releases",
+            publisher="Hong Kong Monetary Authority",
+            publisher_type="statutory",
+            accessed="2026-11-30",
+        ),
         record("sector", name_en="Banking and financial services", slug="banking-finance"),
         record(
             "organisation",

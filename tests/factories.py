@@ -20,7 +20,14 @@ NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
 
 def make_source(**fields):
     n = next(_numbers)
-    return Source.objects.create(**{"url": f"https://example.org/source/{n}", **fields})
+    defaults = {
+        "url": f"https://example.org/source/{n}",
+        "title": f"Source {n}",
+        "publisher": "Example publisher",
+        "publisher_type": Source.PublisherType.OTHER,
+        "accessed": datetime.date(2026, 11, 30),
+    }
+    return Source.objects.create(**{**defaults, **fields})
 
 
 def make_sector(**fields):

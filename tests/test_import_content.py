@@ -264,6 +264,30 @@ BAD_INPUTS = [
         broken(lambda r: r[4]["fields"].update(publish_at="yesterday")),
         "field 'publish_at', value \"yesterday\": “yesterday” value has an invalid format.",
     ),
+    *(
+        (
+            f"source without {name}",
+            broken(lambda r, name=name: r[0]["fields"].pop(name)),
+            f"record 1, portal.source '{SOURCE}', field '{name}': required field is missing",
+        )
+        for name in ("title", "publisher", "publisher_type", "accessed")
+    ),
+    (
+        "source with an empty title",
+        broken(lambda r: r[0]["fields"].update(title="")),
+        f"record 1, portal.source '{SOURCE}', field 'title', value \"\": "
+        "This field cannot be blank.",
+    ),
+    (
+        "source with a null access date",
+        broken(lambda r: r[0]["fields"].update(accessed=None)),
+        f"record 1, portal.source '{SOURCE}', field 'accessed': a value is required",
+    ),
+    (
+        "source with an unknown type of publisher",
+        broken(lambda r: r[0]["fields"].update(publisher_type="blog")),
+        "field 'publisher_type', value \"blog\": Value 'blog' is not a valid choice.",
+    ),
     (
         "null text",
         broken(lambda r: r[1]["fields"].update(summary_en=None)),

@@ -29,10 +29,10 @@ from portal.views.pages import ArticlePreviewView
 
 @admin.register(Source)
 class SourceAdmin(ContentAdmin):
-    list_display = ["__str__", "publisher", "accessed", "citation_count", "url"]
-    list_filter = ["publisher"]
+    list_display = ["__str__", "publisher", "publisher_type", "accessed", "citation_count", "url"]
+    list_filter = ["publisher_type", "publisher"]
     search_fields = ["url", "title", "publisher"]
-    fields = ["url", "title", "publisher", "accessed"]
+    fields = ["url", "title", "publisher", "publisher_type", "accessed", "archive_url"]
 
     def get_queryset(self, request):
         def cited_by(model):

@@ -150,7 +150,10 @@ def _convert_value(model_field, raw, result):
     """Return the model value for `raw`, or record a problem and return None."""
     description, accepts = _expected_json(model_field)
     if raw is None:
-        if model_field.null:
+        if model_field.null and model_field.blank:
+            return None
+        if model_field.null:  # Nullable only for old rows; new records must give a value.
+            result.problem(model_field.name, f"a value is required ({description})")
             return None
         if model_field.blank and isinstance(model_field, (models.CharField, models.TextField)):
             result.problem(model_field.name, 'null is not allowed; use "" for empty')
@@ -158,7 +161,7 @@ def _convert_value(model_field, raw, result):
             result.problem(model_field.name, f"a value is required ({description})")
         return None
     if not accepts(raw):
-        nullable = " or null" if model_field.null else ""
+        nullable = " or null" if model_field.null and model_field.blank else ""
         result.problem(model_field.name, f"expected {description}{nullable}, got {_describe(raw)}")
         return None
     given = raw

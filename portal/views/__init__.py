@@ -11,6 +11,7 @@ from portal.views.finders import (
     initiative_list_view,
     organisation_list_view,
     search_view,
+    source_list_view,
 )
 from portal.views.formats import (
     article_csv_view,
@@ -47,4 +48,5 @@ __all__ = [
     "search_view",
     "sector_detail_view",
     "sector_list_view",
+    "source_list_view",
 ]

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from pyroaring import BitMap
 
 from portal.caching import request_state
+from portal.citations import attach_citations
 from portal.facets import facet_index
 from portal.listings import (
     ARTICLES,
@@ -22,6 +23,7 @@ from portal.listings import (
     ORGANISATIONS,
     PAGE_SIZE,
     SEARCHED,
+    SOURCES,
     FinderQuery,
     ranked,
     rows_by_id,
@@ -67,6 +69,8 @@ class FinderView(TemplateView):
     template_name = "portal/finder.html"
     listing = None
     has_formats = False
+    # The status of a page whose filters cannot be used (it explains why either way).
+    invalid_status = 200
 
     def get(self, request, *args, **kwargs):
         query = FinderQuery(self.listing, request.GET, request_state(request))
@@ -76,7 +80,7 @@ class FinderView(TemplateView):
             for name, messages in query.problems.items()
             for message in messages
         ]
-        status = 400 if query.too_many else 200
+        status = 400 if query.too_many else 200 if query.valid else self.invalid_status
         depth_problem = query.depth_problem((number - 1) * PAGE_SIZE + 1) if query.valid else ""
         if depth_problem:
             problems.append(depth_problem)
@@ -95,7 +99,7 @@ class FinderView(TemplateView):
             filter=query.filterset,
             page_obj=page,
             paginator=paginator if page else None,
-            object_list=page.object_list if page else [],
+            object_list=self.with_details(page.object_list) if page else [],
             result_count=paginator.count if page else 0,
             facets=query.facets(expand=more),
             problems=problems,
@@ -105,6 +109,11 @@ class FinderView(TemplateView):
             **self.chips_and_suggestions(query, page),
         )
         return self.render_to_response(context, status=status)
+
+    def with_details(self, rows):
+        """The rows of the page shown, with anything more their cards need (a fixed number
+        of queries); as they are by default."""
+        return rows
 
     @staticmethod
     def label(query, name):
@@ -151,6 +160,16 @@ class InitiativeListView(FinderView):
 
 class OrganisationListView(FinderView):
     listing = ORGANISATIONS
+
+
+class SourceListView(FinderView):
+    """Every source, filterable by type of publisher and publisher, each with what cites it."""
+
+    listing = SOURCES
+    invalid_status = 400
+
+    def with_details(self, rows):
+        return attach_citations(list(rows))
 
 
 # How many results of each type the search page shows before linking to the full list.
@@ -202,3 +221,4 @@ def search_view(request):
 article_list_view = ArticleListView.as_view()
 initiative_list_view = InitiativeListView.as_view()
 organisation_list_view = OrganisationListView.as_view()
+source_list_view = SourceListView.as_view()

@@ -166,6 +166,17 @@ PUBLISHERS = [
     "Hospital Authority",
     "ASTRI",
 ]
+PUBLISHER_TYPES = [
+    "government",
+    "statutory",
+    "university",
+    "research",
+    "company",
+    "news",
+    "law_consulting",
+    "encyclopaedia",
+    "other",
+]
 WORDS = (
     "model data policy government research university funding pilot scheme bank hospital "
     "school student teacher patient clinician regulator guideline sandbox computing cluster "
@@ -307,9 +318,10 @@ def write_sources(path, rng, count):
                 "portal.source",
                 {
                     "url": f"https://example.org/source/{n}",
-                    "title": title_words(rng, 30, 120) if rng.random() < 0.9 else "",
+                    "title": title_words(rng, 30, 120),
                     "publisher": rng.choice(PUBLISHERS),
-                    "accessed": accessed.isoformat() if rng.random() < 0.8 else None,
+                    "publisher_type": rng.choice(PUBLISHER_TYPES),
+                    "accessed": accessed.isoformat(),
                 },
             )
 

@@ -36,6 +36,10 @@ PAGES = {
     "initiatives-no-results": lambda: f"/initiatives/?sector={busiest_sector().slug}&q=zzzx",
     "organisations": lambda: "/organisations/",
     "sectors": lambda: "/sectors/",
+    # Each source with what cites it; a long facet (publishers) and a chosen type.
+    "sources": lambda: "/sources/",
+    "sources-filtered": lambda: "/sources/?publisher_type=government",
+    "sources-chinese": lambda: "/zh-hant/sources/?publisher_type=university",
     "search": lambda: "/search/?q=ai",
     "article": lambda: richest(Article.objects.published(), "sectors", "initiatives", "sources"),
     "initiative": lambda: richest(
