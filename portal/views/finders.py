@@ -69,8 +69,6 @@ class FinderView(TemplateView):
     template_name = "portal/finder.html"
     listing = None
     has_formats = False
-    # The status of a page whose filters cannot be used (it explains why either way).
-    invalid_status = 200
 
     def get(self, request, *args, **kwargs):
         query = FinderQuery(self.listing, request.GET, request_state(request))
@@ -80,7 +78,7 @@ class FinderView(TemplateView):
             for name, messages in query.problems.items()
             for message in messages
         ]
-        status = 400 if query.too_many else 200 if query.valid else self.invalid_status
+        status = 400 if query.too_many else 200
         depth_problem = query.depth_problem((number - 1) * PAGE_SIZE + 1) if query.valid else ""
         if depth_problem:
             problems.append(depth_problem)
@@ -166,7 +164,6 @@ class SourceListView(FinderView):
     """Every source, filterable by type of publisher and publisher, each with what cites it."""
 
     listing = SOURCES
-    invalid_status = 400
 
     def with_details(self, rows):
         return attach_citations(list(rows))
