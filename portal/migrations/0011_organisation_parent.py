@@ -5,19 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0010_search_heading'),
+        ("portal", "0010_search_heading"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='parent',
-            field=models.ForeignKey(blank=True, help_text='The body this one belongs to or is hosted by, e.g. the university of an institute or InnoHK centre. Only where a cited source says so.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='portal.organisation', verbose_name='part of'),
+            model_name="organisation",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The body this one belongs to or is hosted by, e.g. the university of an institute or InnoHK centre. Only where a cited source says so.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="portal.organisation",
+                verbose_name="part of",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='portal_organisation_not_own_parent', violation_error_message='An organisation cannot be part of itself.'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="portal_organisation_not_own_parent",
+                violation_error_message="An organisation cannot be part of itself.",
+            ),
         ),
     ]
