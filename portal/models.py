@@ -367,29 +367,21 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
     def clean(self):
         # The database refuses only an organisation that is its own parent; a longer loop
         # (A part of B, B part of A) is caught here, one query per level walked up.
-        if self.parent_id is None:
-            return
-        if self.pk is not None and self.parent_id == self.pk:
+        if self.parent_id is None or self.pk is None:
+            return  # A new organisation has no children yet, so it cannot close a loop.
+        if self.parent_id == self.pk:
             raise ValidationError({"parent": _("An organisation cannot be part of itself.")})
         chain = [self.parent_id]
-        seen = {self.parent_id}
-        while self.pk is not None:
-            above = (
-                Organisation.objects.filter(pk=chain[-1]).values_list("parent_id", flat=True).first()
-            )
-            if above is None or above in seen:
-                return
+        parents = Organisation.objects.values_list("parent_id", flat=True)
+        while (above := parents.filter(pk=chain[-1]).first()) is not None:
             if above == self.pk:
                 names = dict(Organisation.objects.filter(pk__in=chain).values_list("pk", "name_en"))
                 path = " → ".join([self.name_en, *(names[pk] for pk in chain), self.name_en])
-                raise ValidationError(
-                    {
-                        "parent": _("This would make a loop of organisations: %(path)s.")
-                        % {"path": path}
-                    }
-                )
+                message = _("This would make a loop of organisations: %(path)s.") % {"path": path}
+                raise ValidationError({"parent": message})
+            if above in chain:
+                return  # A loop above that doesn't include this one: not this edit's doing.
             chain.append(above)
-            seen.add(above)
 
 
 class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):

@@ -57,6 +57,32 @@ class FixtureContentTests(TestCase):
             unsourced = model.objects.filter(sources__isnull=True).values_list("slug", flat=True)
             self.assertEqual(list(unsourced), [], model.__name__)
 
+    def test_institutes_and_centres_are_part_of_their_host(self):
+        parents = dict(
+            Organisation.objects.filter(parent__isnull=False).values_list("slug", "parent__slug")
+        )
+        self.assertLessEqual(
+            {
+                "cair": "casia",
+                "cpii": "cuhk",
+                "hkai-sci": "cityu",
+                "hkgai": "hkust",
+                "hku-ids": "hku",
+                "mrc": "cuhk",
+                "paai": "polyu",
+                "transgp": "hku",
+            }.items(),
+            parents.items(),
+        )
+
+    def test_footnotes_name_one_of_the_records_own_sources(self):
+        for model in (Initiative, Organisation):
+            for obj in model.objects.prefetch_related("sources"):
+                urls = {source.url for source in obj.sources.all()}
+                for line in obj.description_en.splitlines():
+                    if line.startswith("[^"):
+                        self.assertIn(line.partition("]: ")[2], urls, obj.slug)
+
     def test_the_two_seed_articles_are_published_and_public(self):
         self.assertEqual(Article.objects.count(), 2)
         self.assertEqual(Article.objects.published().count(), 2)

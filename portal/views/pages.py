@@ -254,8 +254,7 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
                 if organisation.parent
                 else None,
                 "subOrganization": [
-                    _organisation_reference(child, request)
-                    for child in organisation.children.all()
+                    _organisation_reference(child, request) for child in organisation.children.all()
                 ],
             }
         )
