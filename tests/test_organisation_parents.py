@@ -3,6 +3,7 @@ rules against loops, the importer's handling of parents, the admin, and both pag
 
 import io
 import json
+from unittest import mock
 
 import pytest
 import time_machine
@@ -101,6 +102,14 @@ class ImportParentTests(TestCase):
         out = _import(write_json(self.tmp, "orgs.json", records))
         self.assertEqual(_parents(), {"lab": "inst", "inst": "uni", "uni": None})
         self.assertRegex(out, r"portal\.organisation +3 created, 0 updated, 0 unchanged")
+
+    def test_a_parent_in_a_later_batch_is_linked(self):
+        records = [_org("lab", "inst"), _org("x"), _org("inst", "uni"), _org("y"), _org("uni")]
+        with mock.patch("portal.content.importer.BATCH_SIZE", 2):
+            _import(write_json(self.tmp, "orgs.json", records))
+        self.assertEqual(
+            _parents(), {"lab": "inst", "x": None, "inst": "uni", "y": None, "uni": None}
+        )
 
     def test_importing_again_changes_nothing(self):
         path = write_json(self.tmp, "orgs.json", [_org("inst", "uni"), _org("uni")])

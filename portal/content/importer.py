@@ -409,20 +409,21 @@ def _write(paths, plan, report, progress):
 
 def _link_deferred(spec, deferred, cache):
     """Set the self-references that named a row not yet written when theirs was (a parent
-    later in the file, or in the same batch): every row of the model now exists."""
-    for chunk in _chunks(deferred):
-        pks = cache.resolve(spec, {key for _, _, key in chunk})
-        objects = []
-        for obj, fk, key in chunk:
-            setattr(obj, fk.attname, pks[key])
-            objects.append(obj)
-        fields = sorted({fk.name for _, fk, _ in chunk})
-        spec.model._default_manager.bulk_update(objects, fields, batch_size=BATCH_SIZE)
+    later in the file, or in the same batch): every row of the model now exists.
+
+    `deferred` holds (primary key, field, natural key) only, not the rows themselves, so
+    memory grows with the links left to set, not with the text of the records."""
+    for fk in {fk for _, fk, _ in deferred}:
+        links = [(pk, key) for pk, field, key in deferred if field is fk]
+        for chunk in _chunks(links):
+            target_pks = cache.resolve(spec, {key for _, key in chunk})
+            rows = [spec.model(pk=pk, **{fk.attname: target_pks[key]}) for pk, key in chunk]
+            spec.model._default_manager.bulk_update(rows, [fk.name], batch_size=BATCH_SIZE)
 
 
 def _write_batch(spec, batch, cache, report, remember_keys, deferred):
     """Write one batch of `spec`'s records. A self-reference to a row not written yet is
-    left for `_link_deferred`, its (object, field, key) appended to `deferred`."""
+    left for `_link_deferred`, its (primary key, field, key) appended to `deferred`."""
     model = spec.model
     manager = model._default_manager
     keys = [converted.values[spec.key_field] for converted in batch]
@@ -433,7 +434,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, deferred):
         target = SPECS_BY_MODEL[fk.related_model]
         fk_pks[fk.name] = cache.resolve(target, {c.foreign_keys[fk.name] for c in batch} - {None})
 
-    to_create, changed, changed_fields = [], {}, set()
+    to_create, changed, changed_fields, linked_later = [], {}, set(), []
     for converted in batch:
         values = dict(converted.values)
         later = []
@@ -449,12 +450,12 @@ def _write_batch(spec, batch, cache, report, remember_keys, deferred):
             obj = model(**values)
             _refresh_derived(obj)
             to_create.append(obj)
-            deferred.extend((obj, fk, key) for fk, key in later)
+            linked_later.extend((obj, fk, key) for fk, key in later)
             continue
         differing = [name for name, value in values.items() if getattr(obj, name) != value]
         for name in differing:
             setattr(obj, name, values[name])
-        deferred.extend((obj, fk, key) for fk, key in later)
+        linked_later.extend((obj, fk, key) for fk, key in later)
         if later:
             # It names a row that doesn't exist yet, so that link is bound to change.
             changed[obj.pk] = obj
@@ -465,6 +466,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, deferred):
             changed_fields.update(differing)
 
     manager.bulk_create(to_create, batch_size=BATCH_SIZE)
+    deferred.extend((obj.pk, fk, key) for obj, fk, key in linked_later)
     objects = {obj.pk: obj for obj in [*existing.values(), *to_create]}
     by_key = {getattr(obj, spec.key_field): obj for obj in objects.values()}
     existing_pks = {obj.pk for obj in existing.values()}
