@@ -346,6 +346,20 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         help_text=_("Year the body was set up. Leave blank if no source gives it."),
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
+    # PROTECT: deleting a university must not silently cut its institutes loose; the editor
+    # sees which ones name it and decides where each belongs (as with lead_organisation).
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+        verbose_name=_("part of"),
+        help_text=_(
+            "The body this one belongs to or is hosted by, e.g. the university of an institute "
+            "or InnoHK centre. Only where a cited source says so."
+        ),
+    )
     description = translated(models.TextField(_("description"), blank=True))
     sectors = models.ManyToManyField(
         Sector, related_name="organisations", blank=True, verbose_name=_("sectors")
@@ -368,7 +382,14 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         ordering = ["name_en"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        constraints = [year_range_constraint("founded_year")]
+        constraints = [
+            year_range_constraint("founded_year"),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="portal_organisation_not_own_parent",
+                violation_error_message=_("An organisation cannot be part of itself."),
+            ),
+        ]
         indexes = [models.Index(fields=["kind", "name_en"], name="portal_org_kind_name_idx")]
 
     def __str__(self):
@@ -376,6 +397,25 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
 
     def get_absolute_url(self):
         return reverse("portal:organisation_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # The database refuses only an organisation that is its own parent; a longer loop
+        # (A part of B, B part of A) is caught here, one query per level walked up.
+        if self.parent_id is None or self.pk is None:
+            return  # A new organisation has no children yet, so it cannot close a loop.
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An organisation cannot be part of itself.")})
+        chain = [self.parent_id]
+        parents = Organisation.objects.values_list("parent_id", flat=True)
+        while (above := parents.filter(pk=chain[-1]).first()) is not None:
+            if above == self.pk:
+                names = dict(Organisation.objects.filter(pk__in=chain).values_list("pk", "name_en"))
+                path = " → ".join([self.name_en, *(names[pk] for pk in chain), self.name_en])
+                message = _("This would make a loop of organisations: %(path)s.") % {"path": path}
+                raise ValidationError({"parent": message})
+            if above in chain:
+                return  # A loop above that doesn't include this one: not this edit's doing.
+            chain.append(above)
 
 
 class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):

@@ -80,6 +80,32 @@ class FixtureContentTests(TestCase):
                 published = Article.objects.published()
                 self.assertTrue(published.filter(title_en=normalise_text(title)).exists())
 
+    def test_institutes_and_centres_are_part_of_their_host(self):
+        parents = dict(
+            Organisation.objects.filter(parent__isnull=False).values_list("slug", "parent__slug")
+        )
+        self.assertLessEqual(
+            {
+                "cair": "casia",
+                "cpii": "cuhk",
+                "hkai-sci": "cityu",
+                "hkgai": "hkust",
+                "hku-ids": "hku",
+                "mrc": "cuhk",
+                "paai": "polyu",
+                "transgp": "hku",
+            }.items(),
+            parents.items(),
+        )
+
+    def test_footnotes_name_one_of_the_records_own_sources(self):
+        for model in (Initiative, Organisation):
+            for obj in model.objects.prefetch_related("sources"):
+                urls = {source.url for source in obj.sources.all()}
+                for line in obj.description_en.splitlines():
+                    if line.startswith("[^"):
+                        self.assertIn(line.partition("]: ")[2], urls, obj.slug)
+
     def test_seed_articles_keep_their_text_with_the_encoding_damage_repaired(self):
         for name in sorted(p.name for p in SEEDS.glob("*.txt")):
             title, body = seed_text(name)

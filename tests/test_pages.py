@@ -434,6 +434,7 @@ class QueryCountTests(TestCase):
         cls.organisation = make_organisation(slug="org")
         cls.initiative = make_initiative(slug="lab", lead_organisation=cls.organisation)
         cls.article = make_article(slug="story")
+        cls.child = make_organisation(parent=cls.organisation)
         cls.relate(5)
 
     @classmethod
@@ -441,7 +442,7 @@ class QueryCountTests(TestCase):
         """Add `n` more rows on every relation the pages show."""
         for _ in range(n):
             sector, source = make_sector(), make_source()
-            organisation = make_organisation()
+            organisation = make_organisation(parent=cls.organisation)
             organisation.sectors.add(sector, cls.sector)
             organisation.sources.add(source)
             initiative = make_initiative(lead_organisation=cls.organisation)
@@ -492,7 +493,13 @@ class QueryCountTests(TestCase):
         self.assert_queries_fixed("/initiatives/lab/", 1 + 4 + 2 + 9)
 
     def test_organisation_page(self):
-        self.assert_queries_fixed("/organisations/org/", 1 + 5 + 2 + 9)
+        # The organisation with its parent; its sectors, sources, children, and every
+        # initiative it leads and partners in; the newest mentions and their sectors.
+        self.assert_queries_fixed("/organisations/org/", 1 + 6 + 2 + 9)
+
+    def test_organisation_page_of_a_child(self):
+        # No article mentions it, so no mentions are read.
+        self.assert_queries_fixed(f"/organisations/{self.child.slug}/", 1 + 6 + 9)
 
     def test_sector_page(self):
         # The sector and its sources; the first articles, initiatives and organisations

@@ -128,6 +128,7 @@ class OrganisationAdmin(ReviewedAdmin):
         *languages("name"),
         "short_name_en",
         "kind",
+        "parent",
         "founded_year",
         "initiatives_led",
         "last_reviewed",
@@ -135,6 +136,8 @@ class OrganisationAdmin(ReviewedAdmin):
     ]
     list_filter = [
         "kind",
+        # Only the organisations that something is part of: a short list, not every row.
+        ("parent", admin.RelatedOnlyFieldListFilter),
         ReviewDueFilter,
         missing_translation_filter("name", "short_name", "description"),
         "sectors",
@@ -146,7 +149,7 @@ class OrganisationAdmin(ReviewedAdmin):
         *languages("description"),
     ]
     prepopulated_fields = {"slug": ["name_en"]}
-    autocomplete_fields = ["sectors"]
+    autocomplete_fields = ["parent", "sectors"]
     fieldsets = [
         (
             _("Content"),
@@ -162,7 +165,7 @@ class OrganisationAdmin(ReviewedAdmin):
             },
         ),
         (_("Facts"), {"fields": ["founded_year", "website"]}),
-        (_("Relations"), {"fields": ["sectors"]}),
+        (_("Relations"), {"fields": ["parent", "sectors"]}),
         (_("Review"), {"fields": ["last_reviewed"]}),
     ]
     inlines = [sources_inline(Organisation)]

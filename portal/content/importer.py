@@ -143,6 +143,7 @@ def _validate(paths, progress, max_records=None):
     keys_seen = defaultdict(dict)  # label -> key -> (path, record)
     references = defaultdict(dict)  # target label -> key -> Problem to raise if missing
     unique_seen = defaultdict(dict)  # (label, field) -> value -> (key, path, record)
+    hierarchy = defaultdict(dict)  # (label, field) -> key -> (parent key or None, location)
 
     for path in paths:
         path_name = str(path)
@@ -197,12 +198,17 @@ def _validate(paths, progress, max_records=None):
                     elif value:
                         seen[value] = (key, path_name, number)
                 _note_references(spec, converted, location, references)
+                for fk in spec.self_references:
+                    if fk.name in converted.foreign_keys:
+                        parent = converted.foreign_keys[fk.name]
+                        hierarchy[(spec.label, fk.name)][key] = (parent, location)
         except ContentFileError as error:
             problems.add(Problem(path_name, error.message, error.record, error.line))
         except OSError as error:
             problems.add(Problem(path_name, f"cannot be read: {error.strerror}"))
 
     _check_references(keys_seen, references, problems)
+    _check_hierarchies(hierarchy, problems)
     _check_unique_against_database(keys_seen, unique_seen, problems)
     if problems:
         raise ContentImportError(problems.listed, problems.total)
@@ -284,6 +290,40 @@ def _check_references(keys_seen, references, problems):
             problems.add(wanted[key])
 
 
+def _check_hierarchies(hierarchy, problems):
+    """Report each loop that a self-reference (an organisation's parent) would make once the
+    input is written over the database: A part of A, or A part of B part of A.
+
+    The input's links replace the database's for the rows it holds; a loop is reported
+    once, at the first record (in input order) that is part of it.
+    """
+    for (label, field_name), given in hierarchy.items():
+        spec = SPECS_BY_LABEL[label]
+        key_field = spec.key_field
+        # Only rows with a parent matter; there are few (institutes of universities, ...).
+        links = dict(
+            spec.model._default_manager.filter(**{f"{field_name}__isnull": False}).values_list(
+                key_field, f"{field_name}__{key_field}"
+            )
+        )
+        links.update({key: parent for key, (parent, _location) in given.items()})
+        reported = set()
+        for key, (_parent, location) in given.items():
+            path = [key]
+            while (above := links.get(path[-1])) is not None and above not in path:
+                path.append(above)
+            if above != key or key in reported:
+                continue
+            reported.update(path)
+            loop = " → ".join(f"'{k}'" for k in [*path, key])
+            message = (
+                f"{label} '{key}' cannot be part of itself"
+                if len(path) == 1
+                else f"{field_name} makes a loop: {loop}; one of them must not name the next"
+            )
+            problems.add(Problem(message=message, field=field_name, **location))
+
+
 def _check_unique_against_database(keys_seen, unique_seen, problems):
     """Report a unique value (e.g. a name) that another row in the database already has.
 
@@ -346,6 +386,7 @@ def _write(paths, plan, report, progress):
         for f in spec.foreign_keys + spec.many_to_many
     }
     for spec in SPECS:
+        deferred = []
         for path in paths:
             if spec.label not in plan.labels_by_path.get(path, ()):
                 continue
@@ -355,17 +396,34 @@ def _write(paths, plan, report, progress):
                     continue
                 batch.append(convert_fields(spec, record["fields"]))
                 if len(batch) == BATCH_SIZE:
-                    _write_batch(spec, batch, cache, report, spec.label in referenced)
+                    _write_batch(spec, batch, cache, report, spec.label in referenced, deferred)
                     progress.advance(len(batch))
                     # With DEBUG on Django keeps every query's SQL; bulk inserts are large.
                     reset_queries()
                     batch = []
             if batch:
-                _write_batch(spec, batch, cache, report, spec.label in referenced)
+                _write_batch(spec, batch, cache, report, spec.label in referenced, deferred)
                 progress.advance(len(batch))
+        _link_deferred(spec, deferred, cache)
 
 
-def _write_batch(spec, batch, cache, report, remember_keys):
+def _link_deferred(spec, deferred, cache):
+    """Set the self-references that named a row not yet written when theirs was (a parent
+    later in the file, or in the same batch): every row of the model now exists.
+
+    `deferred` holds (primary key, field, natural key) only, not the rows themselves, so
+    memory grows with the links left to set, not with the text of the records."""
+    for fk in {fk for _, fk, _ in deferred}:
+        links = [(pk, key) for pk, field, key in deferred if field is fk]
+        for chunk in _chunks(links):
+            target_pks = cache.resolve(spec, {key for _, key in chunk})
+            rows = [spec.model(pk=pk, **{fk.attname: target_pks[key]}) for pk, key in chunk]
+            spec.model._default_manager.bulk_update(rows, [fk.name], batch_size=BATCH_SIZE)
+
+
+def _write_batch(spec, batch, cache, report, remember_keys, deferred):
+    """Write one batch of `spec`'s records. A self-reference to a row not written yet is
+    left for `_link_deferred`, its (primary key, field, key) appended to `deferred`."""
     model = spec.model
     manager = model._default_manager
     keys = [converted.values[spec.key_field] for converted in batch]
@@ -376,21 +434,31 @@ def _write_batch(spec, batch, cache, report, remember_keys):
         target = SPECS_BY_MODEL[fk.related_model]
         fk_pks[fk.name] = cache.resolve(target, {c.foreign_keys[fk.name] for c in batch} - {None})
 
-    to_create, changed, changed_fields = [], {}, set()
+    to_create, changed, changed_fields, linked_later = [], {}, set(), []
     for converted in batch:
         values = dict(converted.values)
+        later = []
         for fk in spec.foreign_keys:
             key = converted.foreign_keys[fk.name]
+            if key and key not in fk_pks[fk.name]:
+                # Validation found the key in the input: its row comes later in this pass.
+                later.append((fk, key))
+                continue
             values[fk.attname] = fk_pks[fk.name][key] if key else None
         obj = existing.get(values[spec.key_field])
         if obj is None:
             obj = model(**values)
             _refresh_derived(obj)
             to_create.append(obj)
+            linked_later.extend((obj, fk, key) for fk, key in later)
             continue
         differing = [name for name, value in values.items() if getattr(obj, name) != value]
         for name in differing:
             setattr(obj, name, values[name])
+        linked_later.extend((obj, fk, key) for fk, key in later)
+        if later:
+            # It names a row that doesn't exist yet, so that link is bound to change.
+            changed[obj.pk] = obj
         if differing:
             if _refresh_derived(obj):
                 differing.append("search_cjk")
@@ -398,6 +466,7 @@ def _write_batch(spec, batch, cache, report, remember_keys):
             changed_fields.update(differing)
 
     manager.bulk_create(to_create, batch_size=BATCH_SIZE)
+    deferred.extend((obj.pk, fk, key) for obj, fk, key in linked_later)
     objects = {obj.pk: obj for obj in [*existing.values(), *to_create]}
     by_key = {getattr(obj, spec.key_field): obj for obj in objects.values()}
     existing_pks = {obj.pk for obj in existing.values()}

@@ -54,6 +54,12 @@ class ModelSpec:
         return [f for f in self.model._meta.concrete_fields if f.many_to_one]
 
     @cached_property
+    def self_references(self):
+        """Foreign keys to the model itself (an organisation's parent): the importer checks
+        them for loops and links them once every row they may name is written."""
+        return [f for f in self.foreign_keys if f.related_model is self.model]
+
+    @cached_property
     def many_to_many(self):
         return list(self.model._meta.many_to_many)
 

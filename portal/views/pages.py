@@ -10,7 +10,7 @@ reads the clock when it is called, and a class attribute would freeze it at impo
 
 from django.db import Error as DatabaseError
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count, F, Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from portal.listings import (
     related_rows,
     sectors_with_counts,
 )
-from portal.models import Article, Initiative, Organisation, Sector
+from portal.models import Article, Initiative, Organisation, Sector, languages
 
 SCHEMA_ORG = "https://schema.org"
 HOME_ARTICLE_COUNT = 5
@@ -216,8 +216,19 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
     """
 
     def get_queryset(self):
-        return Organisation.objects.prefetch_related(
-            "sectors", "sources", "led_initiatives", "partner_initiatives"
+        # Every initiative it leads or partners in, not the first few: an organisation has
+        # few, and a reader looking it up wants them all. Names and slugs are what is shown.
+        # (The foreign key each prefetch matches rows on must be read too.)
+        shown = (*languages("name"), "slug")
+        return Organisation.objects.select_related("parent").prefetch_related(
+            "sectors",
+            "sources",
+            Prefetch("children", queryset=Organisation.objects.only(*shown, "parent")),
+            Prefetch(
+                "led_initiatives",
+                queryset=Initiative.objects.only(*shown, "lead_organisation"),
+            ),
+            Prefetch("partner_initiatives", queryset=Initiative.objects.only(*shown)),
         )
 
     def get_context_data(self, **kwargs):
@@ -226,7 +237,7 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
         return super().get_context_data(mentions=mentions, **kwargs)
 
     def get_json_ld(self):
-        organisation = self.object
+        organisation, request = self.object, self.request
         return _without_empty(
             {
                 "@context": SCHEMA_ORG,
@@ -239,6 +250,12 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
                 if organisation.founded_year
                 else None,
                 "sameAs": organisation.website,
+                "parentOrganization": _organisation_reference(organisation.parent, request)
+                if organisation.parent
+                else None,
+                "subOrganization": [
+                    _organisation_reference(child, request) for child in organisation.children.all()
+                ],
             }
         )
 

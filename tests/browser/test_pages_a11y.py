@@ -46,7 +46,11 @@ PAGES = {
         Initiative.objects.all(), "partners", "sectors", "sources", "articles"
     ),
     "organisation": lambda: richest(
-        Organisation.objects.all(), "led_initiatives", "sectors", "sources"
+        Organisation.objects.all(), "children", "led_initiatives", "sectors", "sources"
+    ),
+    # "Part of" its parent, beside the other facts.
+    "organisation-part-of": lambda: richest(
+        Organisation.objects.filter(parent__isnull=False), "led_initiatives", "sources"
     ),
     "sector": lambda: richest(Sector.objects.all(), "initiatives", "organisations", "articles"),
 }
@@ -100,6 +104,7 @@ CHINESE_PAGE_TYPES = [
     "article",
     "initiative",
     "organisation",
+    "organisation-part-of",
     "sector",
 ]
 
