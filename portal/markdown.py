@@ -152,10 +152,8 @@ def _render_source(self, tokens, idx, options, env):
             prefix,
             number,
             f":{sub}" if sub else "",
-            _("Back to reference %(number)s") % {"number": number}
-            if sub == 0
-            else _("Back to reference %(number)s (use %(use)s)")
-            % {"number": number, "use": sub + 1},
+            _("Back to reference %(reference)s")
+            % {"reference": f"{number}.{sub + 1}" if sub else number},
         )
         for sub in range(max(token.meta["count"], 1))
     ]
