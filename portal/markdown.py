@@ -17,8 +17,10 @@ texts on one page never share an id.
 import re
 
 import nh3
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -59,7 +61,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id", "class", "aria-describedby", "aria-label"},
     "abbr": {"title"},
-    "h2": {"id", "class"},
+    "h2": {"id", "lang"},
     "li": {"id"},
     "ol": {"start"},
     "section": {"class", "aria-labelledby"},
@@ -79,6 +81,8 @@ _ID_ATTRIBUTES = {"id", "aria-describedby", "aria-labelledby"}
 def _keep_attribute(tag, attribute, value):
     if attribute in _ID_ATTRIBUTES:
         return value if _ID.fullmatch(value) else None
+    if attribute == "lang":
+        return value if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", value) else None
     if attribute == "class":
         return value if set(value.split()) <= _CLASSES else None
     if attribute == "href" and tag == "a" and value.startswith("#"):
@@ -104,10 +108,13 @@ def _render_ref(self, tokens, idx, options, env):
 
 
 def _render_block_open(self, tokens, idx, options, env):
+    # The heading is in the page's language even where the text is English standing in for
+    # a missing translation (and so marked lang="en" around it).
     return format_html(
         '<section class="footnotes" aria-labelledby="notes-{0}">\n'
-        '<h2 id="notes-{0}">{1}</h2>\n<ol>\n',
+        '<h2 id="notes-{0}" lang="{1}">{2}</h2>\n<ol>\n',
         env["prefix"],
+        to_locale(get_language() or settings.LANGUAGE_CODE).replace("_", "-"),
         _("Notes"),
     )
 

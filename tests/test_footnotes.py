@@ -54,7 +54,7 @@ class RenderingTests(TestCase):
             'aria-describedby="notes-description" rel="noopener noreferrer">1</a></sup>',
             html,
         )
-        self.assertInHTML('<h2 id="notes-description">Notes</h2>', html)
+        self.assertInHTML('<h2 id="notes-description" lang="en">Notes</h2>', html)
         self.assertIn('<section class="footnotes" aria-labelledby="notes-description">', html)
         self.assertInHTML(
             '<li id="fn-description-1"><a class="footnote-source" '
@@ -281,7 +281,7 @@ class DetailPageTests(TestCase):
     def test_the_page_shows_numbered_notes_linked_to_its_source_list(self):
         sources = self.cite(2)
         response = self.client.get("/initiatives/sandbox/")
-        self.assertContains(response, '<h2 id="notes-description">Notes</h2>', html=True)
+        self.assertContains(response, '<h2 id="notes-description" lang="en">Notes</h2>', html=True)
         for number, source in enumerate(sources, start=1):
             self.assertContains(response, f'<li id="source-{source.pk}">')
             self.assertContains(response, f'href="#source-{source.pk}"')
@@ -298,6 +298,14 @@ class DetailPageTests(TestCase):
         with self.assertNumQueries(len(first.captured_queries)):
             response = self.client.get("/initiatives/sandbox/")
         self.assertContains(response, 'id="fn-description-12"')
+
+    def test_notes_under_english_on_a_chinese_page_have_a_chinese_heading(self):
+        self.cite(1)
+        response = self.client.get("/zh-hant/initiatives/sandbox/")
+        self.assertContains(
+            response, '<h2 id="notes-description" lang="zh-Hant">註釋</h2>', html=True
+        )
+        self.assertContains(response, 'aria-label="返回引用處 1"')
 
     @override_settings(LANGUAGE_CODE="en")
     def test_the_organisation_meta_description_has_no_footnotes(self):
