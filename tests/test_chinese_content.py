@@ -121,7 +121,7 @@ class FallbackTests(TestCase):
         self.assertIn('<h1><span lang="en">SenseTime</span></h1>', html)
         self.assertIn(
             '<div lang="en"><p class="english-only" lang="zh-Hant">只有英文版本</p>'
-            "<p>An AI company founded in 2014.</p></div>",
+            "<p>An AI company founded in 2014.</p>\n</div>",
             html,
         )
         # The sector has a Chinese name, so it is not marked.

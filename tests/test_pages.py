@@ -179,8 +179,10 @@ class PortalPageTests(TestCase):
         self.assertContains(
             response, '<a href="/organisations/ha/">Hospital Authority</a>', html=True
         )
-        self.assertContains(response, '<li id="source-1">')
-        self.assertContains(response, '<a href="#source-1">[1]</a>', html=True)
+        # Each entry's anchor is the source's own, so it stays when sources are added.
+        anchor = f"source-{self.article.sources.get().pk}"
+        self.assertContains(response, f'<li id="{anchor}">')
+        self.assertContains(response, f'<a href="#{anchor}">[1]</a>', html=True)
 
     def test_initiative_page_shows_facts_organisations_articles_and_sources(self):
         response = self.client.get("/initiatives/ai-lab/")
@@ -204,8 +206,10 @@ class PortalPageTests(TestCase):
         # Two sources, as numbered footnotes, each marked near the top of the page.
         self.assertContains(response, "HA AI Lab</a>, HA")
         self.assertContains(response, "HKU joins the lab")
-        self.assertContains(response, '<li id="source-2">')
-        self.assertContains(response, '<a href="#source-2">[2]</a>', html=True)
+        # Sources sort by publisher: the one without comes first.
+        second = self.lab.sources.get(url="https://www.ha.org.hk/ai")
+        self.assertContains(response, f'<li id="source-{second.pk}">')
+        self.assertContains(response, f'<a href="#source-{second.pk}">[2]</a>', html=True)
 
     def test_organisation_page_shows_facts_initiatives_articles_and_sources(self):
         response = self.client.get("/organisations/ha/")

@@ -12,11 +12,13 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csp import csp_override
 from reversion_compare.admin import CompareVersionAdmin
@@ -24,6 +26,7 @@ from translated_fields.admin import TranslatedFieldAdmin
 
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.transfer import ExportActionsMixin
+from portal.footnotes import cited_fields, footnote_problems
 from portal.models import REVIEW_INTERVAL_DAYS, languages
 
 
@@ -123,9 +126,36 @@ class ContentAdmin(
         return super().compare_view(request, object_id, extra_context)
 
 
+class SourceFormSet(BaseInlineFormSet):
+    """The sources chosen on an item's form; refused if a footnote in one of the item's cited
+    texts, as submitted in the same form, names none of them (see portal.footnotes)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        urls = [
+            form.cleaned_data["source"].url
+            for form in self.forms
+            if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")
+        ]
+        problems = []
+        for name in cited_fields(type(self.instance)):
+            # The parent form has already put its submitted values on the instance.
+            text = getattr(self.instance, name, "")
+            for message in footnote_problems(text, urls) if text and "[^" in text else ():
+                label = self.instance._meta.get_field(name).verbose_name
+                problems.append(
+                    _("%(field)s: %(problem)s") % {"field": capfirst(label), "problem": message}
+                )
+        if problems:
+            raise ValidationError(problems)
+
+
 class SourceInline(admin.TabularInline):
     """The sources an item cites, chosen (or added with the + button) inline on its form."""
 
+    formset = SourceFormSet
     extra = 0
     autocomplete_fields = ["source"]
     verbose_name = _("source")

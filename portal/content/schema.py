@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal.content.normalise import normalise_text
 from portal.content.rules import broken_constraints
+from portal.footnotes import cited_fields, footnote_problems
 from portal.models import Article, Initiative, Organisation, Sector, Source
 
 
@@ -239,8 +240,21 @@ def convert_fields(spec, fields):
             keys = [key for key in keys if key is not None]
         result.many_to_many[model_field.name] = sorted(set(keys))
 
+    _check_footnotes(spec, result)
     _check_model_rules(spec, fields, result)
     return result
+
+
+def _check_footnotes(spec, result):
+    """Check that each footnote in the record's cited texts names one of the record's own
+    sources (see portal.footnotes), reporting each wrong one on its field."""
+    source_urls = result.many_to_many.get("sources", ())
+    for name in cited_fields(spec.model):
+        text = result.values.get(name)
+        # The substring test spares parsing the many texts that cite nothing.
+        if text and "[^" in text:
+            for message in footnote_problems(text, source_urls):
+                result.problem(name, message)
 
 
 def _check_model_rules(spec, fields, result):

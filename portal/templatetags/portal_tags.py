@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal.footnotes import without_footnotes
 from portal.markdown import render_markdown
 from portal.models import in_current_language
 
@@ -40,12 +41,14 @@ def json_ld(data):
 
 @register.simple_tag
 def source_refs(sources):
-    """Numbered links to the page's footnotes (``#source-1``...), as the sources list numbers
-    them; empty when there are none."""
+    """Numbered links to the page's source list entries (``#source-<pk>``), numbered as the
+    list numbers them; empty when there are none."""
     if not sources:
         return ""
     links = format_html_join(
-        " ", '<a href="#source-{0}">[{0}]</a>', ((n,) for n in range(1, len(sources) + 1))
+        " ",
+        '<a href="#source-{}">[{}]</a>',
+        ((source.pk, n) for n, source in enumerate(sources, start=1)),
     )
     return format_html('<p class="source-refs">{} {}</p>', _("Sources:"), links)
 
@@ -124,8 +127,15 @@ def tr_block(obj, name):
     return _english_only(linebreaks(text, autoescape=True), language)
 
 
+register.filter("without_footnotes", without_footnotes)
+
+
 @register.filter
 def tr_markdown(obj, name):
-    """A translated Markdown field rendered to sanitised HTML, marked like ``tr_block``."""
+    """A translated Markdown field rendered to sanitised HTML, marked like ``tr_block``.
+
+    Its footnotes name `obj`'s sources (``obj.sources.all()``, prefetched by the view, in the
+    order of the page's source list); their ids are prefixed with `name`."""
     text, language = in_current_language(obj, name)
-    return _english_only(render_markdown(text), language)
+    sources = obj.sources.all() if hasattr(obj, "sources") else ()
+    return _english_only(render_markdown(text, sources=sources, prefix=name), language)

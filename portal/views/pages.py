@@ -20,6 +20,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from portal.caching import request_state
 from portal.charts import bar_chart, fill_missing_years
+from portal.footnotes import without_footnotes
 from portal.listings import (
     ARTICLES,
     INITIATIVES,
@@ -244,7 +245,7 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
                 "@type": "Organization",
                 "name": organisation.name,
                 "alternateName": organisation.short_name,
-                "description": organisation.description,
+                "description": without_footnotes(organisation.description),
                 "url": self.absolute_url(),
                 "foundingDate": str(organisation.founded_year)
                 if organisation.founded_year
