@@ -312,6 +312,14 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         help_text=_("Year the body was set up. Leave blank if no source gives it."),
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
+    summary = translated(
+        models.CharField(
+            _("summary"),
+            max_length=300,
+            blank=True,
+            help_text=_("One sentence shown on cards and in search results."),
+        )
+    )
     description = translated(models.TextField(_("description"), blank=True))
     sectors = models.ManyToManyField(
         Sector, related_name="organisations", blank=True, verbose_name=_("sectors")
@@ -325,6 +333,7 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         *languages("name"),
         *languages("short_name"),
         "aliases",
+        *languages("summary"),
         *languages("description"),
     )
 

@@ -199,3 +199,37 @@ class ChineseFixtureTests(TestCase):
             [o.slug for o in search(Organisation.objects.all(), "數碼港")], ["cyberport"]
         )
         self.assertEqual([i.slug for i in search(Initiative.objects.all(), "港話通")], ["hkchat"])
+
+
+class OrganisationSummaryTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_organisation(
+            name="Hospital Authority",
+            slug="hospital-authority",
+            name_zh_hant="醫院管理局",
+            aliases="醫管局",
+            summary="Statutory body that runs the public hospitals and builds AI for them.",
+            summary_zh_hant="管理公立醫院並為其開發人工智能的法定機構。",
+        )
+        make_organisation(name="SenseTime", slug="sensetime", summary="An AI company.")
+
+    def test_the_page_and_card_show_the_summary_in_each_language(self):
+        for url, text in [
+            ("/organisations/hospital-authority/", "builds AI for them."),
+            ("/zh-hant/organisations/hospital-authority/", "管理公立醫院並為其開發人工智能的法定機構。"),
+            ("/organisations/", "builds AI for them."),
+            ("/zh-hant/organisations/", "管理公立醫院並為其開發人工智能的法定機構。"),
+        ]:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), text)
+
+    def test_a_missing_chinese_summary_falls_back_to_english_marked_as_such(self):
+        html = self.client.get("/zh-hant/organisations/sensetime/").content.decode()
+        self.assertIn('<p class="standfirst"><span lang="en">An AI company.</span></p>', html)
+
+    def test_the_summary_is_searched_in_both_languages(self):
+        for text in ["hospitals", "法定機構", "醫管局"]:
+            with self.subTest(text=text):
+                found = [o.slug for o in search(Organisation.objects.all(), text)]
+                self.assertEqual(found, ["hospital-authority"])

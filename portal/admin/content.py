@@ -136,13 +136,14 @@ class OrganisationAdmin(ReviewedAdmin):
     list_filter = [
         "kind",
         ReviewDueFilter,
-        missing_translation_filter("name", "short_name", "description"),
+        missing_translation_filter("name", "short_name", "summary", "description"),
         "sectors",
     ]
     search_fields = [
         *languages("name"),
         *languages("short_name"),
         "aliases",
+        *languages("summary"),
         *languages("description"),
     ]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -157,7 +158,7 @@ class OrganisationAdmin(ReviewedAdmin):
                     *side_by_side("short_name"),
                     "aliases",
                     "kind",
-                    *side_by_side("description"),
+                    *side_by_side("summary", "description"),
                 ]
             },
         ),

@@ -233,7 +233,7 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
                 "@type": "Organization",
                 "name": organisation.name,
                 "alternateName": organisation.short_name,
-                "description": organisation.description,
+                "description": organisation.summary or organisation.description,
                 "url": self.absolute_url(),
                 "foundingDate": str(organisation.founded_year)
                 if organisation.founded_year
