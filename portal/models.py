@@ -360,6 +360,14 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
             "or InnoHK centre. Only where a cited source says so."
         ),
     )
+    summary = translated(
+        models.CharField(
+            _("summary"),
+            max_length=300,
+            blank=True,
+            help_text=_("One sentence shown on cards and in search results."),
+        )
+    )
     description = translated(models.TextField(_("description"), blank=True))
     sectors = models.ManyToManyField(
         Sector, related_name="organisations", blank=True, verbose_name=_("sectors")
@@ -373,6 +381,7 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         *languages("name"),
         *languages("short_name"),
         "aliases",
+        *languages("summary"),
         *languages("description"),
     )
 

@@ -1,6 +1,7 @@
 """Content in two languages: Chinese names and text, English fallback, Chinese search."""
 
 import io
+import re
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -8,7 +9,7 @@ from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 
-from portal.models import Initiative, Organisation
+from portal.models import Initiative, Organisation, Sector
 from portal.search import search
 from tests.factories import make_initiative, make_organisation, make_sector
 from tests.test_fixtures import FIXTURE_FILES
@@ -195,7 +196,104 @@ class ChineseFixtureTests(TestCase):
                 )
 
     def test_imported_chinese_is_searchable_at_once(self):
-        self.assertEqual(
-            [o.slug for o in search(Organisation.objects.all(), "數碼港")], ["cyberport"]
-        )
+        # Other organisations' summaries mention Cyberport too (the HKMA runs a sandbox with it).
+        self.assertIn("cyberport", [o.slug for o in search(Organisation.objects.all(), "數碼港")])
         self.assertEqual([i.slug for i in search(Initiative.objects.all(), "港話通")], ["hkchat"])
+
+
+class OrganisationSummaryTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_organisation(
+            name="Hospital Authority",
+            slug="hospital-authority",
+            name_zh_hant="醫院管理局",
+            aliases="醫管局",
+            summary="Statutory body that runs the public hospitals and builds AI for them.",
+            summary_zh_hant="管理公立醫院並為其開發人工智能的法定機構。",
+        )
+        make_organisation(name="SenseTime", slug="sensetime", summary="An AI company.")
+
+    def test_the_page_and_card_show_the_summary_in_each_language(self):
+        chinese = "管理公立醫院並為其開發人工智能的法定機構。"
+        for url, text in [
+            ("/organisations/hospital-authority/", "builds AI for them."),
+            ("/zh-hant/organisations/hospital-authority/", chinese),
+            ("/organisations/", "builds AI for them."),
+            ("/zh-hant/organisations/", chinese),
+        ]:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), text)
+
+    def test_a_missing_chinese_summary_falls_back_to_english_marked_as_such(self):
+        html = self.client.get("/zh-hant/organisations/sensetime/").content.decode()
+        self.assertIn('<p class="standfirst"><span lang="en">An AI company.</span></p>', html)
+
+    def test_the_summary_is_searched_in_both_languages(self):
+        for text in ["hospitals", "法定機構", "醫管局"]:
+            with self.subTest(text=text):
+                found = [o.slug for o in search(Organisation.objects.all(), text)]
+                self.assertEqual(found, ["hospital-authority"])
+
+
+# A footnote marker in running text, and a definition line at the end (shared conventions).
+FOOTNOTE_MARKER = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]: (\S+)$", re.MULTILINE)
+
+
+class ChineseFixtureCoverageTests(TestCase):
+    """The committed content in Chinese: what a reader of /zh-hant/ gets."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("import_content", *map(str, FIXTURE_FILES), stdout=io.StringIO())
+
+    def test_every_sector_initiative_and_organisation_has_chinese_summaries(self):
+        for model in (Sector, Initiative, Organisation):
+            with self.subTest(model=model.__name__):
+                self.assertFalse(model.objects.filter(summary_zh_hant="").exists())
+                self.assertFalse(model.objects.filter(summary_en="").exists())
+        self.assertFalse(Sector.objects.filter(description_zh_hant="").exists())
+
+    def test_chinese_short_names_find_their_bodies(self):
+        for text, slug in [
+            ("醫管局", "hospital-authority"),
+            ("金管局", "hkma"),
+            ("數字辦", "dpo"),
+            ("創科局", "itib"),
+            ("財庫局", "fstb"),
+        ]:
+            with self.subTest(text=text):
+                self.assertIn(slug, [o.slug for o in search(Organisation.objects.all(), text)])
+
+    def test_the_chinese_search_page_finds_the_hospital_authority(self):
+        response = self.client.get("/zh-hant/search/", {"q": "醫管局"})
+        self.assertContains(response, "醫院管理局")
+        self.assertContains(response, "/zh-hant/organisations/hospital-authority/")
+
+    def test_chinese_pages_show_the_chinese_summaries(self):
+        for path, obj in [
+            ("organisations", Organisation.objects.get(slug="hospital-authority")),
+            ("initiatives", Initiative.objects.get(slug="hkchat")),
+            ("sectors", Sector.objects.get(slug="healthcare")),
+        ]:
+            with self.subTest(slug=obj.slug):
+                html = self.client.get(f"/zh-hant/{path}/{obj.slug}/").content.decode()
+                self.assertIn(f'<p class="standfirst">{obj.summary_zh_hant}</p>', html)
+                self.assertNotIn(obj.summary_en, html)
+        cards = self.client.get("/zh-hant/organisations/").content.decode()
+        self.assertIn(Organisation.objects.get(slug="hkma").summary_zh_hant, cards)
+
+    def test_sector_footnotes_cite_the_sectors_own_sources_in_both_languages(self):
+        for sector in Sector.objects.prefetch_related("sources"):
+            sources = {source.url for source in sector.sources.all()}
+            notes = {}
+            for language in ("en", "zh_hant"):
+                text = getattr(sector, f"description_{language}")
+                definitions = dict(FOOTNOTE_DEFINITION.findall(text))
+                with self.subTest(sector=sector.slug, language=language):
+                    self.assertTrue(definitions)
+                    self.assertLessEqual(set(definitions.values()), sources)
+                    self.assertEqual(set(FOOTNOTE_MARKER.findall(text)), set(definitions))
+                notes[language] = definitions
+            self.assertEqual(notes["en"], notes["zh_hant"], sector.slug)

@@ -139,13 +139,14 @@ class OrganisationAdmin(ReviewedAdmin):
         # Only the organisations that something is part of: a short list, not every row.
         ("parent", admin.RelatedOnlyFieldListFilter),
         ReviewDueFilter,
-        missing_translation_filter("name", "short_name", "description"),
+        missing_translation_filter("name", "short_name", "summary", "description"),
         "sectors",
     ]
     search_fields = [
         *languages("name"),
         *languages("short_name"),
         "aliases",
+        *languages("summary"),
         *languages("description"),
     ]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -160,7 +161,7 @@ class OrganisationAdmin(ReviewedAdmin):
                     *side_by_side("short_name"),
                     "aliases",
                     "kind",
-                    *side_by_side("description"),
+                    *side_by_side("summary", "description"),
                 ]
             },
         ),

@@ -245,7 +245,7 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
                 "@type": "Organization",
                 "name": organisation.name,
                 "alternateName": organisation.short_name,
-                "description": without_footnotes(organisation.description),
+                "description": organisation.summary or without_footnotes(organisation.description),
                 "url": self.absolute_url(),
                 "foundingDate": str(organisation.founded_year)
                 if organisation.founded_year
