@@ -120,21 +120,33 @@ def related_names(model, relation, ids):
     """{row id: [name, ...]} for the many-to-many `relation` of `model`'s rows `ids`, in the
     related model's order and the page's language (English where that is missing), in one
     query reading names only."""
+    english, local = languages("name")[0], name_column(get_language())
+    found = related_values(model, relation, ids, (english, local))
+    return {
+        row_id: [name_local or name_en for name_en, name_local in pairs]
+        for row_id, pairs in found.items()
+    }
+
+
+def related_values(model, relation, ids, columns, within=None):
+    """{row id: [(value, ...), ...]}: the related model's `columns` for the many-to-many
+    `relation` of `model`'s rows `ids`, in the related model's order, in one query that
+    builds no model instances. `within`, a queryset of the related model, leaves out the
+    related rows not in it (e.g. unpublished articles)."""
     field = model._meta.get_field(relation)
     row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     ordering = [
         f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
         for name in field.related_model._meta.ordering
     ]
-    english, local = languages("name")[0], name_column(get_language())
-    pairs = (
-        field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
-        .order_by(*ordering)
-        .values_list(f"{row}_id", f"{target}__{english}", f"{target}__{local}")
-    )
+    pairs = field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
+    if within is not None:
+        pairs = pairs.filter(**{f"{target}__in": within})
     found = {}
-    for row_id, name_en, name_local in pairs:
-        found.setdefault(row_id, []).append(name_local or name_en)
+    for row_id, *values in pairs.order_by(*ordering).values_list(
+        f"{row}_id", *(f"{target}__{column}" for column in columns)
+    ):
+        found.setdefault(row_id, []).append(values)
     return found
 
 
