@@ -37,6 +37,7 @@ PAGES = {
     "organisations": lambda: "/organisations/",
     "sectors": lambda: "/sectors/",
     "search": lambda: "/search/?q=ai",
+    "data": lambda: "/data/",
     "article": lambda: richest(Article.objects.published(), "sectors", "initiatives", "sources"),
     "initiative": lambda: richest(
         Initiative.objects.all(), "partners", "sectors", "sources", "articles"
@@ -91,6 +92,7 @@ def test_page_fits_a_phone_screen_without_sideways_scrolling(phone_page, real_co
 # each of them at least once (home, finder with filters, search, the detail templates).
 CHINESE_PAGE_TYPES = [
     "home",
+    "data",
     "initiatives-filtered",
     "search",
     "article",
@@ -113,4 +115,15 @@ def test_chinese_page_declares_its_language_and_has_no_axe_violations(
     assert response.status == 200, f"{url} answered {response.status}"
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     expect(page.locator("h1")).to_have_count(1)
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("language", ["", "/zh-hant"])
+def test_data_page_with_every_column_list_open_has_no_axe_violations(page, real_content, language):
+    page.goto(f"{language}/data/")
+    summaries = page.locator("details > summary")
+    assert summaries.count() >= 5
+    for index in range(summaries.count()):
+        summaries.nth(index).click()
+    expect(page.locator("details[open] table").first).to_be_visible()
     assert_no_axe_violations(page)
