@@ -210,23 +210,24 @@ class OpenDataTests(DataReader, TestCase):
             b"".join(response.streaming_content)
 
     def test_queries_are_fixed_per_chunk(self):
-        # The content state, the rows, then per chunk one query per many-to-many relation
-        # (articles: sectors, initiatives, organisations, sources).
+        # The content state, the rows, the order of each related dataset, then per chunk one
+        # query per many-to-many relation (articles: sectors, initiatives, organisations,
+        # sources).
         paths = ("/data/articles.csv", "/data/articles.json")
         with mock.patch.object(data_views, "CHUNK_SIZE", 2):
             for path in paths:
-                self.assert_download_queries(2 + 1 * 4, path)
+                self.assert_download_queries(2 + 4 + 1 * 4, path)
             for n in range(3):
                 make_article(slug=f"more-{n}", publish_at=NOW - DAY)
             for path in paths:
-                self.assert_download_queries(2 + 3 * 4, path)
+                self.assert_download_queries(2 + 4 + 3 * 4, path)
         # In one chunk, the same at 5 rows and at 50.
         for path in paths:
-            self.assert_download_queries(2 + 4, path)
+            self.assert_download_queries(2 + 4 + 4, path)
         for n in range(45):
             make_article(slug=f"many-{n}", publish_at=NOW - DAY).sectors.set([self.banking])
         for path in paths:
-            self.assert_download_queries(2 + 4, path)
+            self.assert_download_queries(2 + 4 + 4, path)
         # A link table is one query however long; the page and the package need none but
         # the content state.
         self.assert_download_queries(2, "/data/articles-sectors.csv")

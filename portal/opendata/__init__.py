@@ -18,8 +18,9 @@ checked. Each many-to-many relation is therefore also a link resource of its own
 (`articles-sectors`: one row per article and sector), whose two columns are foreign keys that
 a validator checks; the space-separated column is the spreadsheet reader's convenience.
 
-Rows are read a chunk at a time as plain values (no model instances): one query for the rows
-and one per many-to-many relation and chunk, so memory and queries per chunk stay fixed.
+Rows are read a chunk at a time as plain values (no model instances): one query for the rows,
+one per related dataset for its order (`Reader.ranks`), and one per many-to-many relation
+and chunk, so memory and queries per chunk stay fixed.
 """
 
 from dataclasses import dataclass
@@ -161,7 +162,7 @@ class Dataset:
             schema["foreignKeys"] = foreign_keys
         return schema
 
-    def chunks(self, chunk_size):
+    def chunks(self, chunk_size, reader):
         """Yield (rows, related) a chunk at a time: `rows` as dicts, `related` as
         {relation: {row id: [(key, name...), ...]}}. One query for the rows, and one per
         many-to-many relation and chunk."""
@@ -173,15 +174,15 @@ class Dataset:
         for row in rows.iterator(chunk_size):
             chunk.append(row)
             if len(chunk) == chunk_size:
-                yield chunk, self._related(chunk)
+                yield chunk, self._related(chunk, reader)
                 chunk = []
         if chunk:
-            yield chunk, self._related(chunk)
+            yield chunk, self._related(chunk, reader)
 
-    def _related(self, chunk):
+    def _related(self, chunk, reader):
         ids = [row["pk"] for row in chunk]
         return {
-            part.field.name: part.related(ids)
+            part.field.name: part.related(ids, reader)
             for part in self.parts
             if isinstance(part, ManyToManyPart)
         }
@@ -267,6 +268,15 @@ class Reader:
     def __init__(self, request):
         self.request = request
         self._patterns = {}
+        self._ranks = {}
+
+    def ranks(self, dataset):
+        """{id: position} of the rows of `dataset` readers may see, in its order: one query
+        per dataset and download, whatever the number of chunks."""
+        if dataset not in self._ranks:
+            ids = dataset.visible().values_list("pk", flat=True)
+            self._ranks[dataset] = {pk: rank for rank, pk in enumerate(ids)}
+        return self._ranks[dataset]
 
     def page_url(self, dataset, key):
         if dataset not in self._patterns:
@@ -283,13 +293,13 @@ class Reader:
         return found
 
     def csv_rows(self, dataset, chunk_size):
-        for rows, related in dataset.chunks(chunk_size):
+        for rows, related in dataset.chunks(chunk_size, reader=self):
             for row in rows:
                 mine = row_related(related, row["pk"])
                 yield [value for part in dataset.parts for value in part.csv(row, mine, self)]
 
     def records(self, dataset, chunk_size):
-        for rows, related in dataset.chunks(chunk_size):
+        for rows, related in dataset.chunks(chunk_size, reader=self):
             for row in rows:
                 mine = row_related(related, row["pk"])
                 yield dict(item for part in dataset.parts for item in part.json(row, mine, self))

@@ -253,11 +253,11 @@ class ManyToManyPart:
         ]
         self.selects = {}
 
-    def related(self, ids):
+    def related(self, ids, reader):
         """{row id: [(key, name...), ...]} for the rows `ids`, in one query."""
-        within = self.target.visible() if self.target.filtered else None
         columns = (self.target.key, *self.target.name_fields)
-        return related_values(self.dataset.model, self.field.name, ids, columns, within)
+        ranks = reader.ranks(self.target)
+        return related_values(self.dataset.model, self.field.name, ids, columns, ranks)
 
     def csv(self, row, related, reader):
         return [KEY_SEPARATOR.join(key for key, *_names in related[self.field.name])]
