@@ -23,6 +23,7 @@ one per related dataset for its order (`Reader.ranks`), and one per many-to-many
 and chunk, so memory and queries per chunk stay fixed.
 """
 
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -100,8 +101,8 @@ class Dataset:
     def name_fields(self):
         """The columns of a record's name, the file's language first (then English, as
         related records in JSON show it), or its key where it has no name."""
+        fields = {f.attname for f in self.model._meta.concrete_fields}
         for base in ("name", "title"):
-            fields = {f.attname for f in self.model._meta.concrete_fields}
             if f"{base}_en" in fields:
                 current = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
                 return tuple(dict.fromkeys((f"{base}_{current}", f"{base}_en")))
@@ -164,19 +165,13 @@ class Dataset:
 
     def chunks(self, chunk_size, reader):
         """Yield (rows, related) a chunk at a time: `rows` as dicts, `related` as
-        {relation: {row id: [(key, name...), ...]}}. One query for the rows, and one per
-        many-to-many relation and chunk."""
+        {relation: {row id: [(key, name...), ...]}}. One query for the rows (streamed), and
+        one per many-to-many relation and chunk."""
         selects = {alias: value for part in self.parts for alias, value in part.selects.items()}
         names = [alias for alias, value in selects.items() if value is None]
         expressions = {alias: value for alias, value in selects.items() if value is not None}
         rows = self.visible().values("pk", *names, **expressions)
-        chunk = []
-        for row in rows.iterator(chunk_size):
-            chunk.append(row)
-            if len(chunk) == chunk_size:
-                yield chunk, self._related(chunk, reader)
-                chunk = []
-        if chunk:
+        for chunk in itertools.batched(rows.iterator(chunk_size), chunk_size):
             yield chunk, self._related(chunk, reader)
 
     def _related(self, chunk, reader):
