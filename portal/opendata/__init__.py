@@ -349,9 +349,9 @@ def data_package(request):
         "title": str(_("HKAI Portal: artificial intelligence in Hong Kong")),
         "description": str(
             _(
-                "The sectors, organisations, initiatives and published articles of the HKAI "
-                "Portal, with the public sources each fact comes from. The portal's own text "
-                "is under CC BY 4.0; the sources keep their own terms."
+                "The records of the HKAI Portal, one resource per record type, with the "
+                "public sources each fact comes from. The portal's own text is under CC BY "
+                "4.0; the sources keep their own terms."
             )
         ),
         "homepage": request.build_absolute_uri(reverse("portal:data")),

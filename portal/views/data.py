@@ -23,7 +23,7 @@ from portal.opendata import (
     csv_filename,
     data_package,
 )
-from portal.spreadsheets import csv_response
+from portal.spreadsheets import ROWS_PER_WRITE, csv_response
 
 # Rows read per round trip to the database.
 CHUNK_SIZE = 2000
@@ -80,7 +80,7 @@ def data_json_view(request, name):
         separator = "\n"
         # A few hundred records per write: one write per record would make the server's
         # system calls, not the database, the bottleneck.
-        for batch in itertools.batched(reader.records(dataset, CHUNK_SIZE), 250):
+        for batch in itertools.batched(reader.records(dataset, CHUNK_SIZE), ROWS_PER_WRITE):
             yield separator + ",\n".join(json.dumps(r, ensure_ascii=False) for r in batch)
             separator = ",\n"
         yield "\n]}\n"
