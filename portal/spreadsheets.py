@@ -3,6 +3,7 @@ memory does not grow with the rows, and guarded against spreadsheet formulas.
 """
 
 import csv
+import itertools
 import unicodedata
 
 from django.http import StreamingHttpResponse
@@ -13,6 +14,8 @@ from django.http import StreamingHttpResponse
 # as their ASCII forms. A leading apostrophe makes the cell text.
 # https://owasp.org/www-community/attacks/CSV_Injection
 FORMULA_SIGNS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+# Rows sent to the client per write of a streamed download.
+ROWS_PER_WRITE = 200
 
 
 def _is_blank(character):
@@ -56,10 +59,13 @@ def csv_response(filename, header, rows):
         # A byte order mark: without it Excel reads a UTF-8 file as the local legacy
         # encoding and garbles every non-ASCII name (e.g. Chinese ones). Other programs
         # ignore it. https://learn.microsoft.com/en-us/office/troubleshoot/excel/open-csv-file
-        yield "\ufeff"
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+        yield "\ufeff" + writer.writerow(header)
+        # Rows go out a batch at a time: one write per row would make the server's system
+        # calls, not the rows, the bottleneck of a 100,000-row download.
+        for batch in itertools.batched(rows, ROWS_PER_WRITE):
+            yield "".join(
+                writer.writerow([spreadsheet_safe(cell) for cell in row]) for row in batch
+            )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

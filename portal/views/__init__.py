@@ -3,8 +3,10 @@
 - `pages`: home, one page per item, the sector list, robots.txt and the health check.
 - `finders`: the filterable lists and site search.
 - `formats`: the article and initiative lists as CSV and JSON (their Atom feeds: `portal.feeds`).
+- `data`: /data/, every record type as a whole-table download, and its Data Package.
 """
 
+from portal.views.data import data_csv_view, data_json_view, data_package_view, data_view
 from portal.views.finders import (
     article_list_view,
     format_links,
@@ -33,6 +35,10 @@ from portal.views.pages import (
 __all__ = [
     "article_csv_view",
     "article_json_view",
+    "data_csv_view",
+    "data_json_view",
+    "data_package_view",
+    "data_view",
     "format_links",
     "initiative_csv_view",
     "initiative_json_view",

@@ -41,6 +41,7 @@ PAGES = {
     "sources-filtered": lambda: "/sources/?publisher_type=government",
     "sources-chinese": lambda: "/zh-hant/sources/?publisher_type=university",
     "search": lambda: "/search/?q=ai",
+    "data": lambda: "/data/",
     "article": lambda: richest(Article.objects.published(), "sectors", "initiatives", "sources"),
     "initiative": lambda: richest(
         Initiative.objects.all(), "partners", "sectors", "sources", "articles"
@@ -108,6 +109,7 @@ def test_page_fits_a_phone_screen_without_sideways_scrolling(phone_page, real_co
 # each of them at least once (home, finder with filters, search, the detail templates).
 CHINESE_PAGE_TYPES = [
     "home",
+    "data",
     "initiatives-filtered",
     "search",
     "article",
@@ -149,3 +151,14 @@ def test_a_footnote_leads_to_its_note_the_source_list_and_back(page, real_conten
 
     note.locator("a.footnote-backref").first.click()
     expect(page.locator("#fnref-description-1")).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("language", ["", "/zh-hant"])
+def test_data_page_with_every_column_list_open_has_no_axe_violations(page, real_content, language):
+    page.goto(f"{language}/data/")
+    summaries = page.locator("details > summary")
+    assert summaries.count() >= 5
+    for index in range(summaries.count()):
+        summaries.nth(index).click()
+    expect(page.locator("details[open] table").first).to_be_visible()
+    assert_no_axe_violations(page)
