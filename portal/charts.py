@@ -25,6 +25,10 @@ class Bar:
     width: float
     height: float
     centre: float
+    # The bar's whole slot, full plot height: a target for a link that is easy to hit even
+    # where the bar is short or empty.
+    slot_x: float
+    slot_width: float
     show_label: bool  # whether the axis shows this bar's label
     minor_label: bool  # a label that narrow screens leave out (every other one shown)
     show_value: bool  # whether the value is written above the bar
@@ -46,6 +50,10 @@ class BarChart:
     baseline: float
     bars: tuple
     ticks: tuple
+
+    @property
+    def plot_height(self):
+        return round(self.baseline - self.top, 2)
 
     @property
     def first_label(self):
@@ -105,6 +113,8 @@ def bar_chart(points, width=WIDTH, height=HEIGHT):
             width=round(bar_width, 2),
             height=round(baseline - y_of(value), 2),
             centre=round(left + (i + 0.5) * slot, 2),
+            slot_x=round(left + i * slot, 2),
+            slot_width=round(slot, 2),
             show_label=i % label_every == 0,
             minor_label=i % (2 * label_every) != 0,
             show_value=value > 0 and len(points) <= MAX_VALUE_LABELS,

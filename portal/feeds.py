@@ -1,4 +1,5 @@
-"""Atom feeds of the article and initiative finders: /articles.atom and /initiatives.atom.
+"""Atom feeds of the article, initiative and timeline finders: /articles.atom,
+/initiatives.atom and /timeline.atom.
 
 A feed takes the same query string as its finder page and reads the same listing
 (portal.listings), and lists the 50 first matching items. Without a `sort` parameter
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.caching import request_state
-from portal.listings import ARTICLES, INITIATIVES, FinderQuery
+from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
 from portal.querystrings import query_with, with_query
 from portal.views.formats import plain_text_bad_request
 
@@ -128,5 +129,20 @@ class InitiativeFeed(FinderFeed):
         return initiative.updated_at
 
 
+class MilestoneFeed(FinderFeed):
+    listing = TIMELINE
+    noun = gettext_lazy("timeline")
+
+    def subtitle(self, query):
+        return _("Milestones of artificial intelligence policy in Hong Kong.")
+
+    def item_title(self, milestone):
+        return xml_text(f"{milestone.date_label}: {milestone.title}")
+
+    def item_updateddate(self, milestone):
+        return milestone.updated_at
+
+
 article_feed = ArticleFeed()
 initiative_feed = InitiativeFeed()
+milestone_feed = MilestoneFeed()

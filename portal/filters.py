@@ -15,6 +15,7 @@ from html import escape
 import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Max, Min, Q, Value, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -26,6 +27,7 @@ from portal.models import (
     LATEST_YEAR,
     Article,
     Initiative,
+    Milestone,
     Organisation,
     Sector,
     Source,
@@ -221,9 +223,9 @@ class ValueOfFilter(django_filters.Filter):
     def filter(self, qs, value):
         return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
-    def index_groups(self, model):
-        """{value: BitMap of row ids}, in one grouped query."""
-        return id_lists(model._default_manager.exclude(**{self.field_name: ""}), self.field_name)
+    def index_groups(self, rows):
+        """{value: BitMap of the ids of `rows`}, in one grouped query."""
+        return id_lists(rows.exclude(**{self.field_name: ""}), self.field_name)
 
     def value_keys(self, value):
         return list(value)
@@ -511,3 +513,72 @@ class SourceFilter(FinderFilterSet):
     class Meta:
         model = Source
         fields = []
+
+
+class YearBoundFilter(YearFilter):
+    """One end of a year range over a date field: rows dated in year `value` or later
+    (`bound="from"`) or in year `value` or earlier (`bound="to"`). Indexed by year, so a
+    range costs no query: its ids are the union of the years it covers."""
+
+    def __init__(self, *, field_name, bound, **kwargs):
+        self.bound = bound
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        # Plain date comparisons, which an index on the date serves.
+        if self.bound == "from":
+            return qs.filter(**{f"{self.field_name}__gte": datetime.date(value, 1, 1)})
+        return qs.filter(**{f"{self.field_name}__lte": datetime.date(value, 12, 31)})
+
+    def index_groups(self, rows):
+        """{year: BitMap of the ids of `rows`}, in one grouped query."""
+        return id_lists(rows.annotate(_year=ExtractYear(self.field_name)), "_year")
+
+    def value_keys(self, value):
+        if self.bound == "from":
+            return range(value, LATEST_YEAR + 1)
+        return range(EARLIEST_YEAR, value + 1)
+
+
+class MilestoneFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("from"), cleaned.get("to")
+        if first is not None and last is not None and first > last:
+            self.add_error(
+                "to",
+                gettext("The last year (%(to)s) is before the first year (%(from)s).")
+                % {"to": last, "from": first},
+            )
+        return cleaned
+
+
+class MilestoneFilter(FinderFilterSet):
+    sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
+    kind = IndexedChoiceFilter(field_name="kind", choices=Milestone.Kind.choices, label=_("Kind"))
+    initiative = AnyOfFilter(
+        label=_("Initiative"), relations=["initiatives"], queryset=Initiative.objects.all()
+    )
+    organisation = AnyOfFilter(
+        label=_("Organisation"), relations=["organisations"], queryset=Organisation.objects.all()
+    )
+    # "from" is a Python keyword, so that filter goes into the class namespace by name; the
+    # addresses read naturally: /timeline/?from=2020&to=2023.
+    locals()["from"] = YearBoundFilter(field_name="date", bound="from", label=_("From year"))
+    to = YearBoundFilter(field_name="date", bound="to", label=_("To year"))
+    sort = SortFilter(
+        default="oldest",
+        orderings={
+            "oldest": (_("Oldest first"), ("date", "title_en")),
+            "newest": (_("Newest first"), ("-date", "title_en")),
+        },
+    )
+
+    facet_names = ("sector", "kind", "initiative", "organisation")
+
+    class Meta:
+        model = Milestone
+        fields = []
+        form = MilestoneFilterForm

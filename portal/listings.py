@@ -3,7 +3,7 @@
 A `Listing` names a list's model, the rows readers may see, what its cards need fetched, its
 FilterSet, card template, title and page. The HTML finder, the CSV, JSON and Atom versions,
 the site search and the detail pages' "articles that mention it" all read these
-descriptions (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS).
+descriptions (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS, TIMELINE).
 
 `FinderQuery` is one request against a listing: its bound FilterSet, the ids that match (from
 the facet index, portal.facets), the results in order, the facets with disjunctive counts
@@ -18,7 +18,7 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from portal.filters import (
     Facet,
     FacetOption,
     InitiativeFilter,
+    MilestoneFilter,
     OrganisationFilter,
     SearchFilter,
     SourceFilter,
@@ -40,7 +41,15 @@ from portal.filters import (
     is_empty,
 )
 from portal.generation import content_state
-from portal.models import Article, Initiative, Organisation, Sector, Source, in_current_language
+from portal.models import (
+    Article,
+    Initiative,
+    Milestone,
+    Organisation,
+    Sector,
+    Source,
+    in_current_language,
+)
 
 PAGE_SIZE = 20
 # Results a reader may page into, on any list and in any format.
@@ -56,7 +65,8 @@ FACET_EXPANDED = 100
 
 
 # What cards show of an item's sectors; the long description stays in the database.
-SECTOR_NAMES = Prefetch("sectors", queryset=Sector.objects.only("name_en", "name_zh_hant", "slug"))
+NAME_FIELDS = ("name_en", "name_zh_hant", "slug")
+SECTOR_NAMES = Prefetch("sectors", queryset=Sector.objects.only(*NAME_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,23 @@ SOURCES = Listing(
     visible=lambda: Source.objects.all(),
     filterset_class=SourceFilter,
 )
+
+TIMELINE = Listing(
+    name="milestones",
+    model=Milestone,
+    title=gettext_lazy("Timeline"),
+    card_template="portal/includes/_milestone_card.html",
+    url_name="portal:milestone_list",
+    visible=lambda: Milestone.objects.all(),
+    prefetch_related=(
+        SECTOR_NAMES,
+        Prefetch("initiatives", queryset=Initiative.objects.only(*NAME_FIELDS)),
+        Prefetch("organisations", queryset=Organisation.objects.only(*NAME_FIELDS)),
+        Prefetch("sources", queryset=Source.objects.only("url", "title", "publisher")),
+    ),
+    filterset_class=MilestoneFilter,
+)
+
 # In the order the site search shows them.
 SEARCHED = (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS)
 
@@ -429,6 +456,27 @@ def related_rows(listing, filter_name, obj, state, limit=RELATED_SHOWN):
     return Related(first, len(ids), url)
 
 
+# The timeline filter that lists the milestones of each relation.
+MILESTONE_FILTERS = {
+    "initiatives": "initiative",
+    "organisations": "organisation",
+    "sectors": "sector",
+}
+
+
+def related_milestones(relation, obj, limit=RELATED_SHOWN):
+    """The first `limit` milestones related to `obj` through `relation` ("initiatives",
+    "organisations" or "sectors"), oldest first, as a `Related` whose address is the timeline
+    filtered to `obj`. One query: the total rides on each row as a window count."""
+    rows = list(
+        Milestone.objects.filter(**{relation: obj})
+        .annotate(total=Window(Count("pk")))
+        .order_by("date", "title_en")[:limit]
+    )
+    url = f"{reverse(TIMELINE.url_name)}?{urlencode({MILESTONE_FILTERS[relation]: obj.slug})}"
+    return Related(rows, rows[0].total if rows else 0, url)
+
+
 def sectors_with_counts(sectors, state):
     """`sectors` (a list), each given `article_count`, `initiative_count` and
     `organisation_count` from the facet indexes: no counting queries."""
@@ -450,5 +498,5 @@ def warm_facet_indexes():
     """Build every finder's facet index for the current content and put it in the shared
     cache (import_content calls this after writing)."""
     state = content_state()
-    for listing in (ARTICLES, INITIATIVES, ORGANISATIONS):
+    for listing in (ARTICLES, INITIATIVES, ORGANISATIONS, TIMELINE):
         facet_index(listing, state)

@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
@@ -671,6 +672,150 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         for relation in ("sectors", "initiatives", "organisations", "sources"):
             getattr(copy, relation).set(getattr(self, relation).all())
         return copy
+
+
+class Milestone(SlugNaturalKeyMixin, TimestampedModel):
+    """A dated event in Hong Kong's AI policy: something announced, launched, funded,
+    regulated or ended, with the sources that date it. The timeline page lists them."""
+
+    class Precision(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Year")
+
+    class Kind(models.TextChoices):
+        ANNOUNCED = "announced", _("Announced")
+        LAUNCHED = "launched", _("Launched")
+        FUNDED = "funded", _("Funded")
+        REGULATION = "regulation", _("Regulation or guideline")
+        ENDED = "ended", _("Ended")
+        OTHER = "other", _("Other")
+
+    title = translated(models.CharField(_("title"), max_length=250))
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    date = models.DateField(
+        _("date"),
+        help_text=_(
+            "When it happened, as exactly as the sources say. With month precision use the "
+            "first of the month; with year precision, 1 January."
+        ),
+    )
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text=_(
+            "How much of the date the sources give: the day, only the month, or only the year."
+        ),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    summary = translated(
+        models.TextField(_("summary"), help_text=_("One or two sentences: what happened."))
+    )
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="milestones", blank=True, verbose_name=_("initiatives")
+    )
+    organisations = models.ManyToManyField(
+        Organisation, related_name="milestones", blank=True, verbose_name=_("organisations")
+    )
+    sectors = models.ManyToManyField(
+        Sector, related_name="milestones", blank=True, verbose_name=_("sectors")
+    )
+    # Not blank: a milestone without a source would be a date nobody can check. The admin
+    # and the importer both refuse one (the database cannot: it is a relation).
+    sources = models.ManyToManyField(Source, related_name="milestones", verbose_name=_("sources"))
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["date", "title_en"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_precision="day")
+                | models.Q(date_precision="month", date__day=1)
+                | models.Q(date_precision="year", date__month=1, date__day=1),
+                name="portal_milestone_date_matches_precision",
+                violation_error_message=_(
+                    "A date known to the month must be the first of the month; one known "
+                    "to the year must be 1 January."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    date__gte=datetime.date(EARLIEST_YEAR, 1, 1),
+                    date__lte=datetime.date(LATEST_YEAR, 12, 31),
+                ),
+                name="portal_milestone_date_plausible",
+                violation_error_message=_("Enter a date between %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_precision__in=["day", "month", "year"]),
+                name="portal_milestone_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["announced", "launched", "funded", "regulation", "ended", "other"]
+                ),
+                name="portal_milestone_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "title_en"], name="portal_milestone_date_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("portal:milestone_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # The database's rule, with a message that names the date the editor should enter.
+        if self.date is None or self.date_precision not in self.Precision.values:
+            return
+        expected = self.date.replace(
+            month=1 if self.date_precision == self.Precision.YEAR else self.date.month,
+            day=1 if self.date_precision != self.Precision.DAY else self.date.day,
+        )
+        if expected != self.date:
+            raise ValidationError(
+                {
+                    "date": _(
+                        "With %(precision)s precision the date must be %(expected)s (not %(date)s)."
+                    )
+                    % {
+                        "precision": self.get_date_precision_display().lower(),
+                        "expected": expected.isoformat(),
+                        "date": self.date.isoformat(),
+                    }
+                }
+            )
+
+    @property
+    def date_label(self):
+        """The date as readers see it, only as precise as it is known, in the page's language:
+        "2023", "October 2023" or "25 October 2023"."""
+        return date_format(self.date, gettext(MILESTONE_DATE_FORMATS[self.date_precision]))
+
+    @property
+    def machine_date(self):
+        """The date for a `<time datetime>` attribute, as precise as it is known."""
+        length = {"year": 4, "month": 7}.get(self.date_precision, 10)
+        return self.date.isoformat()[:length]
+
+
+# Date formats (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date) by
+# precision, translated so each language words dates its own way.
+MILESTONE_DATE_FORMATS = {
+    # Translators: a date format (Django's date filter) for a day, e.g. "25 October 2023".
+    Milestone.Precision.DAY: gettext_noop("j F Y"),
+    # Translators: a date format (Django's date filter) for a month, e.g. "October 2023".
+    Milestone.Precision.MONTH: gettext_noop("F Y"),
+    # Translators: a date format (Django's date filter) for a year alone, e.g. "2023".
+    Milestone.Precision.YEAR: gettext_noop("Y"),
+}
 
 
 class ContentGeneration(models.Model):

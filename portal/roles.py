@@ -1,11 +1,11 @@
 """The editors' roles, kept as auth groups; `manage.py setup_roles` creates and updates them.
 
 Editor
-    Views, adds and changes articles, initiatives, organisations, sectors and sources; deletes
-    articles, initiatives, organisations and sources, but not sectors (every public finder is
-    built on them); publishes, schedules and unpublishes articles. Change permission on an item
-    also opens its history, the comparison of two versions and revert; add permission also
-    recovers deleted items (django-reversion checks the content model's permissions, so its own
+    Views, adds and changes articles, initiatives, milestones, organisations, sectors and
+    sources; deletes all of them but sectors (every public finder is built on them);
+    publishes, schedules and unpublishes articles. Change permission on an item also opens
+    its history, the comparison of two versions and revert; add permission also recovers
+    deleted items (django-reversion checks the content model's permissions, so its own
     Version and Revision models need none). No permission on users or groups, so an editor
     cannot reach user administration or grant themselves anything.
 Publisher
@@ -19,11 +19,14 @@ the group. Superusers have every permission and need no group.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-CONTENT = ["article", "initiative", "organisation", "sector", "source"]
+CONTENT = ["article", "initiative", "milestone", "organisation", "sector", "source"]
 
 EDITOR = [
     *(f"portal.{action}_{model}" for model in CONTENT for action in ("view", "add", "change")),
-    *(f"portal.delete_{model}" for model in ["article", "initiative", "organisation", "source"]),
+    *(
+        f"portal.delete_{model}"
+        for model in ["article", "initiative", "milestone", "organisation", "source"]
+    ),
     "portal.publish_article",
 ]
 

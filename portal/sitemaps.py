@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
-from portal.models import Article, Initiative, Organisation, Sector
+from portal.models import Article, Initiative, Milestone, Organisation, Sector
 
 
 class LanguagePairs:
@@ -137,6 +137,13 @@ class SectorSitemap(ContentSitemap):
         return Sector.objects.all()
 
 
+class MilestoneSitemap(ContentSitemap):
+    url_name = "portal:milestone_detail"
+
+    def queryset(self):
+        return Milestone.objects.all()
+
+
 class ListPageSitemap(Sitemap):
     """The home page and the unfiltered lists; filtered and search URLs are left to links."""
 
@@ -147,6 +154,7 @@ class ListPageSitemap(Sitemap):
             "portal:initiative_list",
             "portal:organisation_list",
             "portal:sector_list",
+            "portal:milestone_list",
         ]
 
     def location(self, name):
@@ -159,4 +167,5 @@ sitemaps = {
     "initiatives": InitiativeSitemap,
     "organisations": OrganisationSitemap,
     "sectors": SectorSitemap,
+    "milestones": MilestoneSitemap,
 }

@@ -4,7 +4,7 @@ from django.urls import path
 
 from portal import views
 from portal.caching import public_page
-from portal.feeds import article_feed, initiative_feed
+from portal.feeds import article_feed, initiative_feed, milestone_feed
 
 app_name = "portal"
 
@@ -38,4 +38,11 @@ urlpatterns = [
     path("sectors/", public_page(views.sector_list_view), name="sector_list"),
     path("sectors/<slug:slug>/", public_page(views.sector_detail_view), name="sector_detail"),
     path("sources/", public_page(views.source_list_view), name="source_list"),
+    path("timeline/", public_page(views.timeline_view), name="milestone_list"),
+    path("timeline.atom", public_page(milestone_feed), name="milestone_feed"),
+    path("timeline.csv", public_page(views.milestone_csv_view), name="milestone_csv"),
+    path("timeline.json", public_page(views.milestone_json_view), name="milestone_json"),
+    path(
+        "timeline/<slug:slug>/", public_page(views.milestone_detail_view), name="milestone_detail"
+    ),
 ]

@@ -4,7 +4,7 @@ cares about."""
 import datetime
 import itertools
 
-from portal.models import Article, Initiative, Organisation, Sector, Source
+from portal.models import Article, Initiative, Milestone, Organisation, Sector, Source
 
 _numbers = itertools.count(1)
 # Translated fields are stored per language (name_en, name_zh_hant); tests say `name=` for English.
@@ -68,3 +68,18 @@ def make_article(**fields):
         "publish_at": NOW - datetime.timedelta(days=1),
     }
     return Article.objects.create(**_columns({**defaults, **fields}))
+
+
+def make_milestone(sources=None, **fields):
+    """A milestone dated 25 October 2023 (to the day) with one source, unless told otherwise."""
+    n = next(_numbers)
+    defaults = {
+        "title": f"Milestone {n}",
+        "slug": f"milestone-{n}",
+        "summary": f"What happened, number {n}.",
+        "date": datetime.date(2023, 10, 25),
+        "kind": Milestone.Kind.ANNOUNCED,
+    }
+    milestone = Milestone.objects.create(**_columns({**defaults, **fields}))
+    milestone.sources.set(sources if sources is not None else [make_source()])
+    return milestone

@@ -1,11 +1,12 @@
 """The importer's checking stage enforces every rule the models and the database do, so an
 import is refused with the record, field and value named, never by the database mid-write."""
 
+import datetime
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, models
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -143,6 +144,10 @@ class UniquenessTests(RulesTestCase):
         )
 
 
+# A value of each field type the models' constraints read (numbers otherwise).
+SAMPLE_VALUES = {models.DateField: datetime.date(2000, 1, 1), models.CharField: "day"}
+
+
 def test_every_database_rule_on_an_exchanged_model_is_one_the_checking_stage_runs():
     # A rule added to a model without teaching the checking stage about it would only be
     # enforced by the database, mid-write, with no record named: this test says so first.
@@ -156,8 +161,9 @@ def test_every_database_rule_on_an_exchanged_model_is_one_the_checking_stage_run
                 continue
             assert isinstance(constraint, CheckConstraint), constraint
             names = constraint.condition.referenced_base_fields
+            values = {name: SAMPLE_VALUES.get(type(meta.get_field(name)), 2000) for name in names}
             # Evaluated in Python (no query per record): raises Unsupported otherwise.
-            rules.evaluate(constraint.condition, dict.fromkeys(names, 2000))
+            rules.evaluate(constraint.condition, values)
 
 
 # (condition, values, expected): SQL's three-valued logic, None being unknown (NULL).
@@ -168,6 +174,10 @@ EVALUATIONS = [
     (Q(year__isnull=True) | Q(year__lte=2100), {"year": 2101}, False),
     (Q(end__gte=F("start")), {"start": 2024, "end": 2020}, False),
     (Q(end__gte=F("start")), {"start": None, "end": 2020}, None),
+    # The parts of a date (a milestone's precision rule).
+    (Q(date__day=1), {"date": datetime.date(2023, 10, 25)}, False),
+    (Q(date__month=1, date__day=1), {"date": datetime.date(2023, 1, 1)}, True),
+    (Q(date__year__gte=2000), {"date": datetime.date(1999, 12, 31)}, False),
     (~Q(year__gt=2000), {"year": 2001}, False),
     (~Q(year__gt=2000), {"year": None}, None),
     (Q(year__gt=2000) & Q(year__lt=1000), {"year": None}, None),
@@ -196,6 +206,12 @@ def test_conditions_evaluate_as_the_database_would(condition, values, expected):
 def test_conditions_python_cannot_decide_are_unsupported(condition):
     with pytest.raises(rules.Unsupported):
         rules.evaluate(condition, {"published": None, "name": "A", "year": 1})
+
+
+def test_a_datetime_s_parts_are_left_to_the_database():
+    moment = datetime.datetime(2023, 12, 31, 20, tzinfo=datetime.UTC)
+    with pytest.raises(rules.Unsupported):
+        rules.evaluate(Q(published__year__gt=2000), {"published": moment})
 
 
 class DatabaseFallbackTests(TestCase):

@@ -5,6 +5,7 @@ the page's metadata, and a query count that does not grow with the rows shown.
 """
 
 import datetime
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -145,18 +146,19 @@ class PortalPageTests(TestCase):
         # Only active initiatives are in the selection; the chart counts them all.
         self.assertNotContains(response, '<a href="/initiatives/old-scheme/">')
 
-    def test_home_chart_is_an_svg_image_with_a_table_of_the_same_figures(self):
+    def test_home_chart_is_an_svg_of_linked_bars_with_a_table_of_the_same_figures(self):
         response = self.client.get("/")
-        self.assertContains(response, 'role="img" aria-labelledby="chart-title chart-desc"')
+        self.assertContains(response, 'role="group" aria-labelledby="chart-title chart-desc"')
         self.assertContains(
             response, '<title id="chart-title">Initiatives by start year</title>', html=True
         )
         self.assertContains(response, "from 2015 to 2020")
         # Six bars (2015 to 2020), gaps included, one per table row.
-        self.assertEqual(response.content.decode().count("<rect "), 6)
+        self.assertEqual(response.content.decode().count('<rect class="chart-bar" '), 6)
         for year, count in [(2015, 1), (2016, 0), (2020, 1)]:
+            link = f'<a href="/timeline/?from={year}&amp;to={year}">{year}</a>'
             self.assertContains(
-                response, f'<tr><th scope="row">{year}</th><td>{count}</td></tr>', html=True
+                response, f'<tr><th scope="row">{link}</th><td>{count}</td></tr>', html=True
             )
 
     def test_home_shows_the_five_latest_articles_and_six_newest_active_initiatives(self):
@@ -385,6 +387,7 @@ class PortalPageTests(TestCase):
             "/initiatives/",
             "/organisations/",
             "/sectors/",
+            "/timeline/",
             "/articles/scans/",
             "/initiatives/ai-lab/",
             "/initiatives/old-scheme/",
@@ -493,22 +496,24 @@ class QueryCountTests(TestCase):
         self.assert_queries_fixed("/articles/story/", 1 + 5)
 
     def test_initiative_page(self):
-        # The initiative and its relations; the newest mentions and their sectors.
-        self.assert_queries_fixed("/initiatives/lab/", 1 + 4 + 2 + 9)
+        # The initiative and its relations; the newest mentions and their sectors; its first
+        # milestones.
+        self.assert_queries_fixed("/initiatives/lab/", 1 + 4 + 2 + 9 + 1)
 
     def test_organisation_page(self):
         # The organisation with its parent; its sectors, sources, children, and every
-        # initiative it leads and partners in; the newest mentions and their sectors.
-        self.assert_queries_fixed("/organisations/org/", 1 + 6 + 2 + 9)
+        # initiative it leads and partners in; the newest mentions and their sectors; its
+        # first milestones.
+        self.assert_queries_fixed("/organisations/org/", 1 + 6 + 2 + 9 + 1)
 
     def test_organisation_page_of_a_child(self):
         # No article mentions it, so no mentions are read.
-        self.assert_queries_fixed(f"/organisations/{self.child.slug}/", 1 + 6 + 9)
+        self.assert_queries_fixed(f"/organisations/{self.child.slug}/", 1 + 6 + 9 + 1)
 
     def test_sector_page(self):
         # The sector and its sources; the first articles, initiatives and organisations
-        # with what their cards show.
-        self.assert_queries_fixed("/sectors/health/", 1 + 2 + 2 + 2 + 2 + 9 + 8 + 4)
+        # with what their cards show; its first milestones.
+        self.assert_queries_fixed("/sectors/health/", 1 + 2 + 2 + 2 + 2 + 9 + 8 + 4 + 1)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -560,6 +565,12 @@ class ChartTests(SimpleTestCase):
         self.assertEqual(tall.y, chart.top)  # the tallest reaches the top of the scale
         self.assertEqual([t.value for t in chart.ticks], [0, 1, 2, 3, 4])
         self.assertFalse(empty.show_value)
+        # Each bar's link target is its whole slot: side by side across the plot.
+        self.assertEqual(chart.bars[0].slot_x, chart.left)
+        for bar, following in itertools.pairwise(chart.bars):
+            self.assertAlmostEqual(bar.slot_x + bar.slot_width, following.slot_x, places=1)
+            self.assertLessEqual(bar.slot_x, bar.x)
+        self.assertAlmostEqual(empty.slot_x + empty.slot_width, chart.right, places=1)
 
     def test_long_ranges_label_only_some_years(self):
         chart = bar_chart(fill_missing_years([(1900, 1), (2025, 1)]))

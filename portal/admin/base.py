@@ -161,10 +161,18 @@ class SourceInline(admin.TabularInline):
     verbose_name = _("source")
     verbose_name_plural = _("sources (cited as footnotes, in this order of addition)")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The admin shows `min_num` empty forms but enforces the minimum only if asked to.
+        if self.min_num:
+            kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
 
-def sources_inline(model):
-    """A SourceInline for `model`'s `sources` many-to-many field."""
-    return type(f"{model.__name__}SourceInline", (SourceInline,), {"model": model.sources.through})
+
+def sources_inline(model, min_num=None):
+    """A SourceInline for `model`'s `sources` many-to-many field, requiring at least `min_num`
+    sources if given."""
+    attributes = {"model": model.sources.through, "min_num": min_num}
+    return type(f"{model.__name__}SourceInline", (SourceInline,), attributes)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):

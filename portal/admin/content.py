@@ -23,7 +23,16 @@ from portal.admin.base import (
     side_by_side,
     sources_inline,
 )
-from portal.models import Article, Initiative, Organisation, Sector, Source, count_of, languages
+from portal.models import (
+    Article,
+    Initiative,
+    Milestone,
+    Organisation,
+    Sector,
+    Source,
+    count_of,
+    languages,
+)
 from portal.views.pages import ArticlePreviewView
 
 
@@ -44,6 +53,7 @@ class SourceAdmin(ContentAdmin):
             .annotate(
                 citations=cited_by(Article)
                 + cited_by(Initiative)
+                + cited_by(Milestone)
                 + cited_by(Organisation)
                 + cited_by(Sector)
             )
@@ -398,3 +408,25 @@ class ArticleAdmin(ContentAdmin):
                     setattr(article, name, value)
                 article.save()
         return len(articles)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ContentAdmin):
+    list_display = [*languages("title"), "date", "date_precision", "kind", "updated_at"]
+    list_filter = [
+        "kind",
+        "date_precision",
+        missing_translation_filter("title", "summary"),
+        "sectors",
+    ]
+    date_hierarchy = "date"
+    search_fields = [*languages("title"), *languages("summary")]
+    prepopulated_fields = {"slug": ["title_en"]}
+    autocomplete_fields = ["initiatives", "organisations", "sectors"]
+    fieldsets = [
+        (_("Content"), {"fields": [*side_by_side("title"), "slug", *side_by_side("summary")]}),
+        (_("When"), {"fields": ["date", "date_precision", "kind"]}),
+        (_("Relations"), {"fields": ["initiatives", "organisations", "sectors"]}),
+    ]
+    # At least one source: a milestone's date must be one a reader can check.
+    inlines = [sources_inline(Milestone, min_num=1)]

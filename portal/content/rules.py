@@ -7,13 +7,15 @@ anything is written, so the importer can name the record, field and value.
 Django's own `CheckConstraint.validate()` asks the database: one query per constraint per
 record (and a savepoint inside a transaction), so checking 100,000 records would cost hundreds
 of thousands of queries. Conditions made of comparisons, `in`, `range` and `isnull` on plain
-fields, literals and `F()` references are evaluated here instead, with SQL's rule that a CHECK
-passes unless its condition is false: a comparison with NULL is unknown, and unknown passes.
+fields (and the year, month and day of dates), literals and `F()` references are evaluated
+here instead, with SQL's rule that a CHECK passes unless its condition is false: a comparison
+with NULL is unknown, and unknown passes.
 Any other condition is left to `validate()`, its answer remembered for each distinct
 combination of the values it reads. (django-predicate evaluates Q objects in Python too, but
 with two-valued logic and no `F()`, so it would disagree with the database about NULL.)
 """
 
+import datetime
 import operator
 from functools import lru_cache
 
@@ -52,12 +54,25 @@ def evaluate(condition, values):
     return result
 
 
+# Transforms evaluated here: the parts of a date (e.g. `date__day=1`).
+_TRANSFORMS = {"year", "month", "day"}
+
+
 def _evaluate_lookup(lookup, rhs, values):
-    name, _, kind = lookup.partition("__")
-    kind = kind or "exact"
-    if name not in values or "__" in kind:
-        raise Unsupported(lookup)  # A relation, a join or a transform (e.g. year__lt).
+    name, *parts = lookup.split("__")
+    if name not in values:
+        raise Unsupported(lookup)  # A relation or a join.
     value = values[name]
+    while parts and parts[0] in _TRANSFORMS:
+        transform = parts.pop(0)
+        # Dates only: the database takes a datetime's parts in its own time zone (and a
+        # missing value says nothing of which it would have been).
+        if type(value) is not datetime.date:
+            raise Unsupported(lookup)
+        value = getattr(value, transform)
+    kind = "__".join(parts) or "exact"
+    if "__" in kind:
+        raise Unsupported(lookup)  # Another transform (e.g. week_day__lt).
     if kind == "isnull":
         return (value is None) == bool(rhs)
     if kind in ("in", "range") and not isinstance(rhs, (list, tuple, set, frozenset)):

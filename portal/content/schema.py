@@ -17,7 +17,7 @@ from django.utils import timezone
 from portal.content.normalise import normalise_text
 from portal.content.rules import broken_constraints
 from portal.footnotes import cited_fields, footnote_problems
-from portal.models import Article, Initiative, Organisation, Sector, Source
+from portal.models import Article, Initiative, Milestone, Organisation, Sector, Source
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,7 @@ SPECS = [
     ModelSpec(Organisation, "slug", "30_organisations.json"),
     ModelSpec(Initiative, "slug", "40_initiatives.json"),
     ModelSpec(Article, "slug", "50_articles.json"),
+    ModelSpec(Milestone, "slug", "60_milestones.json"),
 ]
 SPECS_BY_LABEL = {spec.label: spec for spec in SPECS}
 SPECS_BY_MODEL = {spec.model: spec for spec in SPECS}
@@ -120,6 +121,10 @@ class Converted:
 
     def problem(self, name, message, shown=None):
         self.problems.append((name, message, shown))
+
+    @property
+    def problems_by_field(self):
+        return {name for name, _message, _shown in self.problems}
 
 
 def _describe(value):
@@ -239,6 +244,9 @@ def convert_fields(spec, fields):
             )
             keys = [key for key in keys if key is not None]
         result.many_to_many[model_field.name] = sorted(set(keys))
+        if not keys and not model_field.blank and model_field.name not in result.problems_by_field:
+            # E.g. a milestone's sources: a relation the model says may not be empty.
+            result.problem(model_field.name, "at least one reference is required")
 
     _check_footnotes(spec, result)
     _check_model_rules(spec, fields, result)

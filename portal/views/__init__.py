@@ -2,7 +2,8 @@
 
 - `pages`: home, one page per item, the sector list, robots.txt and the health check.
 - `finders`: the filterable lists and site search.
-- `formats`: the article and initiative lists as CSV and JSON (their Atom feeds: `portal.feeds`).
+- `formats`: the article, initiative and milestone lists as CSV and JSON (their Atom feeds:
+  `portal.feeds`).
 - `data`: /data/, every record type as a whole-table download, and its Data Package.
 """
 
@@ -14,18 +15,22 @@ from portal.views.finders import (
     organisation_list_view,
     search_view,
     source_list_view,
+    timeline_view,
 )
 from portal.views.formats import (
     article_csv_view,
     article_json_view,
     initiative_csv_view,
     initiative_json_view,
+    milestone_csv_view,
+    milestone_json_view,
 )
 from portal.views.pages import (
     article_detail_view,
     healthz_view,
     home_view,
     initiative_detail_view,
+    milestone_detail_view,
     organisation_detail_view,
     robots_view,
     sector_detail_view,
@@ -48,6 +53,9 @@ __all__ = [
     "home_view",
     "initiative_detail_view",
     "initiative_list_view",
+    "milestone_csv_view",
+    "milestone_detail_view",
+    "milestone_json_view",
     "organisation_detail_view",
     "organisation_list_view",
     "robots_view",
@@ -55,4 +63,5 @@ __all__ = [
     "sector_detail_view",
     "sector_list_view",
     "source_list_view",
+    "timeline_view",
 ]

@@ -1,4 +1,5 @@
-"""The finders: filterable lists of articles, initiatives and organisations, and site search.
+"""The finders: filterable lists of articles, initiatives, organisations and milestones (the
+timeline), and site search.
 
 Every page is fully described by its query string. What a list is comes from
 `portal.listings` (its rows, filters, card and title) and how a query runs against it from
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from pyroaring import BitMap
 
@@ -24,6 +26,7 @@ from portal.listings import (
     PAGE_SIZE,
     SEARCHED,
     SOURCES,
+    TIMELINE,
     FinderQuery,
     ranked,
     rows_by_id,
@@ -69,6 +72,10 @@ class FinderView(TemplateView):
     template_name = "portal/finder.html"
     listing = None
     has_formats = False
+    page_size = PAGE_SIZE
+    # A template drawing the page's rows, in place of a list of cards.
+    results_template = None
+    intro = ""
 
     def get(self, request, *args, **kwargs):
         query = FinderQuery(self.listing, request.GET, request_state(request))
@@ -79,11 +86,12 @@ class FinderView(TemplateView):
             for message in messages
         ]
         status = 400 if query.too_many else 200
-        depth_problem = query.depth_problem((number - 1) * PAGE_SIZE + 1) if query.valid else ""
+        first_result = (number - 1) * self.page_size + 1
+        depth_problem = query.depth_problem(first_result) if query.valid else ""
         if depth_problem:
             problems.append(depth_problem)
             status = 400
-        paginator = Paginator(query.results(), PAGE_SIZE)
+        paginator = Paginator(query.results(), self.page_size)
         page = None
         if not problems:
             try:
@@ -94,6 +102,8 @@ class FinderView(TemplateView):
         context = self.get_context_data(
             title=self.listing.title,
             card_template=self.listing.card_template,
+            results_template=self.results_template,
+            intro=self.intro,
             filter=query.filterset,
             page_obj=page,
             paginator=paginator if page else None,
@@ -169,6 +179,23 @@ class SourceListView(FinderView):
         return attach_citations(list(rows))
 
 
+class TimelineView(FinderView):
+    """Milestones grouped by year, oldest first by default: a timeline is read as a story,
+    each step after what led to it (the feed, for subscribers, is newest first)."""
+
+    listing = TIMELINE
+    has_formats = True
+    # Most years fit on one page, so a year's milestones are seldom split between pages.
+    page_size = 50
+    results_template = "portal/includes/_timeline_results.html"
+    intro = gettext_lazy(
+        "What changed in Hong Kong's AI policy, and when: strategies announced, centres "
+        "launched, money set aside and rules issued, each with the sources that date it. "
+        "Dates are only as precise as the sources: some give the day, some the month, some "
+        "only the year."
+    )
+
+
 # How many results of each type the search page shows before linking to the full list.
 SEARCH_GROUP_SIZE = 5
 
@@ -219,3 +246,4 @@ article_list_view = ArticleListView.as_view()
 initiative_list_view = InitiativeListView.as_view()
 organisation_list_view = OrganisationListView.as_view()
 source_list_view = SourceListView.as_view()
+timeline_view = TimelineView.as_view()

@@ -1,4 +1,5 @@
-"""The article and initiative finders in other formats: the same query string, as CSV or JSON.
+"""The article, initiative and milestone finders in other formats: the same query string, as
+CSV or JSON.
 
 Each format view reads the same listing (portal.listings) as its finder page: the same
 FilterSet, the same visible rows (for articles, `Article.objects.published()`), the same
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from portal.caching import request_state
-from portal.listings import ARTICLES, INITIATIVES, FinderQuery
+from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
 from portal.models import Initiative, Organisation, languages
 from portal.querystrings import query_with
 from portal.sitemaps import SLUG
@@ -103,6 +104,8 @@ class CsvView(FormatView):
                     relation: related_names(self.listing.model, relation, ids)
                     for relation in fields.csv_relations
                 }
+                for relation in getattr(fields, "csv_url_relations", ()):
+                    names[relation] = related_urls(self.listing.model, relation, ids)
                 for obj in chunk:
                     yield fields.row(obj, url(obj.slug), names)
 
@@ -155,6 +158,22 @@ def related_values(model, relation, ids, columns, ranks=None):
     found = {}
     for row_id, _target_id, *values in pairs:
         found.setdefault(row_id, []).append(values)
+    return found
+
+
+def related_urls(model, relation, ids):
+    """{row id: [url, ...]} for the many-to-many `relation` of `model`'s rows `ids` to sources,
+    in the sources' order, in one query reading addresses only."""
+    field = model._meta.get_field(relation)
+    row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    pairs = (
+        field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
+        .order_by(*(f"{target}__{name}" for name in field.related_model._meta.ordering))
+        .values_list(f"{row}_id", f"{target}__url")
+    )
+    found = {}
+    for row_id, url in pairs:
+        found.setdefault(row_id, []).append(url)
     return found
 
 
@@ -362,6 +381,70 @@ class InitiativeFields:
         }
 
 
+class MilestoneFields:
+    """What the other formats show of a milestone; the listing prefetches its relations."""
+
+    filename = "hkai-timeline.csv"
+    csv_relations = ("sectors", "initiatives", "organisations")
+    csv_url_relations = ("sources",)
+
+    @staticmethod
+    def csv_queryset(queryset):
+        return queryset
+
+    @staticmethod
+    def queryset(queryset):
+        return queryset
+
+    @staticmethod
+    def header():
+        return [
+            _("Date"),
+            _("Date precision"),
+            _("Title"),
+            _("Kind"),
+            _("Summary"),
+            _("Sectors"),
+            _("Initiatives"),
+            _("Organisations"),
+            _("Sources"),
+            _("URL"),
+        ]
+
+    @staticmethod
+    def row(milestone, url, names):
+        """The CSV cells; `names` is {relation: {milestone id: [name or address, ...]}}."""
+        return [
+            milestone.machine_date,
+            milestone.get_date_precision_display(),
+            milestone.title,
+            milestone.get_kind_display(),
+            milestone.summary,
+            *(
+                "; ".join(names[relation].get(milestone.pk, ()))
+                for relation in (*MilestoneFields.csv_relations, "sources")
+            ),
+            url,
+        ]
+
+    @staticmethod
+    def result(milestone, url):
+        return {
+            "slug": milestone.slug,
+            "url": url,
+            "date": milestone.date.isoformat(),
+            "date_precision": milestone.date_precision,
+            "date_label": milestone.date_label,
+            "title": milestone.title,
+            "kind": milestone.kind,
+            "summary": milestone.summary,
+            "sectors": _slugs(milestone.sectors),
+            "initiatives": _slugs(milestone.initiatives),
+            "organisations": _slugs(milestone.organisations),
+            "sources": [source.url for source in milestone.sources.all()],
+        }
+
+
 class ArticleCsvView(CsvView):
     listing, fields = ARTICLES, ArticleFields
 
@@ -378,7 +461,17 @@ class InitiativeJsonView(JsonView):
     listing, fields = INITIATIVES, InitiativeFields
 
 
+class MilestoneCsvView(CsvView):
+    listing, fields = TIMELINE, MilestoneFields
+
+
+class MilestoneJsonView(JsonView):
+    listing, fields = TIMELINE, MilestoneFields
+
+
 article_csv_view = ArticleCsvView.as_view()
 initiative_csv_view = InitiativeCsvView.as_view()
 article_json_view = ArticleJsonView.as_view()
 initiative_json_view = InitiativeJsonView.as_view()
+milestone_csv_view = MilestoneCsvView.as_view()
+milestone_json_view = MilestoneJsonView.as_view()

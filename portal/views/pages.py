@@ -26,10 +26,11 @@ from portal.listings import (
     INITIATIVES,
     ORGANISATIONS,
     SECTOR_NAMES,
+    related_milestones,
     related_rows,
     sectors_with_counts,
 )
-from portal.models import Article, Initiative, Organisation, Sector, languages
+from portal.models import Article, Initiative, Milestone, Organisation, Sector, languages
 
 SCHEMA_ORG = "https://schema.org"
 HOME_ARTICLE_COUNT = 5
@@ -169,8 +170,9 @@ INITIATIVE_SCHEMA_TYPES = {
 
 
 class InitiativeDetailView(JsonLdMixin, DetailView):
-    """An initiative with its lead and partner organisations, sectors, sources, and the
-    newest published articles that mention it (``mentions``, a `listings.Related`).
+    """An initiative with its lead and partner organisations, sectors, sources, the newest
+    published articles that mention it (``mentions``, a `listings.Related`) and its first
+    milestones (``milestones``, another).
 
     Template: ``portal/initiative_detail.html``.
     """
@@ -183,7 +185,8 @@ class InitiativeDetailView(JsonLdMixin, DetailView):
     def get_context_data(self, **kwargs):
         state = request_state(self.request)
         mentions = related_rows(ARTICLES, "initiative", self.object, state)
-        return super().get_context_data(mentions=mentions, **kwargs)
+        milestones = related_milestones("initiatives", self.object)
+        return super().get_context_data(mentions=mentions, milestones=milestones, **kwargs)
 
     def get_json_ld(self):
         initiative, request = self.object, self.request
@@ -211,7 +214,8 @@ class InitiativeDetailView(JsonLdMixin, DetailView):
 
 class OrganisationDetailView(JsonLdMixin, DetailView):
     """An organisation with its sectors, the initiatives it leads and partners in, its
-    sources, and the newest published articles that mention it (``mentions``).
+    sources, the newest published articles that mention it (``mentions``) and its first
+    milestones (``milestones``).
 
     Template: ``portal/organisation_detail.html``.
     """
@@ -235,7 +239,8 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
     def get_context_data(self, **kwargs):
         state = request_state(self.request)
         mentions = related_rows(ARTICLES, "organisation", self.object, state)
-        return super().get_context_data(mentions=mentions, **kwargs)
+        milestones = related_milestones("organisations", self.object)
+        return super().get_context_data(mentions=mentions, milestones=milestones, **kwargs)
 
     def get_json_ld(self):
         organisation, request = self.object, self.request
@@ -266,7 +271,8 @@ class SectorDetailView(DetailView):
     organisations, each with a link to the finder that lists them all.
 
     Template: ``portal/sector_detail.html``. Context: ``sector``, and ``articles``,
-    ``initiatives``, ``organisations`` (each a `listings.Related`, rows ready for cards).
+    ``initiatives``, ``organisations`` (each a `listings.Related`, rows ready for cards), and
+    ``milestones`` (the first of the sector's on the timeline).
     """
 
     def get_queryset(self):
@@ -279,7 +285,18 @@ class SectorDetailView(DetailView):
                 listing.name: related_rows(listing, "sector", self.object, state)
                 for listing in (ARTICLES, INITIATIVES, ORGANISATIONS)
             },
+            milestones=related_milestones("sectors", self.object),
             **kwargs,
+        )
+
+
+class MilestoneDetailView(DetailView):
+    """One milestone: its date, kind, summary, what it concerns and its sources, with a link
+    to its year on the timeline. Template: ``portal/milestone_detail.html``."""
+
+    def get_queryset(self):
+        return Milestone.objects.prefetch_related(
+            "initiatives", "organisations", "sectors", "sources"
         )
 
 
@@ -318,4 +335,5 @@ article_detail_view = ArticleDetailView.as_view()
 initiative_detail_view = InitiativeDetailView.as_view()
 organisation_detail_view = OrganisationDetailView.as_view()
 sector_detail_view = SectorDetailView.as_view()
+milestone_detail_view = MilestoneDetailView.as_view()
 robots_view = RobotsView.as_view()

@@ -172,13 +172,17 @@ def test_site_search_finds_a_seed_article(page, real_content):
 def test_home_page_chart_draws_bars_and_has_a_text_alternative(page, real_content):
     page.goto("/")
 
-    chart = page.locator('svg[role="img"]')
+    # A group of links (one per bar, to the timeline of its year), not an image.
+    chart = page.locator('svg[role="group"]')
     expect(chart).to_have_count(1)
     expect(chart).to_be_visible()
     expect(chart).to_have_accessible_name(re.compile(r"\w"))
-    bars = chart.locator("rect")
+    bars = chart.locator("rect.chart-bar")
     assert bars.count() > 0
     expect(bars.first).to_be_visible()
+    links = chart.get_by_role("link")
+    assert links.count() == bars.count()
+    expect(links.first).to_have_accessible_name(re.compile(r"^\d{4}: \d+ initiatives? started"))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count
 from django.utils import translation
 
-from portal.models import Article, Initiative, Organisation, Sector
+from portal.models import Article, Initiative, Milestone, Organisation, Sector
 from tests.browser import assert_no_axe_violations, expect
 
 pytestmark = pytest.mark.browser
@@ -57,6 +57,13 @@ PAGES = {
     # Footnotes: references, the labelled notes section and its links to the source list.
     "initiative-with-notes": lambda: footnoted(Initiative),
     "organisation-with-notes": lambda: footnoted(Organisation),
+    "timeline": lambda: "/timeline/",
+    # A year range with chips, and the explanation of a range that ends before it starts.
+    "timeline-filtered": lambda: "/timeline/?from=2024&to=2025&kind=regulation",
+    "timeline-bad-range": lambda: "/timeline/?from=2025&to=2020",
+    "milestone": lambda: richest(
+        Milestone.objects.all(), "initiatives", "organisations", "sectors", "sources"
+    ),
 }
 
 
@@ -82,7 +89,7 @@ def test_page_shows_one_h1_and_has_no_axe_violations(page, real_content, page_ty
     assert_no_axe_violations(page)
 
 
-@pytest.mark.parametrize("url", ["/", "/initiatives/"])
+@pytest.mark.parametrize("url", ["/", "/initiatives/", "/timeline/"])
 def test_page_fits_a_phone_screen_without_sideways_scrolling(phone_page, real_content, url):
     phone_page.goto(url)
 
@@ -117,6 +124,8 @@ CHINESE_PAGE_TYPES = [
     "organisation",
     "organisation-part-of",
     "sector",
+    "timeline",
+    "milestone",
 ]
 
 
@@ -162,3 +171,15 @@ def test_data_page_with_every_column_list_open_has_no_axe_violations(page, real_
         summaries.nth(index).click()
     expect(page.locator("details[open] table").first).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_home_chart_bars_are_links_a_keyboard_reaches(page, real_content):
+    page.goto("/")
+    bar = page.locator(".chart-bars a").first
+    label = bar.get_attribute("aria-label")
+    year = label.split(":")[0]
+    bar.focus()
+    expect(bar).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/timeline/?from={year}&to={year}")
+    expect(page.locator("h1")).to_have_text("Timeline")
