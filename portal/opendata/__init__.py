@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.content.schema import SPECS_BY_MODEL
 from portal.listings import ARTICLES
-from portal.models import Article, Initiative, Organisation, Sector, Source
+from portal.models import Article, Initiative, Milestone, Organisation, Sector, Source
 from portal.opendata.columns import (
     ChoicePart,
     Column,
@@ -311,6 +311,7 @@ DATASETS = (
     Dataset(Organisation),
     Dataset(Sector),
     Dataset(Source, description=_("The public pages that the portal's facts come from.")),
+    Dataset(Milestone, description=_("Dated events of the timeline, each with its sources.")),
 )
 DATASETS_BY_MODEL = {dataset.model: dataset for dataset in DATASETS}
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
