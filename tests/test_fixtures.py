@@ -59,16 +59,9 @@ class FixtureContentTests(TestCase):
         self.assertGreaterEqual(Organisation.objects.count(), 15)
 
     def test_every_initiative_and_organisation_cites_a_source(self):
-        # Their only sources were dropped because no page title could be verified (see the
-        # sources branch's notes); each needs an original, titled source before this list
-        # may shrink. No other item may lose its sources.
-        awaiting_a_source = {
-            Initiative: ["ai-efficacy-team", "ethical-ai-framework", "hkclr"],
-            Organisation: ["hk-sair", "hkai-sci", "hkclr", "hkpc"],
-        }
         for model in (Initiative, Organisation):
             unsourced = model.objects.filter(sources__isnull=True).values_list("slug", flat=True)
-            self.assertEqual(sorted(unsourced), awaiting_a_source[model], model.__name__)
+            self.assertEqual(list(unsourced), [], model.__name__)
 
     def test_every_article_is_published_and_public(self):
         # The two seed articles and the editors' explainers (one per theme of issue #10).

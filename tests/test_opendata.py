@@ -23,6 +23,7 @@ from tests.factories import (
     NOW,
     make_article,
     make_initiative,
+    make_milestone,
     make_organisation,
     make_sector,
     make_source,
@@ -92,6 +93,7 @@ class OpenDataTests(DataReader, TestCase):
             return obj
 
         article("sandbox-opens", 3).sources.set([cls.source])
+        make_milestone(slug="sandbox-launched", sources=[cls.source]).initiatives.set([cls.sandbox])
         article("older", 30)
         article("draft", 2, status=Article.Status.DRAFT)
         article("scheduled", -5)
