@@ -29,6 +29,7 @@ from portal.listings import (
     sectors_with_counts,
 )
 from portal.models import Article, Initiative, Organisation, Sector
+from portal.views.records import RecordMetaMixin
 
 SCHEMA_ORG = "https://schema.org"
 HOME_ARTICLE_COUNT = 5
@@ -107,11 +108,13 @@ class SectorListView(ListView):
         return sectors_with_counts(list(Sector.objects.all()), request_state(self.request))
 
 
-class ArticleDetailView(JsonLdMixin, DetailView):
+class ArticleDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """A published article with its sectors, initiatives, organisations and sources.
 
     Drafts and scheduled articles are 404 for readers. Template: ``portal/article_detail.html``.
     """
+
+    record_type = "article"
 
     def get_queryset(self):
         return Article.objects.published().prefetch_related(
@@ -167,12 +170,14 @@ INITIATIVE_SCHEMA_TYPES = {
 }
 
 
-class InitiativeDetailView(JsonLdMixin, DetailView):
+class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """An initiative with its lead and partner organisations, sectors, sources, and the
     newest published articles that mention it (``mentions``, a `listings.Related`).
 
     Template: ``portal/initiative_detail.html``.
     """
+
+    record_type = "initiative"
 
     def get_queryset(self):
         return Initiative.objects.select_related("lead_organisation").prefetch_related(
@@ -208,12 +213,14 @@ class InitiativeDetailView(JsonLdMixin, DetailView):
         )
 
 
-class OrganisationDetailView(JsonLdMixin, DetailView):
+class OrganisationDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """An organisation with its sectors, the initiatives it leads and partners in, its
     sources, and the newest published articles that mention it (``mentions``).
 
     Template: ``portal/organisation_detail.html``.
     """
+
+    record_type = "organisation"
 
     def get_queryset(self):
         return Organisation.objects.prefetch_related(
@@ -243,13 +250,15 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
         )
 
 
-class SectorDetailView(DetailView):
+class SectorDetailView(RecordMetaMixin, DetailView):
     """A sector with its sources and the first of its published articles, initiatives and
     organisations, each with a link to the finder that lists them all.
 
     Template: ``portal/sector_detail.html``. Context: ``sector``, and ``articles``,
     ``initiatives``, ``organisations`` (each a `listings.Related`, rows ready for cards).
     """
+
+    record_type = "sector"
 
     def get_queryset(self):
         return Sector.objects.prefetch_related("sources")
