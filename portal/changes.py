@@ -73,26 +73,29 @@ HIDDEN_FIELDS = {
     "last_reviewed",
     "aliases",  # found by search, never shown
     "sort_weight",  # the order of the sector list, not a fact about the sector
-    "status",  # an article's visibility: shown as "Published", never as a field change
 }
+# An article's status is its visibility: the log says "Published", never "Status: ...".
+HIDDEN_ARTICLE_FIELDS = {"status"}
 # Text longer than this is shown as a word diff rather than "old → new".
 SHORT_TEXT = 80
-# Tokens of unchanged text kept around each change in a word diff (a word and the space
-# after it are two; a Chinese character is one).
-DIFF_CONTEXT = 8
+# Words (or Chinese characters) of unchanged text kept around each change in a word diff.
+DIFF_CONTEXT = 4
 # The most tokens a word diff keeps; the rest is cut, marked with an ellipsis.
 DIFF_LIMIT = 80
 
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_TOKENS = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+# A word with the spaces after it, or one Chinese character: so a run of changed words is
+# one deletion and one insertion, not split at each space they share.
+_TOKENS = re.compile(rf"[{_CJK}]\s*|[^\s{_CJK}]+\s*|\s+")
 
 
 def public_fields(model):
     """The fields of `model` that the change log compares: shown to readers, not derived."""
+    hidden = HIDDEN_FIELDS | (HIDDEN_ARTICLE_FIELDS if model is Article else set())
     return [
         f
         for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
-        if f.name not in HIDDEN_FIELDS
+        if f.name not in hidden
     ]
 
 
@@ -414,6 +417,17 @@ def _display(field, value):
     return value
 
 
+def _field_label(field):
+    """A field's name for readers, with the language of a translated field, as the admin
+    labels it: "Description [zh-hant]"."""
+    label = str(field.verbose_name)
+    label = label[:1].upper() + label[1:]
+    for code, _name in settings.LANGUAGES:
+        if field.name.endswith("_" + code.replace("-", "_")):
+            return f"{label} [{code}]"
+    return label
+
+
 @dataclass
 class ShownLine:
     """One change line ready for a template: `label` and one of `old`/`new` (values, None
@@ -438,8 +452,7 @@ def shown_lines(change):
             field = model._meta.get_field(line["field"])
         except Exception:  # noqa: BLE001 - a field removed since: nothing to show
             continue
-        label = str(field.verbose_name)
-        label = label[:1].upper() + label[1:]
+        label = _field_label(field)
         if "diff" in line:
             shown.append(ShownLine(label, diff=tuple(line["diff"]), kind="diff"))
         elif "added" in line:

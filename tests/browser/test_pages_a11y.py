@@ -37,6 +37,7 @@ PAGES = {
     "organisations": lambda: "/organisations/",
     "sectors": lambda: "/sectors/",
     "search": lambda: "/search/?q=ai",
+    "changes": lambda: "/changes/",
     "article": lambda: richest(Article.objects.published(), "sectors", "initiatives", "sources"),
     "initiative": lambda: richest(
         Initiative.objects.all(), "partners", "sectors", "sources", "articles"
@@ -93,6 +94,7 @@ CHINESE_PAGE_TYPES = [
     "home",
     "initiatives-filtered",
     "search",
+    "changes",
     "article",
     "initiative",
     "organisation",
