@@ -93,9 +93,7 @@ def public_fields(model):
     """The fields of `model` that the change log compares: shown to readers, not derived."""
     hidden = HIDDEN_FIELDS | (HIDDEN_ARTICLE_FIELDS if model is Article else set())
     return [
-        f
-        for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
-        if f.name not in hidden
+        f for f in [*model._meta.concrete_fields, *model._meta.many_to_many] if f.name not in hidden
     ]
 
 

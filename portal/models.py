@@ -5,6 +5,7 @@ fixture carries a primary key. Integrity rules live in the database as named con
 """
 
 import datetime
+import json
 import uuid
 
 from django.conf import settings
@@ -607,6 +608,22 @@ class ContentGeneration(models.Model):
         return str(self.value)
 
 
+class JSONTextField(models.TextField):
+    """JSON kept as text, read and written whole. Not a JSONField: that makes Django's
+    system checks ask SQLite whether it has JSON support, a query that fails while another
+    process holds the write lock (so `import_content` could not say "busy, try again"), and
+    these values are never queried inside."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
 class RecordChange(models.Model):
     """One change to a public record as the public change log shows it: which fields changed,
     from what to what (see portal.changes, which writes these as changes are saved).
@@ -646,7 +663,7 @@ class RecordChange(models.Model):
     # Whether readers could see the record after this change (a draft article: no).
     public = models.BooleanField(_("public"), default=True)
     # [{"field": name, ...}] as portal.changes.diff_lines writes them.
-    lines = models.JSONField(_("changed fields"), default=list, blank=True)
+    lines = JSONTextField(_("changed fields"), default=list, blank=True)
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

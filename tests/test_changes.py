@@ -61,7 +61,8 @@ class ChangeLogTests(TestCase):
         self.assertEqual(version.revision.comment, "Imported from content.json")
         self.assertEqual(version.field_dict["status"], "planned")
         self.assertEqual(
-            sorted(version.field_dict["sectors"]), list(self.initiative.sectors.values_list("pk", flat=True))
+            sorted(version.field_dict["sectors"]),
+            list(self.initiative.sectors.values_list("pk", flat=True)),
         )
         response = self.client.get("/changes/")
         self.assertContains(response, "Added (imported)")
