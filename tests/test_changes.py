@@ -68,6 +68,26 @@ class ChangeLogTests(TestCase):
         self.assertContains(response, "Added (imported)")
         self.assertContains(response, 'href="/initiatives/genai-sandbox/">GenA.I. Sandbox</a>')
 
+    def test_the_admin_history_lists_the_import_and_can_revert_to_it(self):
+        import_records(with_initiative(status="active"), name="second.json")
+        self.client.force_login(self.editor)
+        history = self.client.get(admin_url(Initiative, "history", self.initiative.pk))
+        self.assertContains(history, "Imported from content.json")
+        self.assertContains(history, "Imported from second.json")
+        first = Version.objects.get_for_object(self.initiative).last()
+        # Each imported item has a revision of its own: reverting touches that item alone.
+        self.assertEqual(first.revision.version_set.count(), 1)
+        response = self.client.post(
+            admin_url(Initiative, "revision", self.initiative.pk, first.pk),
+            form_values(
+                self.client.get(admin_url(Initiative, "revision", self.initiative.pk, first.pk)),
+                Initiative,
+            ),
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Initiative.objects.get(pk=self.initiative.pk).status, "planned")
+        self.assertContains(self.client.get("/changes/"), "Status: Active → Planned")
+
     def test_a_reimport_and_an_admin_edit_show_as_field_level_lines(self):
         changed = LONG_TEXT.replace("generative AI", "large language models")
         import_records(with_initiative(status="active", description_en=changed, sectors=[]))
