@@ -32,7 +32,7 @@ def test_change_log_has_no_axe_violations(page, edited_initiative, url):
 
     assert response.status == 200
     expect(page.locator("h1")).to_have_count(1)
-    expect(page.locator(".change-lines").first).to_contain_text("Status")
+    expect(page.locator(".change-lines").first).to_contain_text("→")
     expect(page.locator(".word-diff ins").first).to_contain_text("A new first sentence.")
     assert_no_axe_violations(page)
 
