@@ -1,6 +1,8 @@
 """The change log with field-level lines, and a detail page's citation, in Chromium: axe finds
 nothing, and the citation is text a reader can select and copy."""
 
+import re
+
 import pytest
 import reversion
 
@@ -47,3 +49,24 @@ def test_citation_text_is_selectable(page, edited_initiative):
     selected = page.evaluate("() => window.getSelection().toString()")
     assert edited_initiative.name_en in selected
     assert_no_axe_violations(page)
+
+
+def test_the_copy_button_copies_or_selects_the_citation(page, edited_initiative):
+    page.goto(edited_initiative.get_absolute_url())
+
+    button = page.get_by_role("button", name="Copy citation")
+    expect(button).to_be_visible()
+    button.click()
+    # Copied where the browser allows it, otherwise selected for the reader to copy.
+    expect(page.locator("#citation-copy-status")).to_have_text(
+        re.compile(r"Citation (copied|selected)")
+    )
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("javascript", [False])
+def test_without_javascript_no_copy_button_shows(page, edited_initiative, javascript):
+    page.goto(edited_initiative.get_absolute_url())
+
+    expect(page.get_by_role("button", name="Copy citation")).to_have_count(0)
+    expect(page.locator("#citation-text")).to_contain_text(edited_initiative.name_en)
