@@ -7,8 +7,13 @@ class PortalConfig(AppConfig):
     verbose_name = "HKAI Portal"
 
     def ready(self):
+        from reversion.signals import post_revision_commit
+
+        from portal.changes import record_revision
         from portal.generation import ensure_triggers_after_migrate
         from portal.search import ensure_index_after_migrate
 
         post_migrate.connect(ensure_index_after_migrate, sender=self)
         post_migrate.connect(ensure_triggers_after_migrate, sender=self)
+        # The public change log's rows for admin edits (portal.changes).
+        post_revision_commit.connect(record_revision, dispatch_uid="portal_record_revision")

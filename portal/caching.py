@@ -4,7 +4,7 @@
 - reads the content state (portal.generation: one small query), whose key changes with any
   write to content and when a scheduled article's time comes;
 - answers a conditional GET whose `If-None-Match` names the current ETag with 304;
-- otherwise serves the page from the cache under (code version, content key, full path), or
+- otherwise serves the page from the cache under (code version, content key, day, full path), or
   renders it and stores it, never for longer than until the next scheduled publish date;
 - marks the response `Cache-Control: public, max-age=...` (PAGE_CACHE_MAX_AGE, cut short
   before a scheduled article appears), with the ETag and `Vary: Cookie`.
@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 
@@ -56,8 +57,14 @@ def request_state(request):
     return request._content_state
 
 
+def _day():
+    """Today's date: detail pages say when the reader accessed them (their citation), so a
+    page is rendered afresh, and given a new ETag, once a day."""
+    return timezone.localdate().strftime("%Y%m%d")
+
+
 def _etag(state):
-    return quote_etag(f"{code_version()}-{state.key}")
+    return quote_etag(f"{code_version()}-{state.key}-{_day()}")
 
 
 def _max_age(state):
@@ -67,7 +74,7 @@ def _max_age(state):
 
 def _cache_key(request, state):
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"page:{code_version()}:{state.key}:{path}"
+    return f"page:{code_version()}:{state.key}:{_day()}:{path}"
 
 
 def _public_headers(response, state):

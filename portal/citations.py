@@ -1,126 +1,162 @@
-"""What cites each source on a page of the list of sources: sectors, organisations,
-initiatives and published articles.
+"""How to cite a detail page: APA-style text, and the same facts as BibTeX, RIS and CSL-JSON.
 
-A source may be cited by thousands of articles, so each kind shows its first CITERS_SHOWN
-rows and the total, with a link to the finder that lists them all. Whatever the number of
-sources on the page or of rows citing them, this is one query per kind: the relation table
-rows of the page's sources, numbered within each source by a window function, of which only
-the first few are read (with the cited rows' names joined in).
+`Citation.of(obj, request)` gathers the facts once (title in the page's language, permalink,
+author, last-updated and accessed dates); each format is written by a maintained library
+(bibtexparser, rispy) or, for CSL-JSON, is plain JSON in the CSL schema
+(https://github.com/citation-style-language/schema, csl-data.json).
 """
 
+import datetime
+import json
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+import bibtexparser
+import rispy
+from bibtexparser import model as bibtex
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from portal.models import Article, Initiative, Organisation, Sector, languages
+from portal.models import Article, in_current_language
+from portal.templatetags.portal_tags import bcp47
 
-# How many rows of each kind a source shows before linking to the rest.
-CITERS_SHOWN = 5
-
-
-@dataclass(frozen=True)
-class CitingKind:
-    """One kind of row that cites sources: its model, label, the translated field that names
-    it, its order, which rows readers may see, and the finder that lists them (if any)."""
-
-    model: type
-    label: str
-    name_field: str
-    ordering: tuple
-    visible: callable = None
-    list_url_name: str = ""
-
-    @property
-    def target(self):
-        return self.model._meta.model_name
-
-
-KINDS = (
-    CitingKind(Sector, _("Sectors"), "name", ("sort_weight", "name_en")),
-    CitingKind(
-        Organisation, _("Organisations"), "name", ("name_en",), None, "portal:organisation_list"
-    ),
-    CitingKind(Initiative, _("Initiatives"), "name", ("name_en",), None, "portal:initiative_list"),
-    CitingKind(
-        Article,
-        _("Articles"),
-        "title",
-        ("-publish_at", "title_en"),
-        lambda: Article.objects.published(),
-        "portal:article_list",
-    ),
+# LaTeX's special characters (& % # _ { } ...) escaped in text fields; Chinese is kept as is
+# (biber and bibtex8 read UTF-8), so an unknown character is neither dropped nor warned about.
+_LATEX = UnicodeToLatexEncoder(
+    non_ascii_only=False, unknown_char_policy="keep", unknown_char_warning=False
 )
 
 
+def last_updated(obj):
+    """When readers last saw `obj` change: its `updated_at`, or for an article the later of
+    that and its publish date (a scheduled article is edited before it appears)."""
+    if isinstance(obj, Article):
+        return max(obj.updated_at, obj.publish_at)
+    return obj.updated_at
+
+
+def sources_checked(sources):
+    """(oldest, newest, count) of the `accessed` dates of `sources` (already fetched), or
+    None when no source has one. The oldest is what a reader should trust least."""
+    dates = [source.accessed for source in sources if source.accessed]
+    if not dates:
+        return None
+    return min(dates), max(dates), len(dates)
+
+
+def _title_field(obj):
+    return "title" if isinstance(obj, Article) else "name"
+
+
+class _RisWriter(rispy.RisWriter):
+    """RIS without the "1." line that rispy writes before each reference by default: reference
+    managers do not expect it (https://rispy.readthedocs.io, "Writing")."""
+
+    def set_header(self, count):
+        return ""
+
+
 @dataclass(frozen=True)
-class Citations:
-    """The first `rows` of one kind citing one source, how many there are in all, and where
-    to see every one ("" where no list filters by source)."""
+class Citation:
+    """The facts a citation of one page gives, in the page's language."""
 
-    label: str
-    name_field: str
-    rows: list
-    count: int
+    key: str
+    title: str
     url: str
+    author: str
+    # Whether `author` is a person's byline (an article) or the portal's editors.
+    personal_author: bool
+    updated: datetime.date
+    accessed: datetime.date
+    site: str
+    language: str
 
-    @property
-    def more(self):
-        return self.count - len(self.rows)
-
-
-def _order(target, field):
-    descending = field.startswith("-")
-    expression = F(f"{target}__{field.lstrip('-')}")
-    return expression.desc() if descending else expression.asc()
-
-
-def citing_rows(kind, source_ids, limit=CITERS_SHOWN):
-    """{source id: (first `limit` rows of `kind` citing it, how many in all)}, one query."""
-    target = kind.target
-    links = kind.model.sources.through.objects.filter(source_id__in=source_ids)
-    if kind.visible is not None:
-        links = links.filter(**{f"{target}__in": kind.visible().values("pk")})
-    links = (
-        links.annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=F("source_id"),
-                order_by=[_order(target, field) for field in (*kind.ordering, "pk")],
-            ),
-            total=Window(Count("pk"), partition_by=F("source_id")),
+    @classmethod
+    def of(cls, obj, request, record_type, language):
+        title, _language = in_current_language(obj, _title_field(obj))
+        byline = getattr(obj, "byline", "")
+        return cls(
+            key=f"hkai-{record_type}-{obj.slug}",
+            title=title,
+            url=request.build_absolute_uri(obj.get_absolute_url()),
+            author=byline or _("HKAI Portal editors"),
+            personal_author=bool(byline),
+            updated=timezone.localdate(last_updated(obj)),
+            accessed=timezone.localdate(),
+            site=_("HKAI Portal"),
+            language=bcp47(language),
         )
-        .filter(position__lte=limit)
-        .select_related(target)
-        .only(
-            "source_id", f"{target}__slug", *(f"{target}__{f}" for f in languages(kind.name_field))
-        )
-        .order_by("source_id", "position")
-    )
-    found = {}
-    for link in links:
-        rows, _total = found.setdefault(link.source_id, ([], link.total))
-        rows.append(getattr(link, target))
-    return found
 
+    def apa(self):
+        """APA-style reference text (7th edition, a web page that changes over time, so with
+        the retrieval date)."""
+        date_format = pgettext("APA citation date, e.g. 2026, March 3", "Y, F j")
+        accessed_format = pgettext("APA retrieval date, e.g. March 3, 2026", "F j, Y")
+        return _(
+            "%(author)s. (%(date)s). %(title)s. %(site)s. Retrieved %(accessed)s, from %(url)s"
+        ) % {
+            "author": self.author,
+            "date": dateformat.format(self.updated, date_format),
+            "title": self.title,
+            "site": self.site,
+            "accessed": dateformat.format(self.accessed, accessed_format),
+            "url": self.url,
+        }
 
-def attach_citations(sources, limit=CITERS_SHOWN):
-    """Give each of `sources` (a list) `citations`: a Citations per kind that cites it, in
-    KINDS order, and `cited` (whether anything does). One query per kind."""
-    ids = [source.pk for source in sources]
-    by_kind = [(kind, citing_rows(kind, ids, limit) if ids else {}) for kind in KINDS]
-    for source in sources:
-        source.citations = []
-        for kind, found in by_kind:
-            rows, count = found.get(source.pk, ([], 0))
-            if not count:
-                continue
-            url = ""
-            if kind.list_url_name and count > len(rows):
-                url = f"{reverse(kind.list_url_name)}?{urlencode({'source': source.pk})}"
-            source.citations.append(Citations(kind.label, kind.name_field, rows, count, url))
-        source.cited = bool(source.citations)
-    return sources
+    def bibtex(self):
+        """A BibTeX @misc entry, with biblatex's `url`, `urldate` and `date` fields."""
+        # Double braces keep a corporate author from being split into first and last names.
+        author = _LATEX.unicode_to_latex(self.author)
+        fields = [
+            bibtex.Field("title", _LATEX.unicode_to_latex(self.title)),
+            bibtex.Field("author", author if self.personal_author else f"{{{author}}}"),
+            bibtex.Field("howpublished", _LATEX.unicode_to_latex(self.site)),
+            bibtex.Field("year", str(self.updated.year)),
+            bibtex.Field("month", str(self.updated.month)),
+            bibtex.Field("date", self.updated.isoformat()),
+            bibtex.Field("url", self.url),
+            bibtex.Field("urldate", self.accessed.isoformat()),
+            bibtex.Field("language", self.language),
+        ]
+        library = bibtexparser.Library()
+        library.add(bibtex.Entry("misc", self.key, fields))
+        return bibtexparser.write_string(library)
+
+    def ris(self):
+        """One RIS reference of type ELEC (web page)."""
+        reference = {
+            "type_of_reference": "ELEC",
+            "title": self.title,
+            "authors": [self.author],
+            "secondary_title": self.site,
+            "year": str(self.updated.year),
+            "date": self.updated.strftime("%Y/%m/%d"),
+            "access_date": self.accessed.strftime("%Y/%m/%d"),
+            "urls": [self.url],
+            "language": self.language,
+            "id": self.key,
+        }
+        return rispy.dumps([reference], implementation=_RisWriter)
+
+    def csl(self):
+        """A CSL-JSON item (csl-data.json: a list of items)."""
+        # A byline is free text ("Jane Chan and John Lee"), so it goes in whole, like the
+        # editors' name, rather than guessed apart into family and given names.
+        author = {"literal": self.author}
+        return [
+            {
+                "id": self.key,
+                "type": "webpage",
+                "title": self.title,
+                "container-title": self.site,
+                "URL": self.url,
+                "author": [author],
+                "issued": {"date-parts": [[*self.updated.timetuple()[:3]]]},
+                "accessed": {"date-parts": [[*self.accessed.timetuple()[:3]]]},
+                "language": self.language,
+            }
+        ]
+
+    def csl_json(self):
+        return json.dumps(self.csl(), ensure_ascii=False, indent=2) + "\n"

@@ -1,5 +1,6 @@
-"""Atom feeds of the article, initiative and timeline finders: /articles.atom,
-/initiatives.atom and /timeline.atom.
+"""Atom feeds of the article, initiative and timeline finders (/articles.atom,
+/initiatives.atom, /timeline.atom) and of the change log (/changes.atom, and one per record:
+/initiatives/<slug>/changes.atom).
 
 A feed takes the same query string as its finder page and reads the same listing
 (portal.listings), and lists the 50 first matching items. Without a `sort` parameter
@@ -11,6 +12,7 @@ the first 50 items of the page it mirrors. Invalid filters are a plain-text 400.
 import re
 
 from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
@@ -18,8 +20,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.caching import request_state
+from portal.changes import (
+    RECORD_TYPE_BY_MODEL,
+    RECORD_TYPES,
+    record_of,
+    shown_lines,
+    visible_changes,
+    with_records,
+)
 from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
 from portal.querystrings import query_with, with_query
+from portal.views.changes import BadChangesQuery, changes_query
 from portal.views.formats import plain_text_bad_request
 
 FEED_LENGTH = 50
@@ -146,3 +157,89 @@ class MilestoneFeed(FinderFeed):
 article_feed = ArticleFeed()
 initiative_feed = InitiativeFeed()
 milestone_feed = MilestoneFeed()
+
+
+class ChangesFeed(Feed):
+    """/changes.atom: the newest changes to public records, of one type with `?type=`."""
+
+    feed_type = Atom1Feed
+    description_template = "portal/includes/_change_lines.html"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except BadChangesQuery as problem:
+            return plain_text_bad_request({"type": [str(problem)]})
+
+    def get_object(self, request, *args, **kwargs):
+        record_type, _before = changes_query(request.GET)
+        self.request = request
+        return record_type
+
+    def changes(self, obj):
+        return visible_changes(obj or None)
+
+    def items(self, obj):
+        return with_records(self.changes(obj))[:FEED_LENGTH]
+
+    def title(self, obj):
+        title = _("HKAI Portal: changes")
+        return f"{title} \u2014 {RECORD_TYPES[obj].plural}" if obj else title
+
+    def subtitle(self, obj):
+        return _("Changes to the portal's public records, newest first.")
+
+    def link(self, obj):
+        return with_query(reverse("portal:changes"), f"type={obj}" if obj else "")
+
+    def feed_url(self, obj):
+        return self.request.get_full_path()
+
+    def item_title(self, change):
+        return xml_text(
+            _("%(record)s: %(kind)s")
+            % {"record": record_of(change), "kind": change.get_kind_display()}
+        )
+
+    def item_link(self, change):
+        return record_of(change).get_absolute_url()
+
+    def item_guid(self, change):
+        return self.request.build_absolute_uri(f"{reverse('portal:changes')}#change-{change.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, change):
+        return change.changed_at
+
+    def item_updateddate(self, change):
+        return change.changed_at
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "lines": shown_lines(context["obj"])}
+
+
+class RecordChangesFeed(ChangesFeed):
+    """`<item page>changes.atom`: the changes to one record, newest first."""
+
+    def get_object(self, request, record_type, slug):
+        self.request = request
+        return get_object_or_404(RECORD_TYPES[record_type].visible(), slug=slug)
+
+    def changes(self, record):
+        record_type = RECORD_TYPE_BY_MODEL[type(record)].name
+        return visible_changes(record_type).filter(**{record_type: record})
+
+    def title(self, record):
+        return xml_text(_("HKAI Portal: changes to %(record)s") % {"record": record})
+
+    def subtitle(self, record):
+        return _("Changes to this record, newest first.")
+
+    def link(self, record):
+        return record.get_absolute_url()
+
+
+changes_feed = ChangesFeed()
+record_changes_feed = RecordChangesFeed()

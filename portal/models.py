@@ -5,6 +5,7 @@ fixture carries a primary key. Integrity rules live in the database as named con
 """
 
 import datetime
+import json
 import uuid
 
 from django.conf import settings
@@ -833,3 +834,113 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
+class JSONTextField(models.TextField):
+    """JSON kept as text, read and written whole. Not a JSONField: that makes Django's
+    system checks ask SQLite whether it has JSON support, a query that fails while another
+    process holds the write lock (so `import_content` could not say "busy, try again"), and
+    these values are never queried inside."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+class RecordChange(models.Model):
+    """One change to a public record as the public change log shows it: which fields changed,
+    from what to what (see portal.changes, which writes these as changes are saved).
+
+    Stored at save time rather than worked out from django-reversion's versions per request,
+    so that the log reads one indexed table newest first, whatever the size of the history,
+    and skips changes readers cannot see (admin-only fields, drafts) without scanning them.
+    """
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("Added")
+        CHANGED = "changed", _("Changed")
+        PUBLISHED = "published", _("Published")
+        # Changed, with no earlier version in the history to compare with.
+        FIRST = "first", _("First version in the history")
+
+    class Via(models.TextChoices):
+        IMPORT = "import", _("Import")
+        EDITOR = "editor", _("Editor")
+
+    record_type = models.CharField(_("record type"), max_length=20)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    via = models.CharField(_("made by"), max_length=20, choices=Via.choices)
+    # Whether readers could see the record after this change (a draft article: no).
+    public = models.BooleanField(_("public"), default=True)
+    # [{"field": name, ...}] as portal.changes.diff_lines writes them.
+    lines = JSONTextField(_("changed fields"), default=list, blank=True)
+    revision = models.ForeignKey(
+        "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("record change")
+        verbose_name_plural = _("record changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    article__isnull=False,
+                    initiative__isnull=True,
+                    organisation__isnull=True,
+                    sector__isnull=True,
+                )
+                | models.Q(
+                    article__isnull=True,
+                    initiative__isnull=False,
+                    organisation__isnull=True,
+                    sector__isnull=True,
+                )
+                | models.Q(
+                    article__isnull=True,
+                    initiative__isnull=True,
+                    organisation__isnull=False,
+                    sector__isnull=True,
+                )
+                | models.Q(
+                    article__isnull=True,
+                    initiative__isnull=True,
+                    organisation__isnull=True,
+                    sector__isnull=False,
+                ),
+                name="portal_recordchange_one_record",
+            ),
+        ]
+        indexes = [
+            # The change log, newest first, all types or one: read from the index, stopping
+            # after a page (keyset paging on id), however long the history.
+            models.Index(
+                fields=["-id"], condition=models.Q(public=True), name="portal_change_public_idx"
+            ),
+            models.Index(
+                fields=["record_type", "-id"],
+                condition=models.Q(public=True),
+                name="portal_change_type_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record_type} {self.get_kind_display()} {self.changed_at:%Y-%m-%d}"

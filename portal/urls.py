@@ -4,7 +4,10 @@ from django.urls import path
 
 from portal import views
 from portal.caching import public_page
-from portal.feeds import article_feed, initiative_feed, milestone_feed
+from portal.changes import RECORD_TYPES
+from portal.feeds import article_feed, changes_feed, initiative_feed, milestone_feed
+from portal.views.changes import changes_view
+from portal.views.records import record_urls
 
 app_name = "portal"
 
@@ -45,4 +48,9 @@ urlpatterns = [
     path(
         "timeline/<slug:slug>/", public_page(views.milestone_detail_view), name="milestone_detail"
     ),
+    path("changes/", public_page(changes_view), name="changes"),
+    path("changes.atom", public_page(changes_feed), name="changes_feed"),
 ]
+# Under each item's page: cite.bib, cite.ris, cite.json and changes.atom.
+for record in RECORD_TYPES.values():
+    urlpatterns += record_urls(record.prefix, record.name)

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
-from reversion.models import Revision
+from reversion.models import Revision, Version
 
 from portal.admin.uploads import PENDING_MAX_AGE
 from portal.content.busy import DatabaseBusy
@@ -114,14 +114,16 @@ class ImportPageTests(TransferTestCase):
         )
 
         self.assertContains(response, "Imported 5 records from a.json, b.json.")
-        self.assertContains(response, "adds no version to each item’s own history")
+        self.assertContains(response, "has a new version in its own history")
         self.assertEqual(response.context["rows"][3], ("Initiatives", 1, 0, 0))
         initiative = Initiative.objects.get(slug="genai-sandbox")
         self.assertEqual(initiative.lead_organisation.slug, "hkma")
-        revision = Revision.objects.get()
+        # One revision per imported item, by the editor, naming the uploaded file.
+        (version,) = Version.objects.get_for_object(initiative)
         self.assertEqual(
-            (revision.user, revision.comment), (self.editor, "Imported a.json, b.json")
+            (version.revision.user, version.revision.comment), (self.editor, "Imported from b.json")
         )
+        self.assertEqual(Revision.objects.count(), 5)
         self.assertEqual(self.stored_files(), [])
 
         again = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token})

@@ -372,7 +372,8 @@ class PortalPageTests(TestCase):
         response = self.client.get("/articles/injection/")
         content = response.content.decode()
         self.assertNotIn('<script>alert("x")', content)
-        self.assertEqual(content.count("</script>"), 1)
+        # The JSON-LD element and the citation's Copy button script (cite.js), no more.
+        self.assertEqual(content.count("</script>"), 2)
         [data] = parse(response).json_ld
         self.assertEqual(data["headline"], title)
 

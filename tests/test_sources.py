@@ -5,7 +5,7 @@ import re
 
 from django.test import TestCase
 
-from portal.citations import CITERS_SHOWN
+from portal.cited_by import CITERS_SHOWN
 from portal.models import Article, Source
 from tests.factories import (
     make_article,

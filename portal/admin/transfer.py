@@ -25,7 +25,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from reversion.models import Revision
 
 from portal.admin.uploads import (
     PendingImport,
@@ -196,15 +195,9 @@ class ImportContentView(View):
         try:
             with transaction.atomic():
                 # The importer re-validates, since the database may have changed since the dry run.
-                report = import_files(pending.paths)
-                # The importer writes with bulk queries, which send no save signals, so
-                # django-reversion adds no version to each item's history. This revision
-                # without versions records who imported which files, and when.
-                Revision.objects.create(
-                    date_created=timezone.now(),
-                    user=request.user,
-                    comment=_("Imported %(files)s") % {"files": ", ".join(pending.names)},
-                )
+                # Each created or changed item gets a revision in its own history, by this
+                # user, naming the uploaded file it came from.
+                report = import_files(pending.paths, user=request.user, names=pending.names)
         except ContentImportError as error:
             return self.problems(pending, error)
         except DatabaseBusy:

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import IntegrityError, OperationalError, connections, reset_queries, transaction
 from django.utils import timezone
 
+from portal.changes import record_import
 from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.reader import ContentFileError, read_records
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert_fields
@@ -377,7 +378,7 @@ class _KeyCache:
         return table
 
 
-def _write(paths, plan, report, progress):
+def _write(paths, plan, report, progress, history):
     """Second pass: write every model in dependency order, a batch at a time."""
     cache = _KeyCache()
     referenced = {
@@ -391,20 +392,37 @@ def _write(paths, plan, report, progress):
             if spec.label not in plan.labels_by_path.get(path, ()):
                 continue
             batch = []
+            recorded = history.for_path(path)
             for _, record in read_records(path):
                 if record["model"].lower() != spec.label:
                     continue
                 batch.append(convert_fields(spec, record["fields"]))
                 if len(batch) == BATCH_SIZE:
-                    _write_batch(spec, batch, cache, report, spec.label in referenced, deferred)
+                    _write_batch(
+                        spec, batch, cache, report, spec.label in referenced, recorded, deferred
+                    )
                     progress.advance(len(batch))
                     # With DEBUG on Django keeps every query's SQL; bulk inserts are large.
                     reset_queries()
                     batch = []
             if batch:
-                _write_batch(spec, batch, cache, report, spec.label in referenced, deferred)
+                _write_batch(
+                    spec, batch, cache, report, spec.label in referenced, recorded, deferred
+                )
                 progress.advance(len(batch))
         _link_deferred(spec, deferred, cache)
+
+
+@dataclass(frozen=True)
+class _History:
+    """Who imports, and the name each input file goes by in the history."""
+
+    user: object = None
+    names: dict = field(default_factory=dict)
+
+    def for_path(self, path):
+        """(user, comment) for the revisions of records written from `path`."""
+        return self.user, f"Imported from {self.names.get(path, path)}"
 
 
 def _link_deferred(spec, deferred, cache):
@@ -421,9 +439,10 @@ def _link_deferred(spec, deferred, cache):
             spec.model._default_manager.bulk_update(rows, [fk.name], batch_size=BATCH_SIZE)
 
 
-def _write_batch(spec, batch, cache, report, remember_keys, deferred):
-    """Write one batch of `spec`'s records. A self-reference to a row not written yet is
-    left for `_link_deferred`, its (primary key, field, key) appended to `deferred`."""
+def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
+    """Write one batch of `spec`'s records, each with its revision (`recorded`: user and
+    comment). A self-reference to a row not written yet is left for `_link_deferred`, its
+    (primary key, field, key) appended to `deferred`."""
     model = spec.model
     manager = model._default_manager
     keys = [converted.values[spec.key_field] for converted in batch]
@@ -434,7 +453,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, deferred):
         target = SPECS_BY_MODEL[fk.related_model]
         fk_pks[fk.name] = cache.resolve(target, {c.foreign_keys[fk.name] for c in batch} - {None})
 
-    to_create, changed, changed_fields, linked_later = [], {}, set(), []
+    to_create, changed, changed_fields, before, linked_later = [], {}, set(), {}, []
     for converted in batch:
         values = dict(converted.values)
         later = []
@@ -453,6 +472,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, deferred):
             linked_later.extend((obj, fk, key) for fk, key in later)
             continue
         differing = [name for name, value in values.items() if getattr(obj, name) != value]
+        before[obj.pk] = {name: getattr(obj, name) for name in differing}
         for name in differing:
             setattr(obj, name, values[name])
         linked_later.extend((obj, fk, key) for fk, key in later)
@@ -470,9 +490,16 @@ def _write_batch(spec, batch, cache, report, remember_keys, deferred):
     objects = {obj.pk: obj for obj in [*existing.values(), *to_create]}
     by_key = {getattr(obj, spec.key_field): obj for obj in objects.values()}
     existing_pks = {obj.pk for obj in existing.values()}
+    links_now = {pk: {} for pk in objects}
+    links_before = defaultdict(dict)
     for m2m in spec.many_to_many:
-        for pk in _write_many_to_many(spec, m2m, batch, by_key, cache, existing_pks):
-            changed.setdefault(pk, objects[pk])
+        now, earlier = _write_many_to_many(spec, m2m, batch, by_key, cache, existing_pks)
+        for pk in objects:
+            links_now[pk][m2m.name] = now.get(pk, set())
+        for pk in existing_pks:
+            if earlier.get(pk, set()) != links_now[pk][m2m.name]:
+                links_before[pk][m2m.name] = earlier.get(pk, set())
+                changed.setdefault(pk, objects[pk])
 
     if changed:
         now = timezone.now()
@@ -481,6 +508,17 @@ def _write_batch(spec, batch, cache, report, remember_keys, deferred):
                 setattr(obj, timestamp.attname, now)
             changed_fields.add(timestamp.attname)
         manager.bulk_update(list(changed.values()), sorted(changed_fields), batch_size=BATCH_SIZE)
+
+    user, comment = recorded
+    record_import(
+        model,
+        to_create,
+        [(obj, before.get(pk, {}), links_before[pk]) for pk, obj in changed.items()],
+        links_now,
+        comment,
+        user=user,
+        using=manager.db,
+    )
 
     if remember_keys:
         cache.remember(spec, objects.values())
@@ -501,7 +539,8 @@ def _refresh_derived(obj):
 def _write_many_to_many(spec, m2m, batch, by_key, cache, existing_pks):
     """Make the batch's links for one many-to-many field match the input.
 
-    Returns the primary keys of existing objects whose links changed.
+    Returns ({source pk: target pks now}, {source pk: target pks before}), the first for
+    every object in the batch that has links, the second for existing objects that had.
     """
     through = m2m.remote_field.through
     source_column, target_column = m2m.m2m_column_name(), m2m.m2m_reverse_name()
@@ -524,10 +563,12 @@ def _write_many_to_many(spec, m2m, batch, by_key, cache, existing_pks):
     _insert_links(through, source_column, target_column, sorted(to_add))
     for chunk in _chunks(to_remove):
         through._default_manager.filter(pk__in=chunk).delete()
-    touched = {source for source, _ in to_add} | {
-        pair[0] for pair, row_id in current.items() if pair not in wanted
-    }
-    return touched & existing_pks
+    now, before = defaultdict(set), defaultdict(set)
+    for source, target in wanted:
+        now[source].add(target)
+    for source, target in current:
+        before[source].add(target)
+    return now, before
 
 
 def _insert_links(through, source_column, target_column, pairs):
@@ -548,16 +589,20 @@ def _insert_links(through, source_column, target_column, pairs):
         cursor.executemany(sql, pairs)
 
 
-def import_files(paths, *, dry_run=False, progress=None, max_records=None):
+def import_files(paths, *, dry_run=False, progress=None, max_records=None, user=None, names=None):
     """Import fixture files; return an `ImportReport`.
 
     Raises `ContentImportError` (nothing written) if any record is invalid, `DatabaseBusy`
     (nothing written) if another writer kept the database locked for longer than it waits,
     and `TooManyRecords` as soon as the files hold more than `max_records`, if given.
     All writes happen in one transaction; with `dry_run` it is rolled back, so the report says
-    what would happen. `progress`, if given, is told of each stage (`start("checking")`, then
+    what would happen. Each created or changed record gets its own revision in its history
+    ("Imported from <file>", by `user` if given; `names` lists the files' names to show
+    there, in the order of `paths`, where those differ) and a row in the public change log.
+    `progress`, if given, is told of each stage (`start("checking")`, then
     `start("writing", total)`) and of each batch of records done (`advance(n)`).
     """
+    history = _History(user, dict(zip((Path(p) for p in paths), names or (), strict=False)))
     paths = [Path(path) for path in paths]
     progress = progress or _NoProgress()
     try:
@@ -566,7 +611,7 @@ def import_files(paths, *, dry_run=False, progress=None, max_records=None):
         progress.start("writing", plan.records)
         report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
         with transaction.atomic():
-            _write(paths, plan, report, progress)
+            _write(paths, plan, report, progress, history)
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError as error:

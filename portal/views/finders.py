@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from pyroaring import BitMap
 
 from portal.caching import request_state
-from portal.citations import attach_citations
+from portal.cited_by import attach_citations
 from portal.facets import facet_index
 from portal.listings import (
     ARTICLES,

@@ -31,6 +31,7 @@ from portal.listings import (
     sectors_with_counts,
 )
 from portal.models import Article, Initiative, Milestone, Organisation, Sector, languages
+from portal.views.records import RecordMetaMixin
 
 SCHEMA_ORG = "https://schema.org"
 HOME_ARTICLE_COUNT = 5
@@ -109,11 +110,13 @@ class SectorListView(ListView):
         return sectors_with_counts(list(Sector.objects.all()), request_state(self.request))
 
 
-class ArticleDetailView(JsonLdMixin, DetailView):
+class ArticleDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """A published article with its sectors, initiatives, organisations and sources.
 
     Drafts and scheduled articles are 404 for readers. Template: ``portal/article_detail.html``.
     """
+
+    record_type = "article"
 
     def get_queryset(self):
         return Article.objects.published().prefetch_related(
@@ -169,13 +172,15 @@ INITIATIVE_SCHEMA_TYPES = {
 }
 
 
-class InitiativeDetailView(JsonLdMixin, DetailView):
+class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """An initiative with its lead and partner organisations, sectors, sources, the newest
     published articles that mention it (``mentions``, a `listings.Related`) and its first
     milestones (``milestones``, another).
 
     Template: ``portal/initiative_detail.html``.
     """
+
+    record_type = "initiative"
 
     def get_queryset(self):
         return Initiative.objects.select_related("lead_organisation").prefetch_related(
@@ -212,13 +217,15 @@ class InitiativeDetailView(JsonLdMixin, DetailView):
         )
 
 
-class OrganisationDetailView(JsonLdMixin, DetailView):
+class OrganisationDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """An organisation with its sectors, the initiatives it leads and partners in, its
     sources, the newest published articles that mention it (``mentions``) and its first
     milestones (``milestones``).
 
     Template: ``portal/organisation_detail.html``.
     """
+
+    record_type = "organisation"
 
     def get_queryset(self):
         # Every initiative it leads or partners in, not the first few: an organisation has
@@ -266,7 +273,7 @@ class OrganisationDetailView(JsonLdMixin, DetailView):
         )
 
 
-class SectorDetailView(DetailView):
+class SectorDetailView(RecordMetaMixin, DetailView):
     """A sector with its sources and the first of its published articles, initiatives and
     organisations, each with a link to the finder that lists them all.
 
@@ -274,6 +281,8 @@ class SectorDetailView(DetailView):
     ``initiatives``, ``organisations`` (each a `listings.Related`, rows ready for cards), and
     ``milestones`` (the first of the sector's on the timeline).
     """
+
+    record_type = "sector"
 
     def get_queryset(self):
         return Sector.objects.prefetch_related("sources")

@@ -42,6 +42,7 @@ PAGES = {
     "sources-chinese": lambda: "/zh-hant/sources/?publisher_type=university",
     "search": lambda: "/search/?q=ai",
     "data": lambda: "/data/",
+    "changes": lambda: "/changes/",
     "article": lambda: richest(Article.objects.published(), "sectors", "initiatives", "sources"),
     "initiative": lambda: richest(
         Initiative.objects.all(), "partners", "sectors", "sources", "articles"
@@ -119,6 +120,7 @@ CHINESE_PAGE_TYPES = [
     "data",
     "initiatives-filtered",
     "search",
+    "changes",
     "article",
     "initiative",
     "organisation",

@@ -1,0 +1,83 @@
+"""What every detail page shares: when it last changed, when its sources were checked, how to
+cite it (`<page>cite.bib`, `cite.ris`, `cite.json`) and its own change feed
+(`<page>changes.atom`, see portal.changes)."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from portal.caching import public_page
+from portal.changes import RECORD_TYPES
+from portal.citations import Citation, last_updated, sources_checked
+
+# format -> (link text, content type, how the Citation writes it)
+CITATION_FORMATS = {
+    "bib": (_("BibTeX"), "application/x-bibtex", Citation.bibtex),
+    "ris": (_("RIS"), "application/x-research-info-systems", Citation.ris),
+    "json": (_("CSL-JSON"), "application/vnd.citationstyles.csl+json", Citation.csl_json),
+}
+
+
+class RecordMetaMixin:
+    """Adds to a detail view's context: ``record_updated`` (a datetime), ``sources_checked``
+    ((oldest, newest, count) of the sources' check dates, or None), ``citation``,
+    ``citation_links`` ([(text, url)]) and ``changes_feed_url``. Reads the sources the view
+    prefetched, so it adds no query. Subclasses set ``record_type`` (a RECORD_TYPES key)."""
+
+    record_type = None
+
+    def get_context_data(self, **kwargs):
+        obj = self.object
+        kwargs.setdefault("record_updated", last_updated(obj))
+        kwargs.setdefault("sources_checked", sources_checked(obj.sources.all()))
+        kwargs.setdefault(
+            "citation", Citation.of(obj, self.request, self.record_type, get_language())
+        )
+        kwargs.setdefault(
+            "citation_links",
+            [
+                (text, reverse(f"portal:{self.record_type}_cite", args=[obj.slug, name]))
+                for name, (text, _type, _write) in CITATION_FORMATS.items()
+            ],
+        )
+        kwargs.setdefault(
+            "changes_feed_url", reverse(f"portal:{self.record_type}_changes_feed", args=[obj.slug])
+        )
+        return super().get_context_data(**kwargs)
+
+
+@require_safe
+def citation_view(request, record_type, slug, citation_format):
+    """One item's citation as a download: BibTeX, RIS or CSL-JSON. 404 for an unknown format
+    or an item readers cannot see (a draft, a scheduled article)."""
+    if citation_format not in CITATION_FORMATS:
+        raise Http404(f"No citation format {citation_format!r}")
+    obj = get_object_or_404(RECORD_TYPES[record_type].visible(), slug=slug)
+    citation = Citation.of(obj, request, record_type, get_language())
+    _text, content_type, write = CITATION_FORMATS[citation_format]
+    response = HttpResponse(write(citation), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{citation.key}.{citation_format}"'
+    return response
+
+
+def record_urls(prefix, record_type):
+    """The URL patterns under one item's page: its citations and its change feed."""
+    from portal.feeds import record_changes_feed
+
+    return [
+        path(
+            f"{prefix}/<slug:slug>/cite.<str:citation_format>",
+            public_page(citation_view),
+            {"record_type": record_type},
+            name=f"{record_type}_cite",
+        ),
+        path(
+            f"{prefix}/<slug:slug>/changes.atom",
+            public_page(record_changes_feed),
+            {"record_type": record_type},
+            name=f"{record_type}_changes_feed",
+        ),
+    ]
