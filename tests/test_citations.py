@@ -37,7 +37,8 @@ class CitationTests(TestCase):
             cls.initiative.sources.add(
                 make_source(accessed=datetime.date(2026, 1, 5)),
                 make_source(accessed=datetime.date(2026, 2, 9)),
-                make_source(),
+                # Sources made before access dates were required may have none.
+                make_source(accessed=None),
             )
             cls.article = make_article(
                 slug="story", title="A story", byline="Jane Chan", publish_at=UPDATED
