@@ -634,6 +634,12 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             models.Index(fields=["status", "-publish_at"], name="portal_article_visible_idx"),
             # The finder's "Title (A to Z)" order, read from the index rather than sorted.
             models.Index(fields=["status", "title_en"], name="portal_article_title_idx"),
+            # The sitemap's lastmod (the newest change among published articles), read from
+            # the index alone: through the visibility index it fetched every row, which took
+            # 0.36 s warm and 13 s from a cold disk at 100,000 articles on SQLite (now 13 ms).
+            models.Index(
+                fields=["status", "publish_at", "updated_at"], name="portal_article_lastmod_idx"
+            ),
         ]
 
     def __str__(self):
