@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Now
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.functional import lazy
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
 from portal.cjk import index_text
+from portal.links import detail_url
 
 # Years outside this range are typing mistakes, not history or plans.
 EARLIEST_YEAR = 1800
@@ -315,7 +315,7 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("portal:sector_detail", kwargs={"slug": self.slug})
+        return detail_url("portal:sector_detail", self.slug)
 
 
 class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):
@@ -407,7 +407,7 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         return self.name
 
     def get_absolute_url(self):
-        return reverse("portal:organisation_detail", kwargs={"slug": self.slug})
+        return detail_url("portal:organisation_detail", self.slug)
 
     def clean(self):
         # The database refuses only an organisation that is its own parent; a longer loop
@@ -541,7 +541,7 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         return self.name
 
     def get_absolute_url(self):
-        return reverse("portal:initiative_detail", kwargs={"slug": self.slug})
+        return detail_url("portal:initiative_detail", self.slug)
 
     def clean(self):
         # The same rule as the database constraint, but naming both fields for the editor.
@@ -646,7 +646,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("portal:article_detail", kwargs={"slug": self.slug})
+        return detail_url("portal:article_detail", self.slug)
 
     def duplicate_as_draft(self):
         """Save and return a new draft copy of this article, with its relations and sources.
@@ -776,7 +776,7 @@ class Milestone(SlugNaturalKeyMixin, TimestampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("portal:milestone_detail", kwargs={"slug": self.slug})
+        return detail_url("portal:milestone_detail", self.slug)
 
     def clean(self):
         # The database's rule, with a message that names the date the editor should enter.

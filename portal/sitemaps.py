@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
+from portal.links import PLACEHOLDER
 from portal.models import Article, Initiative, Milestone, Organisation, Sector
 
 
@@ -52,8 +53,6 @@ class Sitemap(DjangoSitemap):
 
 # Addresses per sitemap page.
 SECTION_SIZE = 2000
-# A stand-in slug, replaced in each reversed pattern.
-SLUG = "slug-placeholder"
 
 
 class ContentSitemap(Sitemap):
@@ -72,7 +71,7 @@ class ContentSitemap(Sitemap):
         patterns = {}
         for code in self._languages():
             with translation.override(code):
-                patterns[code] = base + reverse(self.url_name, kwargs={"slug": SLUG})
+                patterns[code] = base + reverse(self.url_name, kwargs={"slug": PLACEHOLDER})
         alternates = [(code, code) for code in patterns]
         if self.x_default:
             alternates.append(("x-default", settings.LANGUAGE_CODE))
@@ -83,12 +82,15 @@ class ContentSitemap(Sitemap):
             urls.append(
                 {
                     "item": item,
-                    "location": patterns[code].replace(SLUG, item.slug),
+                    "location": patterns[code].replace(PLACEHOLDER, item.slug),
                     "lastmod": lastmod,
                     "changefreq": None,
                     "priority": "",
                     "alternates": [
-                        {"location": patterns[lang].replace(SLUG, item.slug), "lang_code": label}
+                        {
+                            "location": patterns[lang].replace(PLACEHOLDER, item.slug),
+                            "lang_code": label,
+                        }
                         for label, lang in alternates
                     ],
                 }

@@ -36,6 +36,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.content.schema import SPECS_BY_MODEL
+from portal.links import PLACEHOLDER as SLUG
 from portal.listings import ARTICLES
 from portal.models import Article, Initiative, Milestone, Organisation, Sector, Source
 from portal.opendata.columns import (
@@ -47,7 +48,6 @@ from portal.opendata.columns import (
     ValuePart,
     plain,
 )
-from portal.sitemaps import SLUG
 
 LICENSE = {
     "name": "CC-BY-4.0",

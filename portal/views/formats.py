@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from portal.caching import request_state
+from portal.links import PLACEHOLDER as SLUG
 from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
 from portal.models import Initiative, Organisation, languages
 from portal.querystrings import query_with
-from portal.sitemaps import SLUG
 from portal.spreadsheets import csv_response
 
 DEFAULT_PAGE_SIZE = 20

@@ -1,0 +1,44 @@
+"""Detail-page addresses by slug, without a full `reverse()` for every row.
+
+A list page links to 20-odd records, and each `reverse()` walks the URL resolver under the
+active language's prefix (about 25 microseconds each, a few percent of rendering a finder).
+The address of a detail page differs from row to row only in its slug, so the pattern is
+reversed once per URL name, language and script prefix, with a placeholder where the slug
+goes, and each row's address is that pattern with its slug put in.
+"""
+
+import re
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
+
+# Stands in for the slug in a reversed pattern; it cannot occur elsewhere in an address.
+PLACEHOLDER = "slug-placeholder"
+# Slugs that go into an address unchanged. Anything else (a slug saved from the shell,
+# bypassing SlugField's validation) is reversed the slow way, which quotes it.
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+@lru_cache(maxsize=128)
+def slug_pattern(url_name, language, script_prefix, urlconf):
+    """The address of `url_name` in `language` with PLACEHOLDER as its slug."""
+    with translation.override(language):
+        return reverse(url_name, urlconf=urlconf, kwargs={"slug": PLACEHOLDER})
+
+
+def detail_url(url_name, slug):
+    """The same as ``reverse(url_name, kwargs={"slug": slug})`` in the active language."""
+    if not _PLAIN_SLUG.fullmatch(slug or ""):
+        return reverse(url_name, kwargs={"slug": slug})
+    pattern = slug_pattern(url_name, translation.get_language(), get_script_prefix(), get_urlconf())
+    return pattern.replace(PLACEHOLDER, slug)
+
+
+@receiver(setting_changed)
+def _forget_patterns(setting, **kwargs):
+    # Tests that swap the URLconf or languages must not get addresses of the old one.
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "FORCE_SCRIPT_NAME"}:
+        slug_pattern.cache_clear()
