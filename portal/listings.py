@@ -12,7 +12,6 @@ database; counts come from the index. Page depth is bounded (MAX_DEPTH): a reade
 result 1,001 of a broad list is better served by a filter, and deep OFFSETs are slow.
 """
 
-import heapq
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
@@ -173,14 +172,6 @@ def rows_by_id(queryset, ids):
     return [found[pk] for pk in ids if pk in found]
 
 
-def ranked(ids, scores, limit=None):
-    """`ids` most relevant first (ties: newest row first), the first `limit` only if given."""
-    key = scores.__getitem__
-    if limit is None:
-        return sorted(ids, key=lambda pk: (key(pk), pk), reverse=True)
-    return heapq.nlargest(limit, ids, key=lambda pk: (key(pk), pk))
-
-
 class Results:
     """The rows of a FinderQuery in order: sliceable and countable like a queryset, so
     Django's Paginator takes it; the count comes from the index, not from a COUNT query."""
@@ -212,9 +203,8 @@ class Results:
         if not isinstance(key, slice):
             return self[key : key + 1][0]
         if self.query.sort_key == "relevance":
-            return rows_by_id(
-                self.queryset, ranked(self.query.matches, self.query.scores, key.stop)[key]
-            )
+            ranked = self.query.found.ranked(self.query.matches, key.stop)
+            return rows_by_id(self.queryset, ranked[key])
         return list(self._sql()[key])
 
     def head(self, limit):
@@ -230,7 +220,7 @@ class Results:
         if self.query.sort_key != "relevance":
             yield from self._sql(by_filters=True).iterator(chunk_size=chunk_size)
             return
-        ids = ranked(self.query.matches, self.query.scores)
+        ids = self.query.found.ranked(self.query.matches)
         for start in range(0, len(ids), chunk_size):
             yield from rows_by_id(self.queryset, ids[start : start + chunk_size])
 
@@ -277,9 +267,9 @@ class FinderQuery:
         return (self.active.get("q") or "").strip()
 
     @cached_property
-    def scores(self):
-        """{pk: relevance} of every row matching the search (one query), or {}."""
-        return search.scores(self.listing.model, self.search_text) if self.search_text else {}
+    def found(self):
+        """The search's `portal.search.Matches` (every matching row, and the ranks)."""
+        return search.matches(self.listing.model, self.search_text)
 
     @cached_property
     def sort_key(self):
@@ -301,7 +291,7 @@ class FinderQuery:
             return ids
         if name not in self._ids:
             if isinstance(filter_, SearchFilter):
-                self._ids[name] = BitMap(self.scores)
+                self._ids[name] = self.found.ids
             else:  # Not indexed (e.g. a year range on a small table): ask the database once.
                 rows = filter_.filter(self.listing.visible(), value)
                 self._ids[name] = BitMap(rows.values_list("pk", flat=True))

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import TestCase
 
 from portal.models import Article, Initiative, Organisation
-from portal.search import PLANNER_STATEMENTS
+from portal.search import SEARCH_STATEMENTS
 from tests.factories import (
     NOW,
     make_article,
@@ -322,8 +322,7 @@ class QueryCountTests(TestCase):
                 make_article(title=f"Robotics {i}")
                 make_initiative(summary="robotics")
 
-        # Content state; per type, the scores, then rows and sector names where there are
+        # Content state; per type, the search, then rows and sector names where there are
         # matches; the published articles come from the article index (9 queries to build).
-        # (PostgreSQL adds two statements around each search: portal.search.index_scans.)
-        planner = 4 * PLANNER_STATEMENTS if connection.vendor == "postgresql" else 0
-        self.assert_constant_queries("/search/?q=robotics", rows, 1 + 4 + 4 + 9 + planner)
+        search = 4 * SEARCH_STATEMENTS[connection.vendor]
+        self.assert_constant_queries("/search/?q=robotics", rows, 1 + search + 4 + 9)

@@ -2,9 +2,10 @@
 
 from django.db import connection
 from django.test import TestCase
+from pyroaring import BitMap
 
 from portal.models import Article, Initiative
-from portal.search import ensure_sqlite_index, scores, search
+from portal.search import ensure_sqlite_index, matches, search
 from tests.factories import make_article, make_initiative
 
 
@@ -38,10 +39,9 @@ class SearchTests(TestCase):
         self.assertEqual(sorted(self.slugs(found)), ["banks", "hospitals"])
 
     def test_title_matches_rank_above_body_matches(self):
-        relevance = scores(Article, "bank")
-        articles = Article.objects.in_bulk(relevance)
-        ranked = sorted(relevance, key=relevance.get, reverse=True)
-        self.assertEqual([articles[pk].slug for pk in ranked], ["banks", "hospitals"])
+        found = matches(Article, "bank")
+        articles = Article.objects.in_bulk(list(found.ids))
+        self.assertEqual([articles[pk].slug for pk in found.ranked()], ["banks", "hospitals"])
 
     def test_every_word_must_match(self):
         self.assertEqual(self.slugs(search(Article.objects.all(), "observatory rain")), ["weather"])
@@ -78,6 +78,40 @@ class SearchTests(TestCase):
             with self.subTest(text=text):
                 list(search(Article.objects.all(), text))
         self.assertEqual(Article.objects.count(), 3)
+
+
+class RankingTests(TestCase):
+    """Heading matches (title, summary) rank first, by relevance; matches in the body alone
+    follow, newest first. The same on both databases."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.summary = make_article(slug="summary", title="Port news", summary="Drones at the port")
+        cls.title = make_article(slug="title", title="Drones over the harbour")
+        cls.old_body = make_article(slug="old-body", title="Ferries", body="Drones were seen.")
+        cls.new_body = make_article(slug="new-body", title="Trams", body="drones again")
+        make_article(slug="other", title="Buses", body="Nothing to see.")
+
+    def slugs(self, ids):
+        articles = Article.objects.in_bulk(ids)
+        return [articles[pk].slug for pk in ids]
+
+    def test_headings_first_then_the_newest_body_matches(self):
+        found = matches(Article, "drones")
+        self.assertEqual(len(found), 4)
+        self.assertEqual(self.slugs(found.ranked()), ["title", "summary", "new-body", "old-body"])
+
+    def test_a_limit_and_a_subset(self):
+        found = matches(Article, "drones")
+        self.assertEqual(self.slugs(found.ranked(limit=3)), ["title", "summary", "new-body"])
+        within = BitMap([self.summary.pk, self.old_body.pk, self.new_body.pk])
+        self.assertEqual(self.slugs(found.ranked(within, 2)), ["summary", "new-body"])
+        self.assertEqual(found.ranked(BitMap([self.title.pk]), 10), [self.title.pk])
+        self.assertEqual(found.ranked(BitMap(), 10), [])
+
+    def test_nothing_found(self):
+        found = matches(Article, "submarines")
+        self.assertEqual((len(found), found.ranked(limit=5)), (0, []))
 
 
 class SearchIndexTests(TestCase):

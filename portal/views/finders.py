@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from pyroaring import BitMap
 
 from portal.caching import request_state
 from portal.cited_by import attach_citations
@@ -28,11 +27,10 @@ from portal.listings import (
     SOURCES,
     TIMELINE,
     FinderQuery,
-    ranked,
     rows_by_id,
 )
 from portal.querystrings import query_with, sorted_query, with_query
-from portal.search import MAX_QUERY_LENGTH, scores
+from portal.search import MAX_QUERY_LENGTH, matches
 
 
 def format_links(request, listing):
@@ -205,8 +203,9 @@ def search_view(request):
 
     Template: ``portal/search.html``. Context: ``q``, ``groups`` (a list of dicts with
     ``title``, ``card_template``, ``results``, ``count`` and ``list_url``), ``problem``,
-    ``total``. Per type: one query for the scores, one for the shown rows (and their
-    sectors); counts come from the facet index, so a common word costs no more than a rare one.
+    ``total``. Per type: the search's statements (portal.search.SEARCH_STATEMENTS), one for
+    the shown rows (and their sectors); counts come from the facet index, so a common word
+    costs no more than a rare one.
     """
     q = request.GET.get("q", "").strip()
     problem = ""
@@ -218,11 +217,11 @@ def search_view(request):
     if q and not problem:
         state = request_state(request)
         for listing in SEARCHED:
-            relevance = scores(listing.model, q)
-            ids = relevance.keys()
+            found = matches(listing.model, q)
+            ids = found.ids
             if not listing.all_visible:  # Only what readers may see.
-                ids = facet_index(listing, state).universe & BitMap(ids)
-            top = ranked(ids, relevance, SEARCH_GROUP_SIZE)
+                ids = facet_index(listing, state).universe & ids
+            top = found.ranked(ids, SEARCH_GROUP_SIZE)
             groups.append(
                 {
                     "title": listing.title,
