@@ -289,3 +289,12 @@ def _env_positive_int(name, default):
 
 IMPORT_MAX_UPLOAD_MB = _env_positive_int("DJANGO_IMPORT_MAX_UPLOAD_MB", 20)
 IMPORT_MAX_RECORDS = _env_positive_int("DJANGO_IMPORT_MAX_RECORDS", 20_000)
+
+
+# --- Corrections ------------------------------------------------------------------------------
+# Where readers send corrections (the About page shows it as a mailto link). The default is a
+# placeholder on a reserved domain (RFC 2606), never a real organisation's address: set
+# DJANGO_CORRECTIONS_EMAIL to a mailbox someone reads before going live.
+CORRECTIONS_EMAIL = (
+    os.environ.get("DJANGO_CORRECTIONS_EMAIL", "").strip() or "corrections@hkai-portal.example"
+)

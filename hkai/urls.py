@@ -13,8 +13,10 @@ from portal.caching import public_page
 from portal.sitemaps import sitemaps
 from portal.views import healthz_view, robots_view
 
-# A busy database reached outside a view (e.g. saving the session) is a 503, like in one.
-handler500 = "portal.middleware.server_error"
+# The site's own error pages, with its header, search and language switch. The 500 handler
+# also answers 503 for a busy database reached outside a view (e.g. saving the session).
+handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"
 
 # Sitemaps are data, shown by a browser through its own XML viewer, whose styles are
 # inline: allow those, and nothing else, on these responses (no script can run in them).

@@ -7,13 +7,10 @@ an OperationalError. Either way the same request will most likely work a moment 
 which is what 503 with Retry-After tells browsers, crawlers and load balancers.
 """
 
-import sys
-
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views import defaults
 
 RETRY_AFTER_SECONDS = 10
 # SQLite's result codes for "busy" and "locked"; extended codes keep them in the low byte.
@@ -60,12 +57,3 @@ class DatabaseBusyMiddleware:
 
     def process_exception(self, request, exception):
         return busy_response() if is_database_busy(exception) else None
-
-
-def server_error(request):
-    """handler500: the busy answer for a busy-database error raised outside a view (e.g. a
-    session saved by SessionMiddleware, which process_exception never sees), otherwise
-    Django's own 500 page."""
-    if is_database_busy(sys.exception()):
-        return busy_response()
-    return defaults.server_error(request)

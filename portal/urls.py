@@ -49,6 +49,7 @@ urlpatterns = [
         "timeline/<slug:slug>/", public_page(views.milestone_detail_view), name="milestone_detail"
     ),
     path("changes/", public_page(changes_view), name="changes"),
+    path("about/", public_page(views.about_view), name="about"),
     path("changes.atom", public_page(changes_feed), name="changes_feed"),
 ]
 # Under each item's page: cite.bib, cite.ris, cite.json and changes.atom.

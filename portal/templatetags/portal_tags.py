@@ -1,6 +1,7 @@
 """Template tags for the portal's pages: page URLs, JSON-LD, footnote markers, year spans."""
 
 import json
+from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
@@ -86,16 +87,33 @@ def language_versions(context):
         return []
     current = get_language()
     full_url = request.build_absolute_uri()
+    # translate_url() needs a page that resolves; a "not found" or an error page may have
+    # none, and then switches between the same path with and without the language prefix.
+    translate = translate_url if getattr(request, "resolver_match", None) else _with_prefix
     return [
         {
             "code": code,
             "lang": bcp47(code),
             "name": name,
-            "url": translate_url(full_url, code),
+            "url": translate(full_url, code),
             "current": code == current,
         }
         for code, name in settings.LANGUAGES
     ]
+
+
+def _with_prefix(url, code):
+    """`url` with its path under language `code`'s prefix (none for the default language)."""
+    parts = urlsplit(url)
+    path = parts.path
+    for other, _name in settings.LANGUAGES:
+        prefix = f"/{other}"
+        if other != settings.LANGUAGE_CODE and (path == prefix or path.startswith(prefix + "/")):
+            path = path.removeprefix(prefix) or "/"
+            break
+    if code != settings.LANGUAGE_CODE:
+        path = f"/{code}{path}"
+    return urlunsplit(parts._replace(path=path))
 
 
 @register.filter

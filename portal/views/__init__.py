@@ -1,6 +1,7 @@
 """The portal's views, one module per concept; `portal.urls` imports them from here.
 
-- `pages`: home, one page per item, the sector list, robots.txt and the health check.
+- `pages`: home, one page per item, the sector list, About, robots.txt and the health check.
+- `errors`: the 404 and 500 pages (hkai.urls' handlers).
 - `finders`: the filterable lists and site search.
 - `formats`: the article, initiative and milestone lists as CSV and JSON (their Atom feeds:
   `portal.feeds`).
@@ -26,6 +27,7 @@ from portal.views.formats import (
     milestone_json_view,
 )
 from portal.views.pages import (
+    about_view,
     article_detail_view,
     healthz_view,
     home_view,
@@ -38,6 +40,7 @@ from portal.views.pages import (
 )
 
 __all__ = [
+    "about_view",
     "article_csv_view",
     "article_json_view",
     "data_csv_view",

@@ -8,6 +8,7 @@ Querysets are built per request (`get_queryset`), never as class attributes: `pu
 reads the clock when it is called, and a class attribute would freeze it at import time.
 """
 
+from django.conf import settings
 from django.db import Error as DatabaseError
 from django.db import connection
 from django.db.models import Count, F, Prefetch
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from portal import breadcrumbs
 from portal.caching import request_state
 from portal.charts import bar_chart, fill_missing_years
 from portal.footnotes import without_footnotes
@@ -30,7 +32,15 @@ from portal.listings import (
     related_rows,
     sectors_with_counts,
 )
-from portal.models import Article, Initiative, Milestone, Organisation, Sector, languages
+from portal.models import (
+    REVIEW_INTERVAL_DAYS,
+    Article,
+    Initiative,
+    Milestone,
+    Organisation,
+    Sector,
+    languages,
+)
 from portal.views.records import RecordMetaMixin
 
 SCHEMA_ORG = "https://schema.org"
@@ -52,13 +62,17 @@ def _organisation_reference(organisation, request):
 
 
 class JsonLdMixin:
-    """Adds ``json_ld``, a schema.org dict that base.html renders as escaped JSON-LD."""
+    """Adds ``breadcrumbs`` (`portal.breadcrumbs.trail`, which base.html shows) and
+    ``json_ld``, a schema.org dict that base.html renders as escaped JSON-LD: what
+    `get_json_ld()` says the page is about (None: nothing), with the breadcrumbs in it."""
 
     def get_json_ld(self):
-        raise NotImplementedError
+        return None
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(json_ld=self.get_json_ld(), **kwargs)
+        crumbs = breadcrumbs.trail(self.object)
+        json_ld = breadcrumbs.with_breadcrumbs(self.get_json_ld(), crumbs, self.request, SCHEMA_ORG)
+        return super().get_context_data(breadcrumbs=crumbs, json_ld=json_ld, **kwargs)
 
     def absolute_url(self):
         return self.request.build_absolute_uri(self.object.get_absolute_url())
@@ -273,7 +287,7 @@ class OrganisationDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
         )
 
 
-class SectorDetailView(RecordMetaMixin, DetailView):
+class SectorDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """A sector with its sources and the first of its published articles, initiatives and
     organisations, each with a link to the finder that lists them all.
 
@@ -299,13 +313,28 @@ class SectorDetailView(RecordMetaMixin, DetailView):
         )
 
 
-class MilestoneDetailView(DetailView):
+class MilestoneDetailView(JsonLdMixin, DetailView):
     """One milestone: its date, kind, summary, what it concerns and its sources, with a link
     to its year on the timeline. Template: ``portal/milestone_detail.html``."""
 
     def get_queryset(self):
         return Milestone.objects.prefetch_related(
             "initiatives", "organisations", "sectors", "sources"
+        )
+
+
+class AboutView(TemplateView):
+    """What the portal covers, how its facts are sourced and checked, and where to send a
+    correction. Template: ``portal/about.html``. Context: ``corrections_email``
+    (settings.CORRECTIONS_EMAIL) and ``review_interval_days``."""
+
+    template_name = "portal/about.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            corrections_email=settings.CORRECTIONS_EMAIL,
+            review_interval_days=REVIEW_INTERVAL_DAYS,
+            **kwargs,
         )
 
 
@@ -338,6 +367,7 @@ def healthz_view(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+about_view = AboutView.as_view()
 home_view = HomeView.as_view()
 sector_list_view = SectorListView.as_view()
 article_detail_view = ArticleDetailView.as_view()

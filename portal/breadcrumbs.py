@@ -1,0 +1,79 @@
+"""Breadcrumbs for the detail pages: Home › the item's section › the item.
+
+One place builds them: `trail(obj)` gives the crumbs that the page shows (base.html, through
+`portal/includes/_breadcrumbs.html`) and that `with_breadcrumbs` adds to the page's JSON-LD
+as a schema.org `BreadcrumbList` (https://schema.org/BreadcrumbList). Both read only the item
+the view has already loaded, so neither adds a query.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Article, Initiative, Milestone, Organisation, Sector, in_current_language
+
+# model -> (URL name of its section's list, the section's name as the header's nav says it,
+# the translated field that names one item)
+SECTIONS = {
+    Article: ("portal:article_list", _("Articles"), "title"),
+    Initiative: ("portal:initiative_list", _("Initiatives"), "name"),
+    Organisation: ("portal:organisation_list", _("Organisations"), "name"),
+    Sector: ("portal:sector_list", _("Sectors"), "name"),
+    Milestone: ("portal:milestone_list", _("Timeline"), "title"),
+}
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of the trail: its text, its path, and the language of its text when that is
+    not the page's (English standing in for a missing translation), else None."""
+
+    name: str
+    url: str
+    lang: str | None = None
+
+
+def trail(obj):
+    """[home, obj's section, obj] as Crumbs; the last is the page itself."""
+    list_url, section, field = SECTIONS[type(obj)]
+    name, language = in_current_language(obj, field)
+    current = get_language() or settings.LANGUAGE_CODE
+    return [
+        Crumb(str(_("Home")), reverse("portal:home")),
+        Crumb(str(section), reverse(list_url)),
+        Crumb(name, obj.get_absolute_url(), None if language == current else language),
+    ]
+
+
+def breadcrumb_list(crumbs, request):
+    """The crumbs as a schema.org BreadcrumbList, positions from 1, absolute URLs."""
+    return {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": crumb.name,
+                "item": request.build_absolute_uri(crumb.url),
+            }
+            for position, crumb in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def with_breadcrumbs(entity, crumbs, request, context):
+    """The page's JSON-LD with its breadcrumbs in it.
+
+    With an `entity` (the Article, Organization, ... the page is about), the trail belongs
+    to the page, not the entity: the entity's `mainEntityOfPage` becomes that WebPage, with
+    its `breadcrumb`, so a page still has one JSON-LD object whose type is what it is about.
+    Without one, the BreadcrumbList stands alone. `context` is the "@context" to declare."""
+    page_url = request.build_absolute_uri(crumbs[-1].url)
+    breadcrumbs = breadcrumb_list(crumbs, request)
+    if entity is None:
+        return {"@context": context, **breadcrumbs}
+    page = {"@type": "WebPage", "@id": page_url, "url": page_url, "breadcrumb": breadcrumbs}
+    return {**entity, "mainEntityOfPage": page}
