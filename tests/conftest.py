@@ -3,14 +3,17 @@
 import pytest
 from django.core.cache import cache
 
+from portal.cards import forget_cards
 from portal.facets import forget_indexes
 
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Every test starts with an empty page cache and no facet index in memory: a test's
-    rolled-back transaction can bring a content generation back with other content."""
+    """Every test starts with an empty page cache and no facet index or card in memory: a
+    test's rolled-back transaction can bring a content generation back with other content."""
     cache.clear()
     forget_indexes()
+    forget_cards()
     yield
     forget_indexes()
+    forget_cards()

@@ -14,6 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal.caching import request_state
+from portal.cards import render_card
 from portal.footnotes import without_footnotes
 from portal.markdown import render_markdown
 from portal.models import in_current_language
@@ -116,6 +118,13 @@ def _with_prefix(url, code):
     if code != settings.LANGUAGE_CODE:
         path = f"/{code}{path}"
     return urlunsplit(parts._replace(path=path))
+
+
+@register.simple_tag(takes_context=True)
+def card(context, template_name, obj, heading_level=3):
+    """``{% card "portal/includes/_article_card.html" article %}``: `obj`'s card, rendered once
+    per content state and language (portal.cards: what a card template may depend on)."""
+    return render_card(template_name, obj, request_state(context["request"]), heading_level)
 
 
 @register.filter
