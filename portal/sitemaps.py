@@ -147,7 +147,8 @@ class MilestoneSitemap(ContentSitemap):
 
 
 class ListPageSitemap(Sitemap):
-    """The home page and the unfiltered lists; filtered and search URLs are left to links."""
+    """The home page, the unfiltered lists and the site's own pages (sources, change log, open
+    data, about); filtered and search URLs are left to links."""
 
     def items(self):
         return [
@@ -157,6 +158,10 @@ class ListPageSitemap(Sitemap):
             "portal:organisation_list",
             "portal:sector_list",
             "portal:milestone_list",
+            "portal:source_list",
+            "portal:changes",
+            "portal:data",
+            "portal:about",
         ]
 
     def location(self, name):
