@@ -16,7 +16,9 @@ indexed filter implements `index_groups(queryset)` (see portal.filters).
 
 import threading
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import CharField, StringAgg, Value
 from django.db.models.functions import Cast
 from pyroaring import BitMap
@@ -29,15 +31,31 @@ _memo_lock = threading.Lock()
 CACHE_TIMEOUT = 24 * 60 * 60
 
 
+def _ids_aggregate(id_field):
+    """An aggregate of `id_field` over a group that `_bitmap` turns into a BitMap: an array of
+    integers on PostgreSQL, else one comma-separated string (SQLite's group_concat). Either
+    way one value per group, not a row per id: a fraction of the time for 100,000 ids."""
+    if connection.vendor == "postgresql":
+        return ArrayAgg(id_field)
+    return StringAgg(Cast(id_field, CharField()), Value(","))
+
+
+def _bitmap(ids):
+    if not ids:
+        return BitMap()
+    return BitMap(map(int, ids.split(","))) if isinstance(ids, str) else BitMap(ids)
+
+
+def id_set(queryset, id_field="pk"):
+    """A BitMap of `id_field` over `queryset`, in one query."""
+    return _bitmap(queryset.order_by().aggregate(ids=_ids_aggregate(id_field))["ids"])
+
+
 def id_lists(queryset, group_by, id_field="pk"):
     """{group value: BitMap of `id_field`} over `queryset`, grouped by the column `group_by`,
-    in one query: the ids come back as one comma-separated string per group."""
-    rows = (
-        queryset.order_by()
-        .values_list(group_by)
-        .annotate(ids=StringAgg(Cast(id_field, CharField()), Value(",")))
-    )
-    return {value: BitMap(map(int, ids.split(","))) for value, ids in rows if ids}
+    in one query."""
+    rows = queryset.order_by().values_list(group_by).annotate(ids=_ids_aggregate(id_field))
+    return {value: _bitmap(ids) for value, ids in rows if ids}
 
 
 class FacetIndex:
@@ -54,9 +72,7 @@ class FacetIndex:
     def build(cls, filterset_class, visible):
         """Index `visible` (a queryset of the rows readers may see) for every filter of
         `filterset_class` that can be indexed. A fixed number of queries."""
-        universe = BitMap(
-            visible.order_by().values_list("pk", flat=True).iterator(chunk_size=10_000)
-        )
+        universe = id_set(visible)
         options, objects = {}, {}
         for name, filter_ in filterset_class.base_filters.items():
             index_groups = getattr(filter_, "index_groups", None)
