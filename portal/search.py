@@ -112,15 +112,17 @@ def _postgresql_rank(model, query):
     return " + ".join(r for _m, r, _p in parts), [p for _m, _r, ps in parts for p in ps]
 
 
+def fts5_phrase(text):
+    """`text` as an FTS5 phrase: quoted, any quote doubled."""
+    return '"{}"'.format(text.replace('"', '""'))
+
+
 def fts5_match_expression(query):
     """An FTS5 MATCH string requiring every word and Chinese token, each quoted as a phrase."""
 
-    def quoted(text):
-        return '"{}"'.format(text.replace('"', '""'))
-
-    parts = [quoted(word) for word in query.words]
-    parts += [f"{CJK_FIELD} : {quoted(pair)}" for pair in query.pairs]
-    parts += [f"{CJK_FIELD} : {quoted(char)} *" for char in query.prefixes]
+    parts = [fts5_phrase(word) for word in query.words]
+    parts += [f"{CJK_FIELD} : {fts5_phrase(pair)}" for pair in query.pairs]
+    parts += [f"{CJK_FIELD} : {fts5_phrase(char)} *" for char in query.prefixes]
     return " AND ".join(parts)
 
 
@@ -251,33 +253,63 @@ def matches(model, text):
     """The `Matches` of `text` among `model`'s rows, in SEARCH_STATEMENTS statements. Callers
     intersect the ids with what readers may see.
 
-    On PostgreSQL the matches are found through the GIN index even when a word is in most
-    rows: the planner's costs don't count reading each row's large vector, and a scan of
-    the table that tests every row took a second at 100,000 articles; the index, a tenth.
+    The ids come back as one value (an array, or a comma-separated string), not a row per
+    match. Ranks: the rows whose heading has any of the English words, through a heading
+    index (PostgreSQL: a GIN index on `search_heading`, migration 0018; SQLite: the FTS5
+    table with a column filter). Chinese tokens are indexed in one column of their own
+    (search_cjk), so a query with them is ranked over all its matches, as before.
     """
     query = ParsedQuery(text)
     if not query:
         return Matches(BitMap(), {})
-    table = model._meta.db_table
     if connection.vendor == "postgresql":
-        condition, condition_params = _postgresql_condition(model, query)
+        return _postgresql_matches(model, query)
+    return _sqlite_matches(model, query)
+
+
+def _postgresql_matches(model, query):
+    """On PostgreSQL the matches are found through the GIN index even when a word is in most
+    rows: the planner's costs don't count reading each row's large vector, and a scan of
+    the table that tests every row took a second at 100,000 articles; the index, a tenth."""
+    table = model._meta.db_table
+    condition, condition_params = _postgresql_condition(model, query)
+    if query.pairs or query.prefixes:
         rank, rank_params = _postgresql_rank(model, query)
-        sql = f'SELECT "{table}"."id", {rank} FROM "{table}" WHERE {condition}'
-        with connection.cursor() as cursor, index_scans(cursor):
-            cursor.execute(sql, [*rank_params, *condition_params])
-            rows = cursor.fetchall()
-        return Matches(BitMap(pk for pk, _rank in rows), {pk: r for pk, r in rows if r > 0})
+        ranks_sql = (
+            f'SELECT array_agg(id), array_agg(rank) FROM (SELECT "{table}"."id" AS id,'
+            f' {rank} AS rank FROM "{table}" WHERE {condition}) AS found WHERE rank > 0'
+        )
+        ranks_params = [*rank_params, *condition_params]
+    else:
+        heading = f'"{table}"."search_heading"'
+        any_word = "websearch_to_tsquery(%s::regconfig, %s)"
+        ranks_sql = (
+            f'SELECT array_agg("{table}"."id"), array_agg(ts_rank({heading}, {any_word}))'
+            f' FROM "{table}" WHERE {heading} @@ {any_word}'
+        )
+        words = " or ".join(query.words)
+        ranks_params = [TEXT_SEARCH_CONFIG, words, TEXT_SEARCH_CONFIG, words]
+    with connection.cursor() as cursor, index_scans(cursor):
+        cursor.execute(
+            f'SELECT array_agg("{table}"."id") FROM "{table}" WHERE {condition}', condition_params
+        )
+        (ids,) = cursor.fetchone()
+        cursor.execute(ranks_sql, ranks_params)
+        ranked_ids, ranks = cursor.fetchone()
+    return Matches(BitMap(ids or ()), dict(zip(ranked_ids or (), ranks or (), strict=True)))
+
+
+def _sqlite_matches(model, query):
+    table = model._meta.db_table
     fts = f"{table}_fts"
     expression = fts5_match_expression(query)
-    if not (query.pairs or query.prefixes):
-        # Chinese tokens live in one column of their own (search_cjk), so only an English
-        # query can be restricted to the heading's columns.
-        headings = " ".join(SEARCH_FIELDS[model][:HEADING_FIELDS])
-        ranked_expression = f"{{{headings}}} : ({expression})"
-    else:
+    if query.pairs or query.prefixes:
         ranked_expression = expression
+    else:
+        headings = " ".join(SEARCH_FIELDS[model][:HEADING_FIELDS])
+        any_word = " OR ".join(fts5_phrase(word) for word in query.words)
+        ranked_expression = f"{{{headings}}} : ({any_word})"
     with connection.cursor() as cursor:
-        # One comma-separated string instead of a row per match: half the time for 100,000.
         cursor.execute(f"SELECT group_concat(rowid) FROM {fts} WHERE {fts} MATCH %s", [expression])
         (joined,) = cursor.fetchone()
         ids = BitMap(map(int, joined.split(","))) if joined else BitMap()
@@ -288,10 +320,9 @@ def matches(model, text):
         return Matches(ids, dict(cursor.fetchall()))
 
 
-# Statements one `matches` call runs, for query counts: on PostgreSQL one query (matches and
-# heading ranks together) between the two of index_scans; on SQLite the matches, then the
-# heading matches' ranks.
-SEARCH_STATEMENTS = {"postgresql": 3, "sqlite": 2}
+# Statements one `matches` call runs, for query counts: the matches, then the ranks; on
+# PostgreSQL between the two statements of index_scans.
+SEARCH_STATEMENTS = {"postgresql": 4, "sqlite": 2}
 
 
 @contextmanager

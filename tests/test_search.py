@@ -109,6 +109,16 @@ class RankingTests(TestCase):
         self.assertEqual(found.ranked(BitMap([self.title.pk]), 10), [self.title.pk])
         self.assertEqual(found.ranked(BitMap(), 10), [])
 
+    def test_a_heading_with_some_of_the_words_ranks_above_the_body_alone(self):
+        # Both words must match somewhere; one of them in the heading is enough to rank.
+        found = matches(Article, "drones seen")
+        self.assertEqual(self.slugs(found.ranked()), ["old-body"])
+        found = matches(Article, "drones port")
+        self.assertEqual(self.slugs(found.ranked()), ["summary"])
+        make_article(slug="body-both", title="Cranes", body="Drones at the port.")
+        found = matches(Article, "drones port")
+        self.assertEqual(self.slugs(found.ranked()), ["summary", "body-both"])
+
     def test_nothing_found(self):
         found = matches(Article, "submarines")
         self.assertEqual((len(found), found.ranked(limit=5)), (0, []))
