@@ -454,6 +454,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
         fk_pks[fk.name] = cache.resolve(target, {c.foreign_keys[fk.name] for c in batch} - {None})
 
     to_create, changed, changed_fields, before, linked_later = [], {}, set(), {}, []
+    today = timezone.localdate()
     for converted in batch:
         values = dict(converted.values)
         later = []
@@ -465,6 +466,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
                 continue
             values[fk.attname] = fk_pks[fk.name][key] if key else None
         obj = existing.get(values[spec.key_field])
+        _give_review_date(values, obj, today)
         if obj is None:
             obj = model(**values)
             _refresh_derived(obj)
@@ -525,6 +527,19 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
     report.created[spec.label] += len(to_create)
     report.updated[spec.label] += len(changed)
     report.unchanged[spec.label] += len(existing) - len(changed)
+
+
+def _give_review_date(values, obj, today):
+    """Fill in the review date a record's file leaves empty (`last_reviewed`, on models that
+    editors re-check): a new record counts as reviewed on the day it is imported, since its
+    file was checked against its sources to be written; an existing one keeps its own date.
+
+    Otherwise every imported record would be "due for review" on the day the portal is set up,
+    and the count that tells editors what to re-check would mean nothing.
+    """
+    if "last_reviewed" not in values or values["last_reviewed"] is not None:
+        return
+    values["last_reviewed"] = today if obj is None else obj.last_reviewed
 
 
 def _refresh_derived(obj):
