@@ -471,9 +471,16 @@ class ShownLine:
 def shown_lines(change):
     """The lines of `change` for display, in the reader's language; lines naming a field the
     model no longer has are left out."""
-    model = RECORD_TYPES[change.record_type].model
+    return display_lines(RECORD_TYPES[change.record_type].model, change.lines)
+
+
+def display_lines(model, lines):
+    """`lines` (`diff_lines` output for a record of `model`, named by `name_lines`) as
+    `ShownLine`s, in the current language; lines naming a field `model` no longer has are
+    left out. The public log shows its stored rows with it, the admin's import preview the
+    changes an import would make."""
     shown = []
-    for line in change.lines:
+    for line in lines:
         try:
             field = model._meta.get_field(line["field"])
         except Exception:  # noqa: BLE001 - a field removed since: nothing to show

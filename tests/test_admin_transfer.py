@@ -1,5 +1,6 @@
 """The admin's import page and export actions: what an editor sees, what the database keeps."""
 
+import datetime
 import csv
 import io
 import json
@@ -365,11 +366,16 @@ class ExportActionTests(TransferTestCase):
             start_year=2020,
             end_year=2023,
             summary="Research — 研究",
+            # Reviewed: a record without a date would come back reviewed on the import date.
+            last_reviewed=datetime.date(2025, 3, 1),
         )
         cls.centre.sectors.set([cls.health, cls.ai])
         cls.centre.partners.set([cls.cuhk])
         cls.scheme = make_initiative(
-            name="Scheme", slug="scheme", status=Initiative.Status.COMPLETED
+            name="Scheme",
+            slug="scheme",
+            status=Initiative.Status.COMPLETED,
+            last_reviewed=datetime.date(2024, 11, 30),
         )
         cls.active = make_initiative(name="Active", slug="active")
 
