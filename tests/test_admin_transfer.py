@@ -1,7 +1,7 @@
 """The admin's import page and export actions: what an editor sees, what the database keeps."""
 
-import datetime
 import csv
+import datetime
 import io
 import json
 import os

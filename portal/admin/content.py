@@ -324,7 +324,7 @@ class ArticleAdmin(ContentAdmin):
     ]
     inlines = [sources_inline(Article)]
     actions = ["publish_now", "unpublish", "duplicate_as_draft"]
-    # The publishing buttons: templates/admin/portal/article/submit_line.html.
+    # With the publishing buttons: templates/admin/portal/article/change_form.html.
     form = PublishingForm
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -356,8 +356,9 @@ class ArticleAdmin(ContentAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        may_save = self.has_change_permission(request, obj) if change else add
         can_publish = self.has_publish_permission(request)
-        context["publishing_buttons"] = publishing_buttons(obj, can_publish)
+        context["publishing_buttons"] = publishing_buttons(obj, can_publish) if may_save else []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
