@@ -104,6 +104,11 @@ class ContentAdmin(
     show_facets = admin.ShowFacets.ALWAYS
     save_on_top = True
     list_per_page = 50
+
+    class Media:
+        # Labels for the autocomplete widgets' search boxes, which select2 leaves unnamed.
+        js = ["portal/admin/autocomplete-labels.js"]
+
     # reversion-compare's page, with the stylesheet that wraps long texts' word diffs.
     compare_template = "admin/portal/compare.html"
 
