@@ -1,10 +1,12 @@
 """Writing an article in the admin: the publishing buttons and their rules, the live preview
 beside the Markdown body, and the admin's name."""
 
+import ast
 import datetime
 import re
 
 import time_machine
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -284,3 +286,19 @@ class AdminNameTests(TestCase):
     def test_permission_list_still_names_the_publish_permission(self):
         # The role definitions (portal.roles) and the buttons rely on this permission.
         self.assertTrue(Permission.objects.filter(codename="publish_article").exists())
+
+
+class AdminLayeringTests(TestCase):
+    def test_the_admin_imports_no_public_view(self):
+        # The admin's previews render the public templates from shared modules; a public
+        # view's change (caching, visibility) must never reach the admin through an import.
+        admin_dir = settings.BASE_DIR / "portal" / "admin"
+        imported = set()
+        for path in sorted(admin_dir.glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    imported |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+                elif isinstance(node, ast.Import):
+                    imported |= {a.name for a in node.names}
+        self.assertIn("portal.admin.preview", imported)  # the scan sees the admin's imports
+        self.assertEqual({n for n in imported if n.split(".")[:2] == ["portal", "views"]}, set())

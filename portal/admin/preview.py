@@ -2,7 +2,7 @@
 
 - `article_page`: an article's whole page exactly as readers will see it, whatever its status
   (the public page's template and context, from portal.citations, not the public views).
-- `MarkdownPreviewTextarea` and `markdown_preview_view`: a panel beside the Markdown body that
+- `MarkdownPreviewTextarea` and `markdown_preview`: a panel beside the Markdown body that
   `static/portal/admin/markdown-preview.js` fills as the editor types, from an endpoint that
   renders with `portal.markdown.render_markdown`, the public pages' renderer and sanitiser,
   footnotes resolved against the sources chosen in the same form.
