@@ -113,6 +113,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# reversion-compare's compare page: a foreign key has changed when the id it holds has. By
+# default it compares the versions' whole field dicts, so every edit listed every relation.
+REVERSION_COMPARE_FOREIGN_OBJECTS_AS_ID = True
 
 ROOT_URLCONF = "hkai.urls"
 

@@ -91,6 +91,20 @@ _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _TOKENS = re.compile(rf"[{_CJK}]\s*|[^\s{_CJK}]+\s*|\s+")
 
 
+def edited_fields(model):
+    """The fields of `model` an editor edits, in form order: not the primary key, not derived
+    (editable=False, e.g. the search tokens) and not timestamps (auto_now, auto_now_add), which
+    change whenever anything does. The admin's compare view and import preview show these."""
+    return [
+        f
+        for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if not f.primary_key
+        and f.editable
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
+
+
 def public_fields(model):
     """The fields of `model` that the change log compares: shown to readers, not derived."""
     hidden = HIDDEN_FIELDS | (HIDDEN_ARTICLE_FIELDS if model is Article else set())
@@ -104,17 +118,21 @@ def is_public(model, values):
     return model is not Article or values.get("status") == Article.Status.PUBLISHED
 
 
-def word_diff(old, new):
+def word_diff(old, new, context=DIFF_CONTEXT, limit=DIFF_LIMIT):
     """[[op, text], ...] turning `old` into `new`: op is "=" (kept), "-", "+" or "…" (unchanged
-    text left out). Words are compared whole; Chinese, one character at a time."""
+    text left out). Words are compared whole; Chinese, one character at a time.
+
+    Runs of unchanged text keep `context` tokens around each change; after `limit` tokens the
+    rest is cut. The public log keeps diffs short; the admin's compare view passes a wider
+    context and no limit (None), so that an editor sees every change in a long text."""
     a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
     ops, kept = [], 0
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             same = a[i1:i2]
-            if len(same) > 2 * DIFF_CONTEXT + 1:
-                head = same[:DIFF_CONTEXT] if ops else []
-                tail = same[-DIFF_CONTEXT:] if i2 < len(a) or j2 < len(b) else []
+            if context is not None and len(same) > 2 * context + 1:
+                head = same[:context] if ops and context else []
+                tail = same[-context:] if context and (i2 < len(a) or j2 < len(b)) else []
                 for part in (head, None, tail):
                     if part is None:
                         ops.append(["…", ""])
@@ -129,7 +147,7 @@ def word_diff(old, new):
         if j2 > j1:
             ops.append(["+", "".join(b[j1:j2])])
         kept += (i2 - i1) + (j2 - j1)
-        if kept > DIFF_LIMIT:
+        if limit is not None and kept > limit:
             ops.append(["…", ""])
             break
     while ops and ops[-1][0] == "…" and len(ops) > 1 and ops[-2][0] == "…":
@@ -144,15 +162,16 @@ def _plain(value):
     return value
 
 
-def diff_lines(model, old, new):
+def diff_lines(model, old, new, fields=None):
     """The public differences between two states of a record of `model`, as change lines.
 
     `old` and `new` map attnames to values (foreign keys as ids, many-to-many fields as
     collections of ids), as a reversion version's field dict does. Related items are given
     as ids ("old_id"/"new_id", "added"/"removed"); `name_lines` turns them into names.
+    `fields` are the fields compared: by default those readers see (`public_fields`).
     """
     lines = []
-    for field in public_fields(model):
+    for field in public_fields(model) if fields is None else fields:
         key = field.attname
         if key not in old and key not in new:
             continue
@@ -452,9 +471,16 @@ class ShownLine:
 def shown_lines(change):
     """The lines of `change` for display, in the reader's language; lines naming a field the
     model no longer has are left out."""
-    model = RECORD_TYPES[change.record_type].model
+    return display_lines(RECORD_TYPES[change.record_type].model, change.lines)
+
+
+def display_lines(model, lines):
+    """`lines` (`diff_lines` output for a record of `model`, named by `name_lines`) as
+    `ShownLine`s, in the current language; lines naming a field `model` no longer has are
+    left out. The public log shows its stored rows with it, the admin's import preview the
+    changes an import would make."""
     shown = []
-    for line in change.lines:
+    for line in lines:
         try:
             field = model._meta.get_field(line["field"])
         except Exception:  # noqa: BLE001 - a field removed since: nothing to show

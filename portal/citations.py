@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import bibtexparser
 import rispy
 from bibtexparser import model as bibtex
+from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from portal.models import Article, in_current_language
@@ -160,3 +161,35 @@ class Citation:
 
     def csl_json(self):
         return json.dumps(self.csl(), ensure_ascii=False, indent=2) + "\n"
+
+
+# format -> (link text, content type, how the Citation writes it)
+CITATION_FORMATS = {
+    "bib": (gettext_lazy("BibTeX"), "application/x-bibtex", Citation.bibtex),
+    "ris": (gettext_lazy("RIS"), "application/x-research-info-systems", Citation.ris),
+    "json": (
+        gettext_lazy("CSL-JSON"),
+        "application/vnd.citationstyles.csl+json",
+        Citation.csl_json,
+    ),
+}
+
+
+def record_meta(obj, request, record_type):
+    """What every detail page shows about its item (the template's "About this page"):
+    ``record_updated``, ``sources_checked``, ``citation``, ``citation_links`` ([(text, url)])
+    and ``changes_feed_url``. Reads the sources already fetched, so it runs no query.
+
+    Shared by the public detail pages and the admin's preview, which renders an article's
+    page exactly as readers will see it without going through the public views.
+    """
+    return {
+        "record_updated": last_updated(obj),
+        "sources_checked": sources_checked(obj.sources.all()),
+        "citation": Citation.of(obj, request, record_type, get_language()),
+        "citation_links": [
+            (text, reverse(f"portal:{record_type}_cite", args=[obj.slug, name]))
+            for name, (text, _type, _write) in CITATION_FORMATS.items()
+        ],
+        "changes_feed_url": reverse(f"portal:{record_type}_changes_feed", args=[obj.slug]),
+    }

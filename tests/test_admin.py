@@ -1,12 +1,19 @@
 """The editors' admin: change lists, forms, the publishing workflow and reviews."""
 
 import datetime
+import io
+import json
 import re
+import tempfile
+from pathlib import Path
 
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import Article, Initiative, Organisation, Sector, Source
 from tests.factories import (
@@ -272,3 +279,56 @@ class SanitisedBodyTests(AdminTestCase):
         self.assertNotIn("<script", article_html)
         self.assertNotRegex(article_html, r"<[^>]+\son\w+=")
         self.assertNotIn('href="javascript:', article_html)
+
+
+class ImportedReviewDateTests(AdminTestCase):
+    """Imported records count as reviewed on the day they are imported, unless their file
+    gives a date, so the portal does not start with every entry due for review."""
+
+    def import_files(self, *paths):
+        call_command("import_content", *map(str, paths), stdout=io.StringIO())
+
+    def test_nothing_is_due_the_day_the_fixtures_are_imported_and_all_is_181_days_later(self):
+        with time_machine.travel(NOW, tick=False):
+            self.import_files(*sorted((settings.BASE_DIR / "fixtures").glob("*.json")))
+            self.assertFalse(Initiative.objects.due_for_review().exists())
+            self.assertFalse(Organisation.objects.due_for_review().exists())
+            response = self.client.get(reverse("admin:index"))
+            self.assertContains(response, "0 entries have not been checked against their sources")
+        self.assertEqual(
+            set(Initiative.objects.values_list("last_reviewed", flat=True)),
+            {timezone.localdate(NOW)},
+        )
+        with time_machine.travel(NOW + datetime.timedelta(days=181), tick=False):
+            self.assertEqual(
+                Initiative.objects.due_for_review().count(), Initiative.objects.count()
+            )
+
+    def test_a_date_in_the_file_is_kept_and_importing_again_keeps_the_review(self):
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / "orgs.json"
+        given = {
+            "name_en": "Given",
+            "slug": "given",
+            "kind": "company",
+            "last_reviewed": "2026-01-05",
+        }
+        undated = {**given, "name_en": "Undated", "slug": "undated", "last_reviewed": None}
+        path.write_text(
+            json.dumps([{"model": "portal.organisation", "fields": f} for f in (given, undated)])
+        )
+        with time_machine.travel(NOW, tick=False):
+            self.import_files(path)
+        reviewed = dict(Organisation.objects.values_list("slug", "last_reviewed"))
+        self.assertEqual(
+            reviewed, {"given": datetime.date(2026, 1, 5), "undated": timezone.localdate(NOW)}
+        )
+
+        later = NOW + datetime.timedelta(days=30)
+        with time_machine.travel(later, tick=False):
+            Organisation.objects.filter(slug="undated").update(
+                last_reviewed=timezone.localdate(later)
+            )
+            self.import_files(path)
+        self.assertEqual(
+            Organisation.objects.get(slug="undated").last_reviewed, timezone.localdate(later)
+        )

@@ -1,5 +1,6 @@
 """History in the admin: who changed what and when, compare, revert, recover; actions included."""
 
+import datetime
 import re
 
 import time_machine
@@ -91,6 +92,47 @@ class AdminHistoryTest(TestCase):
         self.assertNotIn("title_en", changed)  # only what changed is listed
         self.assertRegex(response.content.decode(), r"<del>[^<]*old[^<]*</del>")
         self.assertRegex(response.content.decode(), r"<ins>[^<]*new[^<]*</ins>")
+
+    def compare(self, obj):
+        """The compare page for `obj`'s two newest versions."""
+        old, new = Version.objects.get_for_object(obj).order_by("-pk")[:2][::-1]
+        return self.client.get(
+            admin_url(type(obj), "compare", obj.pk),
+            {"version_id1": old.pk, "version_id2": new.pk},
+        )
+
+    def test_compare_shows_a_long_text_as_a_wrapped_word_diff(self):
+        words = [f"word{n}" for n in range(300)]
+        before = " ".join(words)
+        after = " ".join([*words[:150], "banks", *words[151:]])
+        self.save_through_admin(self.organisation, description_en=before)
+        self.save_through_admin(self.organisation, description_en=after)
+
+        response = self.compare(self.organisation)
+
+        html = response.content.decode()
+        diff = re.search(r'<div class="word-diff">(.*?)</div>', html, re.S).group(1)
+        # Whole words, not characters; the untouched paragraphs fold away.
+        self.assertIn("<del>word150 </del><ins>banks </ins>", diff)
+        self.assertIn("word149", diff)
+        self.assertNotIn("word10 ", diff)
+        self.assertIn('<span class="elided">…</span>', diff)
+        self.assertNotIn('<pre class="highlight">', html)  # reversion-compare's one long line
+        self.assertIn("portal/admin/editors.css", html)  # white-space: pre-wrap, wrapping
+
+    def test_compare_never_lists_timestamps_as_changes(self):
+        with time_machine.travel(NOW, tick=False):
+            self.save_through_admin(self.initiative, summary_en="Money for pilots, phase one.")
+        with time_machine.travel(NOW + datetime.timedelta(days=2), tick=False):
+            self.save_through_admin(self.initiative, summary_en="Money for pilots, phase two.")
+        old, new = Version.objects.get_for_object(self.initiative).order_by("pk")
+        self.assertNotEqual(old.field_dict["updated_at"], new.field_dict["updated_at"])
+
+        response = self.compare(self.initiative)
+
+        changed = [entry["field"].name for entry in response.context["compare_data"]]
+        self.assertEqual(changed, ["summary_en"])
+        self.assertNotContains(response, "updated")
 
     def test_history_and_compare_are_closed_to_staff_without_permission_on_the_model(self):
         self.save_through_admin(self.article, summary_en="Draft wording, version one.")

@@ -1,6 +1,7 @@
 """The admin's import page and export actions: what an editor sees, what the database keeps."""
 
 import csv
+import datetime
 import io
 import json
 import os
@@ -98,6 +99,72 @@ class ImportPageTests(TransferTestCase):
         self.assertContains(response, "Confirm import")
         self.assertEqual(self.snapshot(), before)
         self.assertEqual(self.stored_files(), ["001.json"])
+
+    def test_the_preview_lists_each_record_and_the_fields_it_would_change(self):
+        sector = make_sector(name="Banking", slug="banking-finance", summary="Banks.")
+        make_organisation(
+            name="HKMA", slug="hkma", kind=Organisation.Kind.GOVERNMENT_BODY, founded_year=1990
+        )
+        make_sector(name="Fintech", slug="fintech")
+        long_before = " ".join(f"word{n}" for n in range(200))
+        long_after = long_before.replace("word100", "regulators")
+        sector.description = long_before
+        sector.save()
+        records = [
+            record(
+                "sector",
+                name_en="Banking and financial services",
+                slug="banking-finance",
+                summary_en="Banks.",
+                description_en=long_after,
+            ),
+            record("sector", name_en="Fintech", slug="fintech"),
+            record(
+                "organisation",
+                name_en="HKMA",
+                slug="hkma",
+                kind="government_body",
+                founded_year=1993,
+                sectors=[["banking-finance"]],
+            ),
+            record("sector", name_en="Insurance", slug="insurance"),
+        ]
+        before = self.snapshot()
+
+        response = self.upload(fixture_file("changes.json", records))
+
+        rows = {row["key"]: row for row in response.context["outcomes"]}
+        self.assertEqual(set(rows), {"banking-finance", "hkma", "insurance"})  # fintech: same
+        self.assertTrue(rows["insurance"]["created"])
+        banking = {line.label: line for line in rows["banking-finance"]["lines"]}
+        self.assertEqual(banking["Name [en]"].old, "Banking")
+        self.assertEqual(banking["Name [en]"].new, "Banking and financial services")
+        self.assertIn(["-", "word100 "], banking["Description [en]"].diff)
+        self.assertIn(["+", "regulators "], banking["Description [en]"].diff)
+        self.assertLess(len(banking["Description [en]"].diff), 10)  # around the change only
+        hkma = {line.label: line for line in rows["hkma"]["lines"]}
+        self.assertEqual((hkma["Founded in"].old, hkma["Founded in"].new), (1990, 1993))
+        self.assertEqual(hkma["Sectors"].added, ("Banking and financial services",))
+        self.assertContains(response, "Banking → Banking and financial services")
+        self.assertContains(response, "<del>word100 </del><ins>regulators </ins>", html=False)
+        self.assertEqual(self.snapshot(), before)  # a dry run: nothing written
+
+    @override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=100)
+    def test_a_large_preview_lists_the_first_records_and_counts_the_rest(self):
+        records = [record("sector", name_en=f"Sector {n}", slug=f"sector-{n}") for n in range(250)]
+
+        response = self.upload(fixture_file("many.json", records))
+
+        self.assertEqual(len(response.context["outcomes"]), 200)
+        self.assertEqual(response.context["outcomes"][0]["key"], "sector-0")
+        self.assertContains(response, "… and 50 more records created or changed.")
+        html = response.content.decode()
+        table = html[
+            html.index('<table id="import-records"') : html.index(
+                "</table>", html.index('<table id="import-records"')
+            )
+        ]
+        self.assertEqual(table.count('<th scope="row">'), 200)
 
     @override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=100)
     def test_uploads_too_large_for_memory_are_checked_from_disk(self):
@@ -365,11 +432,16 @@ class ExportActionTests(TransferTestCase):
             start_year=2020,
             end_year=2023,
             summary="Research — 研究",
+            # Reviewed: a record without a date would come back reviewed on the import date.
+            last_reviewed=datetime.date(2025, 3, 1),
         )
         cls.centre.sectors.set([cls.health, cls.ai])
         cls.centre.partners.set([cls.cuhk])
         cls.scheme = make_initiative(
-            name="Scheme", slug="scheme", status=Initiative.Status.COMPLETED
+            name="Scheme",
+            slug="scheme",
+            status=Initiative.Status.COMPLETED,
+            last_reviewed=datetime.date(2024, 11, 30),
         )
         cls.active = make_initiative(name="Active", slug="active")
 

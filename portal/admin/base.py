@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
@@ -26,6 +27,7 @@ from translated_fields.admin import TranslatedFieldAdmin
 
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.transfer import ExportActionsMixin
+from portal.changes import edited_fields, word_diff
 from portal.footnotes import cited_fields, footnote_problems
 from portal.models import REVIEW_INTERVAL_DAYS, languages
 
@@ -47,6 +49,10 @@ def csp_hash(source):
     digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
     return f"'sha256-{digest}'"
 
+
+# Unchanged words kept around each change when comparing two versions: enough to find the
+# sentence, while a long text's untouched paragraphs fold into "…".
+COMPARE_CONTEXT = 25
 
 # reversion-compare's history page hides the first version's "compare from" radio button with
 # style="visibility:hidden", which the site's policy refuses; this allows that one attribute.
@@ -98,6 +104,27 @@ class ContentAdmin(
     show_facets = admin.ShowFacets.ALWAYS
     save_on_top = True
     list_per_page = 50
+
+    class Media:
+        # Labels for the autocomplete widgets' search boxes, which select2 leaves unnamed.
+        js = ["portal/admin/autocomplete-labels.js"]
+
+    # reversion-compare's page, with the stylesheet that wraps long texts' word diffs.
+    compare_template = "admin/portal/compare.html"
+
+    @property
+    def compare_fields(self):
+        """What compare lists when it changed: what editors edit, never timestamps."""
+        return [field.name for field in edited_fields(self.model)]
+
+    def fallback_compare(self, obj_compare):
+        """A word diff, wrapped, for text and every other value without a compare of its own
+        (reversion-compare's is a character diff on one unwrapped line)."""
+        old, new = obj_compare.to_string()
+        return render_to_string(
+            "admin/portal/includes/_word_diff.html",
+            {"diff": word_diff(old, new, context=COMPARE_CONTEXT, limit=None)},
+        )
 
     def get_changelist(self, request, **kwargs):
         return GuardedChangeList

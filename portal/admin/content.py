@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from portal.admin.base import (
     ContentAdmin,
@@ -22,6 +23,14 @@ from portal.admin.base import (
     recorded_change,
     side_by_side,
     sources_inline,
+)
+from portal.admin.preview import MarkdownPreviewTextarea, article_page, markdown_preview
+from portal.admin.publishing import (
+    PublishingForm,
+    outcome_message,
+    publishing_action,
+    publishing_buttons,
+    refuse_unpermitted,
 )
 from portal.models import (
     Article,
@@ -33,7 +42,6 @@ from portal.models import (
     count_of,
     languages,
 )
-from portal.views.pages import ArticlePreviewView
 
 
 @admin.register(Source)
@@ -290,10 +298,12 @@ class ArticleAdmin(ContentAdmin):
         (
             _("Content"),
             {
+                # Each body on a row of its own, its live preview beside it.
                 "fields": [
                     *side_by_side("title"),
                     "slug",
-                    *side_by_side("summary", "body"),
+                    *side_by_side("summary"),
+                    *languages("body"),
                     "byline",
                 ]
             },
@@ -305,13 +315,62 @@ class ArticleAdmin(ContentAdmin):
                 "fields": ["status", "publish_at"],
                 "description": _(
                     "A published article with a future publish date is scheduled: "
-                    "it appears by itself when the date passes."
+                    "it appears by itself when the date passes. Save draft keeps it from "
+                    "readers; Schedule publishes it at the publish date, which must be in the "
+                    "future; Publish shows it now. An empty publish date means now."
                 ),
             },
         ),
     ]
     inlines = [sources_inline(Article)]
     actions = ["publish_now", "unpublish", "duplicate_as_draft"]
+    # With the publishing buttons: templates/admin/portal/article/change_form.html.
+    form = PublishingForm
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "publish_at":
+            kwargs["required"] = False  # Empty means now (see PublishingForm).
+        elif db_field.name in languages("body"):
+            language = db_field.name.removeprefix("body_").replace("_", "-")
+            kwargs["widget"] = MarkdownPreviewTextarea(
+                reverse("admin:portal_article_markdown_preview"), language
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not self.has_publish_permission(request):
+            # Publishing, scheduling and unpublishing are for those who may publish.
+            fields = [*fields, "status", "publish_at"]
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"action": publishing_action(request.POST)})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not self.has_publish_permission(request):
+            action = publishing_action(request.POST)
+            article = self.get_object(request, unquote(object_id)) if object_id else None
+            refuse_unpermitted(action, article, can_publish=False)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        may_save = self.has_change_permission(request, obj) if change else add
+        can_publish = self.has_publish_permission(request)
+        context["publishing_buttons"] = publishing_buttons(obj, can_publish) if may_save else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.action:
+            self.message_user(request, outcome_message(obj), messages.SUCCESS)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return super().response_add(self._stay_on_form(request), obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return super().response_change(self._stay_on_form(request), obj)
 
     def get_queryset(self, request):
         live = Article.objects.published().filter(pk=OuterRef("pk"))
@@ -336,12 +395,28 @@ class ArticleAdmin(ContentAdmin):
             return article.get_absolute_url()
         return self.preview_url(article)
 
+    def _stay_on_form(self, request):
+        """After a publishing button, back to the form (as "Save and continue editing"), where
+        the message says what readers now see."""
+        if publishing_action(request.POST):
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        return request
+
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
+        markdown = self.admin_site.admin_view(require_POST(self.markdown_preview_view))
         return [
+            path("preview-markdown/", markdown, name="portal_article_markdown_preview"),
             path("<path:object_id>/preview/", preview, name="portal_article_preview"),
             *super().get_urls(),
         ]
+
+    def markdown_preview_view(self, request):
+        """The live preview beside the body: for those who may write articles."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return markdown_preview(request)
 
     def preview_view(self, request, object_id):
         """The article exactly as readers will see it, whatever its status; staff only."""
@@ -350,9 +425,14 @@ class ArticleAdmin(ContentAdmin):
         article = self.get_object(request, unquote(object_id))
         if article is None:
             raise Http404("No article with this id.")
+        article = (
+            Article.objects.filter(pk=article.pk)
+            .prefetch_related("sectors", "initiatives", "organisations", "sources")
+            .get()
+        )
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
-        return ArticlePreviewView.as_view()(request, slug=article.slug)
+        return article_page(request, article)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("portal.publish_article")

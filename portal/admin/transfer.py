@@ -32,6 +32,7 @@ from portal.admin.uploads import (
     upload_too_large,
     with_upload_limit,
 )
+from portal.changes import display_lines
 from portal.content.busy import DatabaseBusy
 from portal.content.exporter import export_model, export_queryset
 from portal.content.importer import ContentImportError, TooManyRecords, import_files
@@ -114,6 +115,20 @@ def summary_rows(report):
         yield capfirst(name), created, updated, unchanged
 
 
+def outcome_rows(report):
+    """Each record the report lists as created or changed, for the preview's table: model
+    name, key, name, whether it is new, and its changed fields as `ShownLine`s."""
+    for outcome in report.outcomes:
+        model = SPECS_BY_LABEL[outcome.label].model
+        yield {
+            "model": capfirst(model._meta.verbose_name),
+            "key": outcome.key,
+            "name": outcome.name,
+            "created": outcome.created,
+            "lines": display_lines(model, outcome.lines),
+        }
+
+
 class ImportContentView(View):
     """Import fixture files in two steps: upload for a dry run, then confirm.
 
@@ -173,6 +188,7 @@ class ImportContentView(View):
             pending=pending,
             report=report,
             rows=list(summary_rows(report)),
+            outcomes=list(outcome_rows(report)),
         )
 
     def confirm_or_discard(self, request):

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import IntegrityError, OperationalError, connections, reset_queries, transaction
 from django.utils import timezone
 
-from portal.changes import record_import
+from portal.changes import diff_lines, edited_fields, name_lines, record_import
 from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.reader import ContentFileError, read_records
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert_fields
@@ -21,6 +21,8 @@ from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert
 BATCH_SIZE = 1000
 # Enough to act on; the total is still reported.
 MAX_PROBLEMS_LISTED = 200
+# Records whose changes a report lists one by one (the import preview); the rest are counted.
+MAX_RECORDS_LISTED = 200
 # How many keys go into one `IN (...)` query: well under SQLite's variable limit.
 LOOKUP_CHUNK = 500
 
@@ -70,15 +72,33 @@ class TooManyRecords(Exception):
         super().__init__(f"the input holds more than {limit} records; nothing was imported")
 
 
+@dataclass(frozen=True)
+class RecordOutcome:
+    """One record an import creates or changes: `lines` are its changed fields as
+    `portal.changes.diff_lines` gives them, related items named (empty for a new record)."""
+
+    label: str
+    key: str
+    name: str
+    created: bool
+    lines: list
+
+
 @dataclass
 class ImportReport:
-    """What an import did (or, on a dry run, would do)."""
+    """What an import did (or, on a dry run, would do).
+
+    `outcomes` lists the first MAX_RECORDS_LISTED records created or changed, in import
+    order, each with its changed fields; `outcomes_not_listed` counts the others.
+    """
 
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     repaired_fields: int = 0
     records: int = 0
+    outcomes: list = field(default_factory=list)
+    outcomes_not_listed: int = 0
 
     def rows(self):
         """Yield (model label, created, updated, unchanged) in import order."""
@@ -454,6 +474,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
         fk_pks[fk.name] = cache.resolve(target, {c.foreign_keys[fk.name] for c in batch} - {None})
 
     to_create, changed, changed_fields, before, linked_later = [], {}, set(), {}, []
+    today = timezone.localdate()
     for converted in batch:
         values = dict(converted.values)
         later = []
@@ -465,6 +486,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
                 continue
             values[fk.attname] = fk_pks[fk.name][key] if key else None
         obj = existing.get(values[spec.key_field])
+        _give_review_date(values, obj, today)
         if obj is None:
             obj = model(**values)
             _refresh_derived(obj)
@@ -509,6 +531,8 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
             changed_fields.add(timestamp.attname)
         manager.bulk_update(list(changed.values()), sorted(changed_fields), batch_size=BATCH_SIZE)
 
+    _note_outcomes(spec, report, to_create, changed, before, links_before, links_now)
+
     user, comment = recorded
     record_import(
         model,
@@ -525,6 +549,41 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
     report.created[spec.label] += len(to_create)
     report.updated[spec.label] += len(changed)
     report.unchanged[spec.label] += len(existing) - len(changed)
+
+
+def _note_outcomes(spec, report, created, changed, before, links_before, links_now):
+    """Add the batch's created and changed records to `report.outcomes`, each changed one with
+    its field changes (old and new values, long text as a word diff), up to
+    MAX_RECORDS_LISTED; count the rest. Runs inside the import's transaction, so a dry run
+    names related items the same import creates."""
+    room = max(MAX_RECORDS_LISTED - len(report.outcomes), 0)
+    entries = [(obj, None) for obj in created] + [(obj, pk) for pk, obj in changed.items()]
+    report.outcomes_not_listed += max(len(entries) - room, 0)
+    listed = []
+    for obj, pk in entries[:room]:
+        lines = []
+        if pk is not None:
+            old = {**before.get(pk, {}), **links_before[pk]}
+            new = {name: getattr(obj, name) for name in before.get(pk, {})}
+            new.update({name: links_now[pk][name] for name in links_before[pk]})
+            lines = diff_lines(spec.model, old, new, fields=edited_fields(spec.model))
+        key = getattr(obj, spec.key_field)
+        listed.append(RecordOutcome(spec.label, key, str(obj), pk is None, lines))
+    name_lines(spec.model, [outcome.lines for outcome in listed])
+    report.outcomes.extend(listed)
+
+
+def _give_review_date(values, obj, today):
+    """Fill in the review date a record's file leaves empty (`last_reviewed`, on models that
+    editors re-check): a new record counts as reviewed on the day it is imported, since its
+    file was checked against its sources to be written; an existing one keeps its own date.
+
+    Otherwise every imported record would be "due for review" on the day the portal is set up,
+    and the count that tells editors what to re-check would mean nothing.
+    """
+    if "last_reviewed" not in values or values["last_reviewed"] is not None:
+        return
+    values["last_reviewed"] = today if obj is None else obj.last_reviewed
 
 
 def _refresh_derived(obj):

@@ -155,26 +155,6 @@ class ArticleDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
         )
 
 
-class ArticlePreviewView(ArticleDetailView):
-    """Any article, published or not, exactly as readers will see it, for staff to check.
-
-    Reached only through the admin (which requires a staff login); never indexed.
-    """
-
-    def get_queryset(self):
-        return Article.objects.prefetch_related(
-            "sectors", "initiatives", "organisations", "sources"
-        )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=True, **kwargs)
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-
 # schema.org/Project is "an enterprise, typically collaborative, planned to achieve a particular
 # aim" (https://schema.org/Project): what every kind of initiative here is, a strategy as much
 # as a sandbox. It is an Organization subtype, so an initiative's lead, partners and years map

@@ -4,21 +4,13 @@ cite it (`<page>cite.bib`, `cite.ris`, `cite.json`) and its own change feed
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from portal.caching import public_page
 from portal.changes import RECORD_TYPES
-from portal.citations import Citation, last_updated, sources_checked
-
-# format -> (link text, content type, how the Citation writes it)
-CITATION_FORMATS = {
-    "bib": (_("BibTeX"), "application/x-bibtex", Citation.bibtex),
-    "ris": (_("RIS"), "application/x-research-info-systems", Citation.ris),
-    "json": (_("CSL-JSON"), "application/vnd.citationstyles.csl+json", Citation.csl_json),
-}
+from portal.citations import CITATION_FORMATS, Citation, record_meta
 
 
 class RecordMetaMixin:
@@ -30,22 +22,7 @@ class RecordMetaMixin:
     record_type = None
 
     def get_context_data(self, **kwargs):
-        obj = self.object
-        kwargs.setdefault("record_updated", last_updated(obj))
-        kwargs.setdefault("sources_checked", sources_checked(obj.sources.all()))
-        kwargs.setdefault(
-            "citation", Citation.of(obj, self.request, self.record_type, get_language())
-        )
-        kwargs.setdefault(
-            "citation_links",
-            [
-                (text, reverse(f"portal:{self.record_type}_cite", args=[obj.slug, name]))
-                for name, (text, _type, _write) in CITATION_FORMATS.items()
-            ],
-        )
-        kwargs.setdefault(
-            "changes_feed_url", reverse(f"portal:{self.record_type}_changes_feed", args=[obj.slug])
-        )
+        kwargs = {**record_meta(self.object, self.request, self.record_type), **kwargs}
         return super().get_context_data(**kwargs)
 
 

@@ -5,6 +5,7 @@ admin's own JavaScript (slug prefilled from the title, select2 autocomplete for 
 and then look at the result as readers do, in a browser context that is not logged in.
 """
 
+import datetime
 import io
 import re
 from contextlib import ExitStack, contextmanager
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import Article
 from tests.browser import assert_no_axe_violations, expect
@@ -180,3 +182,75 @@ def test_a_stale_save_is_refused_and_keeps_the_editors_text(new_page, make_edito
     expect(second.get_by_label("Standfirst [en]")).to_have_value("Bob's standfirst.")
     article.refresh_from_db()
     assert article.summary == "Alice's standfirst."
+
+
+def test_editor_drafts_beside_a_live_preview_then_schedules_and_publishes(new_page, make_editor):
+    editor = new_page()
+    log_in(editor, make_editor("mei"))
+    editor.goto(reverse("admin:portal_article_add"))
+    editor.get_by_label("Title [en]").press_sequentially(TITLE)
+
+    # The preview beside the body follows the typing, rendered as the public page renders it.
+    body = editor.get_by_label("Body [en]")
+    preview = editor.get_by_role("region", name="Preview").first
+    expect(preview).to_be_visible()
+    body.press_sequentially("## What changed\n\nDoctors review a **draft summary**.")
+    expect(preview.get_by_role("heading", level=2)).to_have_text("What changed")
+    expect(preview.locator("strong")).to_have_text("draft summary")
+    text_box, preview_box = body.bounding_box(), preview.bounding_box()
+    assert preview_box["x"] >= text_box["x"] + text_box["width"], "preview not beside the text"
+    assert abs(preview_box["y"] - text_box["y"]) < 40, "preview not level with the text"
+    # Below it on a phone.
+    editor.set_viewport_size({"width": 390, "height": 844})
+    text_box, preview_box = body.bounding_box(), preview.bounding_box()
+    assert preview_box["y"] >= text_box["y"] + text_box["height"], "preview not below the text"
+    assert preview_box["x"] + preview_box["width"] <= 390, "preview wider than a phone"
+    editor.set_viewport_size(DESKTOP)
+    # Raw HTML is shown as text, never run.
+    body.press_sequentially(
+        '\n\n<img src=x onerror="window.ran = 1"> <script>window.ran = 2</script>'
+    )
+    expect(preview).to_contain_text("<script>window.ran = 2</script>")
+    assert editor.evaluate("window.ran") is None
+    body.fill(BODY)
+    expect(preview.get_by_role("listitem")).to_have_count(2)
+    assert_no_axe_violations(editor)
+
+    # Save a draft: back on the form, which says readers cannot see it.
+    editor.get_by_role("button", name="Save draft").first.click()
+    expect(editor.locator(".messagelist")).to_contain_text(
+        "Saved as a draft: readers cannot see it."
+    )
+    article = Article.objects.get(slug=SLUG)
+    assert article.status == Article.Status.DRAFT
+    expect(editor.get_by_role("region", name="Preview").first).to_contain_text("draft summary")
+    assert_no_axe_violations(editor)
+    reader = new_page()
+    assert reader.goto(article.get_absolute_url()).status == 404
+
+    # Schedule: a date that has passed is refused, a future one accepted.
+    publish_date, publish_time = (
+        editor.locator("#id_publish_at_0"),
+        editor.locator("#id_publish_at_1"),
+    )
+    publish_date.fill("2020-01-01")
+    publish_time.fill("09:00:00")
+    editor.get_by_role("button", name="Schedule").first.click()
+    expect(
+        editor.get_by_text("To schedule the article, give a publish date in the future.")
+    ).to_be_visible()
+    assert_no_axe_violations(editor)
+    soon = timezone.localtime() + datetime.timedelta(days=2)
+    editor.locator("#id_publish_at_0").fill(soon.strftime("%Y-%m-%d"))
+    editor.locator("#id_publish_at_1").fill("09:00:00")
+    editor.get_by_role("button", name="Schedule").first.click()
+    expect(editor.locator(".messagelist")).to_contain_text("Scheduled: readers will see it from")
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED and article.publish_at > timezone.now()
+    assert reader.goto(article.get_absolute_url()).status == 404
+
+    # Publish now: readers see it at once.
+    editor.get_by_role("button", name="Publish", exact=True).first.click()
+    expect(editor.locator(".messagelist")).to_contain_text("Published: readers can see it now.")
+    assert reader.goto(article.get_absolute_url()).status == 200
+    expect(reader.get_by_role("heading", level=1)).to_have_text(TITLE)
