@@ -155,6 +155,7 @@ class ListPageSitemap(Sitemap):
             "portal:organisation_list",
             "portal:sector_list",
             "portal:milestone_list",
+            "portal:network",
         ]
 
     def location(self, name):

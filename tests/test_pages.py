@@ -389,6 +389,7 @@ class PortalPageTests(TestCase):
             "/organisations/",
             "/sectors/",
             "/timeline/",
+            "/network/",
             "/articles/scans/",
             "/initiatives/ai-lab/",
             "/initiatives/old-scheme/",
