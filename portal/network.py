@@ -107,7 +107,7 @@ def _rows(links):
 
 
 def _more(count):
-    return ngettext("and %(count)d more", "and %(count)d more", count) % {"count": count}
+    return ngettext("and %(counter)s more", "and %(counter)s more", count) % {"counter": count}
 
 
 def _ego(centre, groups, links):
