@@ -216,7 +216,7 @@ def _most_linked(pks, degree, name, limit):
     return set(sorted(pks, key=lambda pk: (-degree.get(pk, 0), name[pk]))[:limit])
 
 
-def whole_map(sector=None, limit=MAP_LIMIT):
+def whole_map(sector=None):
     """The map of who works with whom, as a WholeMap: every organisation and initiative, or
     with `sector` the sector's initiatives and organisations, the organisations that lead or
     partner in those initiatives, and the bodies those are part of.
@@ -263,13 +263,13 @@ def whole_map(sector=None, limit=MAP_LIMIT):
         org_pks,
         {pk: degree.get(("o", pk), 0) for pk in org_pks},
         {pk: sort_key(org_nodes[pk]) for pk in org_pks},
-        limit,
+        MAP_LIMIT,
     )
     kept_initiatives = _most_linked(
         set(initiatives),
         {pk: degree.get(("i", pk), 0) for pk in initiatives},
         {pk: sort_key(initiative_nodes[pk]) for pk in initiatives},
-        limit,
+        MAP_LIMIT,
     )
 
     links = [
