@@ -7,6 +7,7 @@
   or only those of one sector, in three queries whatever their number.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -209,11 +210,13 @@ def _ancestors(pks, parent_of):
     return found
 
 
-def _most_linked(pks, degree, name, limit):
-    """At most `limit` of `pks`: those with the most links, then by name."""
-    if len(pks) <= limit:
-        return set(pks)
-    return set(sorted(pks, key=lambda pk: (-degree.get(pk, 0), name[pk]))[:limit])
+def _most_linked(nodes, kind, degree):
+    """The keys of `nodes` ({pk: Node} of one `kind`) to draw: all of them, or past MAP_LIMIT
+    those with the most links (`degree`, counted by (kind, pk)), then by name."""
+    if len(nodes) <= MAP_LIMIT:
+        return set(nodes)
+    ranked = sorted(nodes, key=lambda pk: (-degree[kind, pk], sort_key(nodes[pk])))
+    return set(ranked[:MAP_LIMIT])
 
 
 def whole_map(sector=None):
@@ -251,26 +254,16 @@ def whole_map(sector=None):
 
     org_nodes = {pk: node_of(organisations[pk], ORGANISATION) for pk in org_pks}
     initiative_nodes = {pk: node_of(i, INITIATIVE) for pk, i in initiatives.items()}
-    degree = {}
+    degree = Counter()
     for initiative, org in [*leads.items(), *partner_pairs]:
-        degree[("o", org)] = degree.get(("o", org), 0) + 1
-        degree[("i", initiative)] = degree.get(("i", initiative), 0) + 1
+        degree[ORGANISATION, org] += 1
+        degree[INITIATIVE, initiative] += 1
     for org in org_pks:
         if parent_of[org] in org_pks:
-            degree[("o", org)] = degree.get(("o", org), 0) + 1
-            degree[("o", parent_of[org])] = degree.get(("o", parent_of[org]), 0) + 1
-    kept_orgs = _most_linked(
-        org_pks,
-        {pk: degree.get(("o", pk), 0) for pk in org_pks},
-        {pk: sort_key(org_nodes[pk]) for pk in org_pks},
-        MAP_LIMIT,
-    )
-    kept_initiatives = _most_linked(
-        set(initiatives),
-        {pk: degree.get(("i", pk), 0) for pk in initiatives},
-        {pk: sort_key(initiative_nodes[pk]) for pk in initiatives},
-        MAP_LIMIT,
-    )
+            degree[ORGANISATION, org] += 1
+            degree[ORGANISATION, parent_of[org]] += 1
+    kept_orgs = _most_linked(org_nodes, ORGANISATION, degree)
+    kept_initiatives = _most_linked(initiative_nodes, INITIATIVE, degree)
 
     links = [
         *(
