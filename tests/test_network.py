@@ -14,8 +14,10 @@ import time_machine
 from django.core.cache import cache
 from django.test import SimpleTestCase, TestCase
 
-from portal import network_layout as layout
-from portal.network_layout import (
+from portal.network import layout
+from portal.network.layout import ego_column_layout, ego_layout, map_layout, share_out
+from portal.network.shapes import (
+    IN_SECTOR,
     INITIATIVE,
     LEADS,
     ORGANISATION,
@@ -25,10 +27,6 @@ from portal.network_layout import (
     Group,
     Link,
     Node,
-    ego_column_layout,
-    ego_layout,
-    map_layout,
-    share_out,
     text_width,
     wrap,
 )
@@ -149,9 +147,7 @@ class EgoLayoutTests(SimpleTestCase):
                     node(f"A partnership with a long name {n}", INITIATIVE) for n in range(partners)
                 ),
             ),
-            Group(
-                "Sectors", layout.IN_SECTOR, tuple(node(f"S{n}", SECTOR) for n in range(sectors))
-            ),
+            Group("Sectors", IN_SECTOR, tuple(node(f"S{n}", SECTOR) for n in range(sectors))),
         ]
 
     def test_no_two_boxes_overlap_with_thirty_neighbours(self):
@@ -182,7 +178,7 @@ class EgoLayoutTests(SimpleTestCase):
         self.assertEqual(relations.count(LEADS), 3)
         self.assertEqual(relations.count(PARTNER), 2)
         self.assertEqual(relations.count(PART_OF), 1)
-        self.assertEqual(relations.count(layout.IN_SECTOR), 1)
+        self.assertEqual(relations.count(IN_SECTOR), 1)
 
     def test_the_same_neighbours_in_any_order_give_the_same_diagram(self):
         groups = self.groups()
@@ -550,7 +546,7 @@ class WholeMapTests(TestCase):
         self.assertContains(self.client.get("/network/"), "Second Partner")
 
     def test_past_the_limit_the_map_keeps_the_most_linked_and_says_so(self):
-        with mock.patch("portal.network.MAP_LIMIT", 2):
+        with mock.patch("portal.network.links.MAP_LIMIT", 2):
             response = self.client.get("/network/")
         links = set(read_network(response).svgs[0]["links"])
         self.assertIn("/organisations/institute/", links)  # a lead and a parent

@@ -1,7 +1,7 @@
 """/network/: the whole map of who works with whom, or one sector's (`?sector=<slug>`).
 
 Four queries whatever the amount of content: the content state, the sectors (for the form),
-and the three of `portal.network.whole_map`. An unknown sector, or more than one, is a 400
+and the three of `portal.network.links.whole_map`. An unknown sector, or more than one, is a 400
 page that says so and offers the list.
 """
 
@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from portal.models import Sector, languages
-from portal.network import shown_name, whole_map
+from portal.network.links import shown_name, whole_map
 from portal.querystrings import with_query
 
 
 class NetworkView(TemplateView):
     """Template: ``portal/network.html``. Context: ``title``, ``sector`` (the chosen Sector
     or None), ``sector_options`` (dicts of ``slug``, ``name``, ``lang``, ``selected``), ``problem``
-    (why the address can't be answered, or ""), ``map`` (a `portal.network.WholeMap`, None
+    (why the address can't be answered, or ""), ``map`` (a `portal.network.links.WholeMap`, None
     with a problem) and ``canonical_url``."""
 
     template_name = "portal/network.html"

@@ -31,7 +31,7 @@ from portal.listings import (
     sectors_with_counts,
 )
 from portal.models import Article, Initiative, Milestone, Organisation, Sector, languages
-from portal.network import initiative_network, organisation_network
+from portal.network.links import initiative_network, organisation_network
 from portal.views.records import RecordMetaMixin
 
 SCHEMA_ORG = "https://schema.org"
@@ -177,7 +177,7 @@ class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """An initiative with its lead and partner organisations, sectors, sources, the newest
     published articles that mention it (``mentions``, a `listings.Related`), its first
     milestones (``milestones``, another) and its nearest links (``network``, a
-    `portal.network.Network`, or None), drawn from the rows already fetched.
+    `portal.network.links.Network`, or None), drawn from the rows already fetched.
 
     Template: ``portal/initiative_detail.html``.
     """

@@ -1,5 +1,5 @@
 """Who works with whom: the links between organisations, initiatives and sectors, drawn by
-`portal.network_layout` and listed in the table beside each drawing.
+`portal.network.layout` and listed in the table beside each drawing.
 
 - `organisation_network` and `initiative_network`: one record's nearest links, read from what
   its detail view has already fetched, so they add no query to the page.
@@ -16,7 +16,8 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from portal.models import Initiative, Organisation, in_current_language, languages
-from portal.network_layout import (
+from portal.network.layout import ego_column_layout, ego_layout, map_layout
+from portal.network.shapes import (
     IN_SECTOR,
     INITIATIVE,
     LEADS,
@@ -27,9 +28,6 @@ from portal.network_layout import (
     Group,
     Link,
     Node,
-    ego_column_layout,
-    ego_layout,
-    map_layout,
     sort_key,
 )
 
@@ -63,7 +61,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Network:
-    """A diagram (`portal.network_layout.Diagram`) with its title, description and table
+    """A diagram (`portal.network.shapes.Diagram`) with its title, description and table
     rows. `centre` is the record whose page it is on (None for the whole map), and
     `narrow` the same diagram for narrow screens (the whole map has none)."""
 
