@@ -124,6 +124,9 @@ def test_records_are_reached_by_keyboard_and_show_their_focus(request, real_cont
     svg_class = focused.evaluate("a => a.ownerSVGElement.getAttribute('class')")
     assert expected_form in svg_class
     assert focused.evaluate("a => a.ownerSVGElement.checkVisibility()")
+    # Named by its <title>: the record's whole name, however its label was cut to fit.
+    full_name = focused.evaluate("a => a.querySelector('title').textContent")
+    expect(focused).to_have_accessible_name(full_name)
     ring = focused.locator(".node-focus")
     assert ring.evaluate("ring => getComputedStyle(ring).stroke") != "none"
     assert float(ring.evaluate("ring => parseFloat(getComputedStyle(ring).strokeWidth)")) >= 3
