@@ -132,3 +132,12 @@ def test_records_are_reached_by_keyboard_and_show_their_focus(request, real_cont
     assert float(ring.evaluate("ring => parseFloat(getComputedStyle(ring).strokeWidth)")) >= 3
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{href}")
+
+
+def test_a_link_to_the_table_unfolds_it(page, real_content):
+    url = PAGES["organisation"]()
+    page.goto(url)
+    table = page.locator("#network-table")
+    expect(table).to_be_hidden()  # folded in "Show as a table"
+    page.goto(f"{url}#network-table")
+    expect(table).to_be_visible()
