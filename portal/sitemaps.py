@@ -162,6 +162,7 @@ class ListPageSitemap(Sitemap):
             "portal:changes",
             "portal:data",
             "portal:about",
+            "portal:network",
         ]
 
     def location(self, name):

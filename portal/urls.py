@@ -37,6 +37,7 @@ urlpatterns = [
     path("data/datapackage.json", public_page(views.data_package_view), name="data_package"),
     path("data/<slug:name>.csv", public_page(views.data_csv_view), name="data_csv"),
     path("data/<slug:name>.json", public_page(views.data_json_view), name="data_json"),
+    path("network/", public_page(views.network_view), name="network"),
     path("search/", public_page(views.search_view), name="search"),
     path("sectors/", public_page(views.sector_list_view), name="sector_list"),
     path("sectors/<slug:slug>/", public_page(views.sector_detail_view), name="sector_detail"),

@@ -25,6 +25,7 @@ LIST_URLS = [
     "/initiatives.atom",
     "/initiatives.csv",
     "/initiatives.json",
+    "/network/",
 ]
 PARAMETERS = [
     "q",

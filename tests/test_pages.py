@@ -393,6 +393,7 @@ class PortalPageTests(TestCase):
             "/changes/",
             "/data/",
             "/about/",
+            "/network/",
             "/articles/scans/",
             "/initiatives/ai-lab/",
             "/initiatives/old-scheme/",

@@ -6,6 +6,7 @@
 - `formats`: the article, initiative and milestone lists as CSV and JSON (their Atom feeds:
   `portal.feeds`).
 - `data`: /data/, every record type as a whole-table download, and its Data Package.
+- `network`: /network/, the map of who works with whom.
 """
 
 from portal.views.data import data_csv_view, data_json_view, data_package_view, data_view
@@ -26,6 +27,7 @@ from portal.views.formats import (
     milestone_csv_view,
     milestone_json_view,
 )
+from portal.views.network import network_view
 from portal.views.pages import (
     about_view,
     article_detail_view,
@@ -59,6 +61,7 @@ __all__ = [
     "milestone_csv_view",
     "milestone_detail_view",
     "milestone_json_view",
+    "network_view",
     "organisation_detail_view",
     "organisation_list_view",
     "robots_view",

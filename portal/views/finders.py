@@ -74,6 +74,8 @@ class FinderView(TemplateView):
     # A template drawing the page's rows, in place of a list of cards.
     results_template = None
     intro = ""
+    # Whether the page links to /network/, the map of who works with whom.
+    links_to_network = False
 
     def get(self, request, *args, **kwargs):
         query = FinderQuery(self.listing, request.GET, request_state(request))
@@ -162,10 +164,12 @@ class ArticleListView(FinderView):
 class InitiativeListView(FinderView):
     listing = INITIATIVES
     has_formats = True
+    links_to_network = True
 
 
 class OrganisationListView(FinderView):
     listing = ORGANISATIONS
+    links_to_network = True
 
 
 class SourceListView(FinderView):

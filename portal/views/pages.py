@@ -41,6 +41,7 @@ from portal.models import (
     Sector,
     languages,
 )
+from portal.network.links import initiative_network, organisation_network
 from portal.views.records import RecordMetaMixin
 
 SCHEMA_ORG = "https://schema.org"
@@ -168,8 +169,9 @@ INITIATIVE_SCHEMA_TYPES = {
 
 class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """An initiative with its lead and partner organisations, sectors, sources, the newest
-    published articles that mention it (``mentions``, a `listings.Related`) and its first
-    milestones (``milestones``, another).
+    published articles that mention it (``mentions``, a `listings.Related`), its first
+    milestones (``milestones``, another) and its nearest links (``network``, a
+    `portal.network.links.Network`, or None), drawn from the rows already fetched.
 
     Template: ``portal/initiative_detail.html``.
     """
@@ -185,7 +187,12 @@ class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
         state = request_state(self.request)
         mentions = related_rows(ARTICLES, "initiative", self.object, state)
         milestones = related_milestones("initiatives", self.object)
-        return super().get_context_data(mentions=mentions, milestones=milestones, **kwargs)
+        return super().get_context_data(
+            mentions=mentions,
+            milestones=milestones,
+            network=initiative_network(self.object),
+            **kwargs,
+        )
 
     def get_json_ld(self):
         initiative, request = self.object, self.request
@@ -213,8 +220,9 @@ class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
 
 class OrganisationDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """An organisation with its sectors, the initiatives it leads and partners in, its
-    sources, the newest published articles that mention it (``mentions``) and its first
-    milestones (``milestones``).
+    sources, the newest published articles that mention it (``mentions``), its first
+    milestones (``milestones``) and its nearest links (``network``, drawn from the rows
+    already fetched).
 
     Template: ``portal/organisation_detail.html``.
     """
@@ -241,7 +249,12 @@ class OrganisationDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
         state = request_state(self.request)
         mentions = related_rows(ARTICLES, "organisation", self.object, state)
         milestones = related_milestones("organisations", self.object)
-        return super().get_context_data(mentions=mentions, milestones=milestones, **kwargs)
+        return super().get_context_data(
+            mentions=mentions,
+            milestones=milestones,
+            network=organisation_network(self.object),
+            **kwargs,
+        )
 
     def get_json_ld(self):
         organisation, request = self.object, self.request

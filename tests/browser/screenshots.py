@@ -23,6 +23,8 @@ SCREENSHOTS = {
     "home.png": "/",
     # The test of a finder: every initiative in a sector active in a given year.
     "initiatives-filtered.png": "/initiatives/?sector=healthcare&active_in=2025",
+    # Who works with whom: every organisation and initiative and the links between them.
+    "network.png": "/network/",
 }
 
 
