@@ -401,8 +401,7 @@ class QueryCountTests(TestCase):
     # No query is added by the diagram: tests/test_pages.py pins these pages at the counts
     # they had before it. Here: the content state; the record and its relations; the
     # article facet index (7 queries: with no articles, the years give the visible rows in
-    # one); its first
-    # milestones.
+    # one); its first milestones.
 
     def test_initiative_page(self):
         response = self.assert_queries_fixed("/initiatives/lab/", 1 + 4 + 7 + 1)
