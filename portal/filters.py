@@ -101,13 +101,17 @@ class Facet:
 
 
 class SearchFilter(django_filters.CharFilter):
-    """Full-text search. Sorting by relevance is done by portal.listings, from the scores."""
+    """Full-text search. Sorting by relevance is done by portal.listings, from the scores.
+    Terms match their synonyms in the FilterSet's `thesaurus` where it has one (set by
+    portal.listings.FinderQuery for the content generation), else the reviewed list."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=MAX_QUERY_LENGTH, label=_("Search"), **kwargs)
 
     def filter(self, qs, value):
-        return search(qs, value) if value and value.strip() else qs
+        if not (value and value.strip()):
+            return qs
+        return search(qs, value, getattr(self.parent, "thesaurus", None))
 
 
 class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):

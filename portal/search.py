@@ -12,13 +12,19 @@ with `bm25`. PostgreSQL's columns and indexes come from migrations. SQLite's are
 ensured after every `migrate` (see `ensure_sqlite_index`), because SQLite migrations that
 alter a table rebuild it, and a rebuilt table has lost its triggers.
 
+Each term of a search also matches its equivalents (portal.synonyms: abbreviations, and the
+records' own names): "LLM" is `("llm" OR "large language model" OR ...)` in FTS5 and
+`'llm' | 'larg' <-> 'languag' <-> 'model'` in PostgreSQL.
+
 `search(queryset, text)` filters a queryset to the matching rows; `scores(model, text)` gives
-every matching row's relevance in one query, for sorting and facet counts (portal.listings).
-Any text is safe to pass: it is never spliced into SQL.
+every matching row's relevance in one query, for sorting and facet counts (portal.listings);
+`snippets(model, text, ids)` the highlighted passages of a page's rows.
+Any text is safe to pass: it is never spliced into SQL (words are letters and digits, quoted).
 """
 
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField
@@ -26,6 +32,7 @@ from django.db.models.expressions import RawSQL
 
 from portal.cjk import bigrams, split_query_term
 from portal.models import Article, Initiative, Organisation, Sector
+from portal.synonyms import REVIEWED_ONLY
 
 SEARCHABLE_MODELS = (Article, Initiative, Organisation, Sector)
 # The fields searched, most important first (their order sets the ranking weights).
@@ -45,77 +52,186 @@ def search_terms(text):
     return _WORD.findall((text or "")[:MAX_QUERY_LENGTH])
 
 
-class ParsedQuery:
-    """A search split into English-style words and Chinese tokens (pairs, and lone characters
-    that match as prefixes)."""
+@dataclass(frozen=True)
+class Alternative:
+    """One way a term may match: English-style words (a phrase when `exact`, else all of
+    them in any order), and Chinese tokens: pairs, and lone characters matched as prefixes."""
 
-    def __init__(self, text):
-        self.words, self.pairs, self.prefixes = [], [], []
+    words: tuple
+    runs: tuple
+    pairs: tuple
+    prefixes: tuple
+    exact: bool
+
+    @classmethod
+    def parse(cls, text, exact):
+        words, all_runs, pairs, prefixes = [], [], [], []
         for term in search_terms(text):
-            words, runs = split_query_term(term)
-            self.words += words
+            term_words, runs = split_query_term(term)
+            words += term_words
+            all_runs += runs
             for run in runs:
-                (self.prefixes if len(run) == 1 else self.pairs).extend(bigrams(run))
+                (prefixes if len(run) == 1 else pairs).extend(bigrams(run))
+        return cls(
+            tuple(words), tuple(all_runs), tuple(pairs), tuple(prefixes), exact and len(words) > 1
+        )
 
     def __bool__(self):
         return bool(self.words or self.pairs or self.prefixes)
 
 
-def _postgresql_parts(model, query):
-    """[(match SQL, rank SQL, params)] for the English words and the Chinese tokens of `query`.
+class ParsedQuery:
+    """A search as terms that must all match, each a list of Alternatives: what the reader
+    typed, and the equivalent names a Thesaurus knows (portal.synonyms)."""
 
-    Words match the stored, weighted `search_document` (migration 0008) and are ranked by the
-    small stored `search_heading` (0010: titles or names, then summaries or short names), so
-    ranking every match of a common word reads a few lexemes per row, not whole bodies.
-    Chinese tokens use the 'simple' vector of `search_cjk`, written exactly as its GIN
-    expression index (0007).
+    def __init__(self, text, thesaurus=None):
+        thesaurus = thesaurus or REVIEWED_ONLY
+        self.terms = []
+        for alternatives in thesaurus.expand((text or "")[:MAX_QUERY_LENGTH]):
+            parsed = [Alternative.parse(phrase, exact) for phrase, exact in alternatives]
+            if parsed := [alternative for alternative in parsed if alternative]:
+                self.terms.append(parsed)
+
+    def __bool__(self):
+        return bool(self.terms)
+
+    @property
+    def words(self):
+        """Every English-style word of every alternative (for highlighting)."""
+        return [word for term in self.terms for alt in term for word in alt.words]
+
+    @property
+    def cjk_runs(self):
+        """The reader's own Chinese text and its equivalents' (for highlighting)."""
+        return [run for term in self.terms for alt in term for run in alt.runs]
+
+
+def _quoted_lexemes(alternative):
+    """An Alternative's English words as to_tsquery text (None if it has none). Each word is
+    \\w+ (search_terms), so quoting it cannot break out of the quotes."""
+    if not alternative.words:
+        return None
+    joiner = " <-> " if alternative.exact else " & "
+    return joiner.join(f"'{word}'" for word in alternative.words)
+
+
+def _cjk_lexemes(alternative):
+    """An Alternative's Chinese tokens as to_tsquery text (None if it has none). Tokens are
+    CJK characters only (see portal.cjk), so quoting them is enough."""
+    tokens = [f"'{pair}'" for pair in alternative.pairs]
+    tokens += [f"'{char}':*" for char in alternative.prefixes]
+    return " & ".join(tokens) or None
+
+
+def _any_of(texts):
+    texts = [t for t in texts if t]
+    if len(texts) == 1:
+        return texts[0]
+    return " | ".join(f"({t})" for t in texts)
+
+
+def _postgresql_parts(model, query):
+    """[(match SQL, rank SQL, params)] whose matches must all hold for a row to match `query`.
+
+    Terms whose alternatives are all English words go into one tsquery matched against the
+    stored, weighted `search_document` (migration 0008) and ranked by the small stored
+    `search_heading` (0010: titles or names, then summaries or short names), so ranking
+    every match of a common word reads a few lexemes per row, not whole bodies. Terms all
+    in Chinese go into one tsquery on the 'simple' vector of `search_cjk`, written exactly
+    as its GIN expression index (0007). A term with alternatives in both ("AI" or
+    "人工智能") is one condition of its own, either index serving each side.
     """
     table = model._meta.db_table
-    parts = []
-    if query.words:
-        document = f'"{table}"."search_document"'
-        heading = f'"{table}"."search_heading"'
-        tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
-        parts.append(
-            (
-                f"{document} @@ {tsquery}",
-                f"ts_rank({heading}, {tsquery})",
-                [TEXT_SEARCH_CONFIG, " ".join(query.words)],
+    document = f'"{table}"."search_document"'
+    heading = f'"{table}"."search_heading"'
+    vector = f"to_tsvector('simple'::regconfig, COALESCE(\"{table}\".\"{CJK_FIELD}\", ''))"
+    english = "to_tsquery(%s::regconfig, %s)"
+    chinese = "to_tsquery('simple'::regconfig, %s)"
+    english_terms, chinese_terms, parts = [], [], []
+    for term in query.terms:
+        lexemes = [(_quoted_lexemes(a), _cjk_lexemes(a)) for a in term]
+        if all(cjk is None for _w, cjk in lexemes):
+            english_terms.append(_any_of(w for w, _c in lexemes))
+        elif all(words is None for words, _c in lexemes):
+            chinese_terms.append(_any_of(c for _w, c in lexemes))
+        else:
+            matches, params = [], []
+            for words, cjk in lexemes:
+                both = [f"{document} @@ {english}"] * bool(words) + [
+                    f"{vector} @@ {chinese}"
+                ] * bool(cjk)
+                matches.append("(" + " AND ".join(both) + ")")
+                params += [TEXT_SEARCH_CONFIG, words] * bool(words) + [cjk] * bool(cjk)
+            words_any = _any_of(w for w, _c in lexemes)
+            cjk_any = _any_of(c for _w, c in lexemes)
+            parts.append(
+                (
+                    "(" + " OR ".join(matches) + ")",
+                    f"ts_rank({heading}, {english}) + ts_rank({vector}, {chinese})",
+                    params,
+                    [TEXT_SEARCH_CONFIG, words_any, cjk_any],
+                )
             )
+    if english_terms:
+        text = " & ".join(f"({t})" for t in english_terms)
+        parts.insert(
+            0,
+            (
+                f"{document} @@ {english}",
+                f"ts_rank({heading}, {english})",
+                [TEXT_SEARCH_CONFIG, text],
+                [TEXT_SEARCH_CONFIG, text],
+            ),
         )
-    if query.pairs or query.prefixes:
-        # Tokens are CJK characters only (see portal.cjk), so quoting them is enough.
-        raw = " & ".join(
-            [f"'{pair}'" for pair in query.pairs] + [f"'{char}':*" for char in query.prefixes]
-        )
-        vector = f"to_tsvector('simple'::regconfig, COALESCE(\"{table}\".\"{CJK_FIELD}\", ''))"
-        tsquery = "to_tsquery('simple'::regconfig, %s)"
-        parts.append((f"{vector} @@ {tsquery}", f"ts_rank({vector}, {tsquery})", [raw]))
+    if chinese_terms:
+        text = " & ".join(f"({t})" for t in chinese_terms)
+        parts.append((f"{vector} @@ {chinese}", f"ts_rank({vector}, {chinese})", [text], [text]))
     return parts
+
+
+def english_tsquery_text(query):
+    """to_tsquery text (english configuration) for every English alternative of `query`,
+    any of them: what PostgreSQL's ts_headline highlights. None if there are none."""
+    return _any_of(_quoted_lexemes(a) for term in query.terms for a in term)
 
 
 def _postgresql_condition(model, query):
     """(SQL, params): the row matches every part of `query`."""
     parts = _postgresql_parts(model, query)
-    return " AND ".join(m for m, _r, _p in parts), [p for _m, _r, ps in parts for p in ps]
+    return " AND ".join(p[0] for p in parts), [x for p in parts for x in p[2]]
 
 
 def _postgresql_rank(model, query):
     """(SQL, params): the row's relevance, summed over the parts of `query`."""
     parts = _postgresql_parts(model, query)
-    return " + ".join(r for _m, r, _p in parts), [p for _m, _r, ps in parts for p in ps]
+    return " + ".join(p[1] for p in parts), [x for p in parts for x in p[3]]
+
+
+def _fts5_quoted(text):
+    return '"{}"'.format(text.replace('"', '""'))
+
+
+def _fts5_alternative(alternative):
+    if alternative.exact:
+        parts = [_fts5_quoted(" ".join(alternative.words))]
+    else:
+        parts = [_fts5_quoted(word) for word in alternative.words]
+    parts += [f"{CJK_FIELD} : {_fts5_quoted(pair)}" for pair in alternative.pairs]
+    parts += [f"{CJK_FIELD} : {_fts5_quoted(char)} *" for char in alternative.prefixes]
+    return " AND ".join(parts)
 
 
 def fts5_match_expression(query):
-    """An FTS5 MATCH string requiring every word and Chinese token, each quoted as a phrase."""
-
-    def quoted(text):
-        return '"{}"'.format(text.replace('"', '""'))
-
-    parts = [quoted(word) for word in query.words]
-    parts += [f"{CJK_FIELD} : {quoted(pair)}" for pair in query.pairs]
-    parts += [f"{CJK_FIELD} : {quoted(char)} *" for char in query.prefixes]
-    return " AND ".join(parts)
+    """An FTS5 MATCH string requiring every term of `query`: any of its alternatives, each
+    word and Chinese token quoted as a phrase."""
+    terms = []
+    for term in query.terms:
+        alternatives = [_fts5_alternative(a) for a in term]
+        if len(alternatives) == 1:
+            terms.append(alternatives[0])
+        else:
+            terms.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
+    return " AND ".join(terms)
 
 
 def _sqlite_weights(model):
@@ -181,12 +297,13 @@ def ensure_index_after_migrate(using, **kwargs):
         ensure_sqlite_index(connections[using])
 
 
-def search(queryset, text):
-    """The rows of `queryset` that match `text`, through the full-text index.
+def search(queryset, text, thesaurus=None):
+    """The rows of `queryset` that match `text`, through the full-text index; each term
+    also matches its equivalents in `thesaurus` (default: the reviewed abbreviations).
 
     Text with no searchable words (e.g. "%" or "!?") matches nothing.
     """
-    query = ParsedQuery(text)
+    query = ParsedQuery(text, thesaurus)
     if not query:
         return queryset.none()
     model = queryset.model
@@ -200,9 +317,10 @@ def search(queryset, text):
     return queryset.filter(pk__in=matching)
 
 
-def scores(model, text):
-    """{primary key: relevance} for every row of `model` that matches `text`, in one query
-    (higher is more relevant). Callers intersect it with what readers may see.
+def scores(model, text, thesaurus=None):
+    """{primary key: relevance} for every row of `model` that matches `text` (as `search`
+    does), in one query (higher is more relevant). Callers intersect it with what readers
+    may see.
 
     Ranking every match is what a relevance sort needs; the weights favour the first
     fields of SEARCH_FIELDS (titles and names) on both databases.
@@ -211,7 +329,7 @@ def scores(model, text):
     rows: the planner's costs don't count reading each row's large vector, and a scan of
     the table that tests every row took a second at 100,000 articles; the index, a tenth.
     """
-    query = ParsedQuery(text)
+    query = ParsedQuery(text, thesaurus)
     if not query:
         return {}
     table = model._meta.db_table

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from portal.facets import forget_indexes
+from portal.lexicon import forget_lexicon
 
 
 @pytest.fixture(autouse=True)
@@ -12,5 +13,7 @@ def empty_caches():
     rolled-back transaction can bring a content generation back with other content."""
     cache.clear()
     forget_indexes()
+    forget_lexicon()
     yield
     forget_indexes()
+    forget_lexicon()

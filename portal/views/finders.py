@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from pyroaring import BitMap
 
+from portal import lexicon
 from portal.caching import request_state
 from portal.cited_by import attach_citations
 from portal.facets import facet_index
@@ -217,8 +218,9 @@ def search_view(request):
     groups = []
     if q and not problem:
         state = request_state(request)
+        thesaurus = lexicon.thesaurus(state)
         for listing in SEARCHED:
-            relevance = scores(listing.model, q)
+            relevance = scores(listing.model, q, thesaurus)
             ids = relevance.keys()
             if not listing.all_visible:  # Only what readers may see.
                 ids = facet_index(listing, state).universe & BitMap(ids)
