@@ -323,8 +323,8 @@ class QueryCountTests(TestCase):
                 make_initiative(summary="robotics")
 
         # Content state; the records' names (synonyms, once per content generation); per
-        # type, the scores, then rows and sector names where there are matches; the
-        # published articles come from the article index (9 queries to build).
+        # type, the scores, then rows, sector names and highlighted snippets where there are
+        # matches; the published articles come from the article index (9 queries to build).
         # (PostgreSQL adds two statements around each search: portal.search.index_scans.)
         planner = 4 * PLANNER_STATEMENTS if connection.vendor == "postgresql" else 0
-        self.assert_constant_queries("/search/?q=robotics", rows, 1 + 1 + 4 + 4 + 9 + planner)
+        self.assert_constant_queries("/search/?q=robotics", rows, 1 + 1 + 4 + 2 * 3 + 9 + planner)

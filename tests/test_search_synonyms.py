@@ -2,13 +2,15 @@
 highlighted snippets and "did you mean"."""
 
 import io
+import re
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import TestCase
 
 from portal.lexicon import name_groups
 from portal.models import Article, Initiative, Organisation
-from portal.search import search
+from portal.search import PLANNER_STATEMENTS, search
 from portal.synonyms import Thesaurus
 from tests.factories import make_article, make_initiative, make_organisation
 from tests.test_fixtures import FIXTURE_FILES
@@ -162,3 +164,108 @@ class FixtureSearchTests(TestCase):
         response = self.client.get("/organisations/", {"q": "金管局"})
         self.assertContains(response, 'href="/organisations/hkma/"')
         self.assertContains(response, 'href="/organisations/cyberport/"')
+
+
+class SnippetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_article(
+            slug="banks",
+            title="Chatbots in finance",
+            body=(
+                "Many lenders in Hong Kong now answer customers with chatbots. The Banks "
+                "taking part report shorter queues.[^1] See [the report](https://example.org/r)."
+                "\n\n[^1]: https://example.org/footnote"
+            ),
+        )
+        make_article(
+            slug="script",
+            title="Unsafe body",
+            body='A bank wrote <script>alert("x")</script> & more.',
+        )
+        make_article(
+            slug="zh",
+            title="Sandbox",
+            body="An English body.",
+            body_zh_hant="香港金融管理局與數碼港合辦生成式人工智能沙盒，讓銀行試用新技術。",
+        )
+
+    def search_page(self, text, language=""):
+        return self.client.get(f"{language}/search/", {"q": text}).content.decode()
+
+    def snippet_of(self, html, href):
+        item = html.split(f'href="{href}"', 1)[1].split("</li>", 1)[0]
+        found = re.search(r'<p class="search-snippet">(.*?)</p>', item, re.S)
+        return found.group(1) if found else None
+
+    def test_the_mark_wraps_the_matched_word_with_its_stem(self):
+        snippet = self.snippet_of(self.search_page("bank"), "/articles/banks/")
+        self.assertIn("<mark>Banks</mark>", snippet)
+        self.assertNotIn("[^1]", snippet)
+        self.assertNotIn("example.org", snippet)
+
+    def test_html_in_the_content_is_escaped_and_only_marks_are_markup(self):
+        snippet = self.snippet_of(self.search_page("bank"), "/articles/script/")
+        self.assertIn("<mark>bank</mark>", snippet)
+        # Escaped on SQLite; PostgreSQL's headline drops what it parses as tags.
+        self.assertNotIn("<script", snippet)
+        self.assertIn("&amp; more", snippet)
+        self.assertEqual(re.sub(r"</?mark>", "", snippet), re.sub(r"<[^>]*>", "", snippet))
+
+    def test_an_abbreviations_expansion_is_marked(self):
+        make_article(slug="llm", title="Models", body="Civil servants try a large language model.")
+        snippet = self.snippet_of(self.search_page("LLM"), "/articles/llm/")
+        # SQLite marks the phrase, PostgreSQL each of its words.
+        between = "(?: |</mark> <mark>)"
+        self.assertRegex(snippet, f"<mark>large{between}language{between}model</mark>")
+
+    def test_chinese_is_marked_on_the_chinese_page(self):
+        snippet = self.snippet_of(self.search_page("數碼港", "/zh-hant"), "/zh-hant/articles/zh/")
+        self.assertIn("<mark>數碼港</mark>", snippet)
+
+    def test_a_title_only_match_has_no_snippet(self):
+        self.assertIsNone(self.snippet_of(self.search_page("unsafe"), "/articles/script/"))
+
+
+class DidYouMeanTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_organisation(slug="hkma", name="Hong Kong Monetary Authority", short_name="HKMA")
+        make_initiative(slug="sandbox", name="Generative AI Sandbox")
+        make_article(slug="robots", title="Robotics in logistics", body="Warehouses.")
+
+    def test_a_near_miss_links_to_the_search_it_meant(self):
+        response = self.client.get("/search/", {"q": "robotcs sandbx"})
+        self.assertContains(response, "Nothing matched")
+        self.assertContains(
+            response,
+            'Did you mean <a href="/search/?q=robotics+sandbox">robotics sandbox</a>?',
+            html=True,
+        )
+        followed = self.client.get("/search/", {"q": "robotics sandbox"})
+        self.assertNotContains(followed, "Did you mean")
+
+    def test_the_chinese_page_asks_in_chinese(self):
+        response = self.client.get("/zh-hant/search/", {"q": "monetery"})
+        self.assertContains(response, 'href="/zh-hant/search/?q=monetary"')
+        self.assertContains(response, "你是不是要找")
+
+    def test_no_suggestion_for_words_it_cannot_correct_or_when_results_exist(self):
+        for text in ("zzzqqq", "金管", "robotics"):
+            with self.subTest(text=text):
+                self.assertNotContains(self.client.get("/search/", {"q": text}), "Did you mean")
+
+    def test_hostile_text_is_escaped_in_the_suggestion(self):
+        response = self.client.get("/search/", {"q": "<script>robotcs"})
+        self.assertNotContains(response, "<script>robot")
+        self.assertContains(response, "?q=script+robotics")
+
+    def test_a_fixed_number_of_queries(self):
+        # State, names (synonyms), per type the scores (nothing to show), the article index
+        # (9), and the vocabulary: names again, sector names, article titles.
+        planner = 4 * PLANNER_STATEMENTS if connection.vendor == "postgresql" else 0
+        with self.assertNumQueries(1 + 1 + 4 + 9 + 3 + planner):
+            self.client.get("/search/", {"q": "robotcs"})
+        # The vocabulary is kept for the content generation.
+        with self.assertNumQueries(1 + 4 + planner):
+            self.client.get("/search/", {"q": "sandbx"})

@@ -7,6 +7,8 @@ Every page is fully described by its query string. What a list is comes from
 chips, the problems with the input, and which filter to drop when nothing matches.
 """
 
+from urllib.parse import urlencode
+
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -34,6 +36,7 @@ from portal.listings import (
 )
 from portal.querystrings import query_with, sorted_query, with_query
 from portal.search import MAX_QUERY_LENGTH, scores
+from portal.snippets import attach_snippets
 
 
 def format_links(request, listing):
@@ -206,8 +209,10 @@ def search_view(request):
 
     Template: ``portal/search.html``. Context: ``q``, ``groups`` (a list of dicts with
     ``title``, ``card_template``, ``results``, ``count`` and ``list_url``), ``problem``,
-    ``total``. Per type: one query for the scores, one for the shown rows (and their
-    sectors); counts come from the facet index, so a common word costs no more than a rare one.
+    ``total``, ``suggestion`` ("did you mean", when nothing matched) and its
+    ``suggestion_url``; each result has a ``search_snippet`` (portal.snippets). Per type: one query
+    for the scores, one for the shown rows (and their sectors), one for their snippets;
+    counts come from the facet index, so a common word costs no more than a rare one.
     """
     q = request.GET.get("q", "").strip()
     problem = ""
@@ -225,21 +230,27 @@ def search_view(request):
             if not listing.all_visible:  # Only what readers may see.
                 ids = facet_index(listing, state).universe & BitMap(ids)
             top = ranked(ids, relevance, SEARCH_GROUP_SIZE)
+            rows = rows_by_id(listing.for_cards(), top) if top else []
             groups.append(
                 {
                     "title": listing.title,
                     "card_template": listing.card_template,
-                    "results": rows_by_id(listing.for_cards(), top) if top else [],
+                    "results": attach_snippets(rows, q, thesaurus),
                     "count": len(ids),
                     "list_url": listing.url_name,
                 }
             )
     status = 400 if problem else 200
+    total = sum(group["count"] for group in groups)
+    # Only when nothing matched: a word the portal does not use is likely mistyped.
+    suggestion = lexicon.vocabulary(state).suggestion(q) if groups and not total else ""
     context = {
         "q": q,
         "groups": groups,
         "problem": problem,
-        "total": sum(group["count"] for group in groups),
+        "total": total,
+        "suggestion": suggestion,
+        "suggestion_url": with_query(reverse("portal:search"), urlencode({"q": suggestion})),
     }
     return render(request, "portal/search.html", context, status=status)
 
