@@ -73,6 +73,20 @@ class ReviewedSynonymTests(TestCase):
             ["chinese", "hyphen", "models", "sandbox"],
         )
 
+    def test_an_english_abbreviation_finds_chinese_only_text(self):
+        make_article(slug="zh-only", title="Untitled", title_zh_hant="人工智能辦公室")
+        self.assertIn("zh-only", slugs(search(Article.objects.all(), "AI")))
+        self.assertIn("zh-only", slugs(search(Article.objects.all(), "artificial intelligence")))
+
+    def test_postgresql_serves_a_term_in_both_languages_from_its_indexes(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only: SQLite's FTS5 table is the index itself")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = search(Article.objects.all(), "AI").explain()
+        self.assertIn("portal_article_document_idx", plan)
+        self.assertIn("portal_article_cjk_idx", plan)
+
     def test_other_words_still_all_have_to_match(self):
         self.assertEqual(slugs(search(Article.objects.all(), "genai banks")), ["sandbox"])
         self.assertEqual(slugs(search(Article.objects.all(), "genai typhoons")), [])
