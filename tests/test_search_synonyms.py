@@ -283,3 +283,23 @@ class DidYouMeanTests(TestCase):
         # The vocabulary is kept for the content generation.
         with self.assertNumQueries(1 + 4 + planner):
             self.client.get("/search/", {"q": "sandbx"})
+
+
+class FinderSnippetTests(TestCase):
+    def test_a_search_within_a_finder_shows_snippets_for_a_fixed_number_of_queries(self):
+        def rows(n):
+            for i in range(n):
+                make_article(title=f"Report {i}", body=f"Number {i} covers the banks' pilots.")
+
+        # State, the search, the page's rows, their sectors, their snippets.
+        expected = 5 + (PLANNER_STATEMENTS if connection.vendor == "postgresql" else 0)
+        rows(5)
+        self.client.get("/articles/?q=bank")  # Builds the index and names.
+        with self.assertNumQueries(expected):
+            response = self.client.get("/articles/?q=bank&page=1")
+        self.assertContains(response, "<mark>banks</mark>")
+        rows(45)
+        self.client.get("/articles/?q=bank")
+        with self.assertNumQueries(expected):
+            response = self.client.get("/articles/?q=bank&page=1")
+        self.assertContains(response, '<p class="search-snippet">', count=20)

@@ -103,6 +103,9 @@ class FinderView(TemplateView):
             except InvalidPage as error:
                 raise Http404(str(error)) from None
         more = request.GET.get("more")
+        rows = self.with_details(page.object_list) if page else []
+        if query.search_text:  # Where each result matched: one query for the page's rows.
+            rows = attach_snippets(rows, query.search_text, query.thesaurus)
         context = self.get_context_data(
             title=self.listing.title,
             card_template=self.listing.card_template,
@@ -111,7 +114,7 @@ class FinderView(TemplateView):
             filter=query.filterset,
             page_obj=page,
             paginator=paginator if page else None,
-            object_list=self.with_details(page.object_list) if page else [],
+            object_list=rows,
             result_count=paginator.count if page else 0,
             facets=query.facets(expand=more),
             problems=problems,
