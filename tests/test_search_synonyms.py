@@ -249,15 +249,20 @@ class DidYouMeanTests(TestCase):
         make_article(slug="robots", title="Robotics in logistics", body="Warehouses.")
 
     def test_a_near_miss_links_to_the_search_it_meant(self):
-        response = self.client.get("/search/", {"q": "robotcs sandbx"})
+        response = self.client.get("/search/", {"q": "robotcs logistcs"})
         self.assertContains(response, "Nothing matched")
         self.assertContains(
             response,
-            'Did you mean <a href="/search/?q=robotics+sandbox">robotics sandbox</a>?',
+            'Did you mean <a href="/search/?q=robotics+logistics">robotics logistics</a>?',
             html=True,
         )
-        followed = self.client.get("/search/", {"q": "robotics sandbox"})
+        followed = self.client.get("/search/", {"q": "robotics logistics"})
+        self.assertContains(followed, "Robotics in logistics")
         self.assertNotContains(followed, "Did you mean")
+
+    def test_a_suggestion_that_would_find_nothing_is_not_offered(self):
+        # Both words have near spellings, but nothing has both.
+        self.assertNotContains(self.client.get("/search/", {"q": "robotcs sandbx"}), "Did you")
 
     def test_the_chinese_page_asks_in_chinese(self):
         response = self.client.get("/zh-hant/search/", {"q": "monetery"})
@@ -270,18 +275,31 @@ class DidYouMeanTests(TestCase):
                 self.assertNotContains(self.client.get("/search/", {"q": text}), "Did you mean")
 
     def test_hostile_text_is_escaped_in_the_suggestion(self):
-        response = self.client.get("/search/", {"q": "<script>robotcs"})
-        self.assertNotContains(response, "<script>robot")
-        self.assertContains(response, "?q=script+robotics")
+        response = self.client.get("/search/", {"q": 'robotcs"><!--'})
+        self.assertNotContains(response, '"><!--')
+        self.assertContains(response, 'Did you mean <a href="/search/?q=robotics">')
+
+    def test_few_results_get_a_suggestion_that_finds_more(self):
+        make_article(slug="typo", title="Warehouses", body="A robotcs firm (sic).")
+        make_article(slug="more", title="Robotics at the port")
+        response = self.client.get("/search/", {"q": "robotcs"})
+        self.assertContains(response, "1 result for")
+        self.assertContains(response, 'href="/search/?q=robotics"')
+
+    def test_no_suggestion_that_finds_no_more(self):
+        # "sandbx" is near "sandbox", which finds one initiative: no more than "sandbx".
+        make_article(slug="typo", title="Warehouses", body="A sandbx, misspelt.")
+        self.assertNotContains(self.client.get("/search/", {"q": "sandbx"}), "Did you mean")
 
     def test_a_fixed_number_of_queries(self):
         # State, names (synonyms), per type the scores (nothing to show), the article index
-        # (9), and the vocabulary: names again, sector names, article titles.
-        planner = 4 * PLANNER_STATEMENTS if connection.vendor == "postgresql" else 0
-        with self.assertNumQueries(1 + 1 + 4 + 9 + 3 + planner):
+        # (9); the vocabulary (names again, sector names, article titles) and, per type, the
+        # scores of the suggestion.
+        planner = 8 * PLANNER_STATEMENTS if connection.vendor == "postgresql" else 0
+        with self.assertNumQueries(1 + 1 + 4 + 9 + 3 + 4 + planner):
             self.client.get("/search/", {"q": "robotcs"})
         # The vocabulary is kept for the content generation.
-        with self.assertNumQueries(1 + 4 + planner):
+        with self.assertNumQueries(1 + 4 + 4 + planner):
             self.client.get("/search/", {"q": "sandbx"})
 
 

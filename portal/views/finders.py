@@ -205,6 +205,34 @@ class TimelineView(FinderView):
 
 # How many results of each type the search page shows before linking to the full list.
 SEARCH_GROUP_SIZE = 5
+# A search with fewer results than this is offered a near spelling that finds more.
+FEW_RESULTS = 3
+
+
+def search_matches(q, state, thesaurus):
+    """[(listing, {pk: relevance}, ids readers may see)] for each searched list: one query
+    per list, visibility from the facet index."""
+    found = []
+    for listing in SEARCHED:
+        relevance = scores(listing.model, q, thesaurus)
+        ids = relevance.keys()
+        if not listing.all_visible:  # Only what readers may see.
+            ids = facet_index(listing, state).universe & BitMap(ids)
+        found.append((listing, relevance, ids))
+    return found
+
+
+def did_you_mean(q, total, state, thesaurus):
+    """A near spelling of `q` that finds more than its `total` results, or "": offered only
+    below FEW_RESULTS, from the vocabulary of names and titles (portal.lexicon), and checked
+    by running it (one query per list)."""
+    if total >= FEW_RESULTS:
+        return ""
+    suggestion = lexicon.vocabulary(state).suggestion(q)
+    if not suggestion:
+        return ""
+    found = sum(len(ids) for _l, _r, ids in search_matches(suggestion, state, thesaurus))
+    return suggestion if found > total else ""
 
 
 def search_view(request):
@@ -212,10 +240,11 @@ def search_view(request):
 
     Template: ``portal/search.html``. Context: ``q``, ``groups`` (a list of dicts with
     ``title``, ``card_template``, ``results``, ``count`` and ``list_url``), ``problem``,
-    ``total``, ``suggestion`` ("did you mean", when nothing matched) and its
-    ``suggestion_url``; each result has a ``search_snippet`` (portal.snippets). Per type: one query
-    for the scores, one for the shown rows (and their sectors), one for their snippets;
-    counts come from the facet index, so a common word costs no more than a rare one.
+    ``total``, ``suggestion`` ("did you mean", for a search with few results) and its
+    ``suggestion_url``; each result has a ``search_snippet`` (portal.snippets). Per type: one
+    query for the scores, one for the shown rows (and their sectors), one for their
+    snippets; counts come from the facet index, so a common word costs no more than a rare
+    one. A search with few results costs one more query per type (see did_you_mean).
     """
     q = request.GET.get("q", "").strip()
     problem = ""
@@ -223,15 +252,11 @@ def search_view(request):
         problem = _("Search terms can be at most %(limit)d characters long.") % {
             "limit": MAX_QUERY_LENGTH
         }
-    groups = []
+    groups, suggestion = [], ""
     if q and not problem:
         state = request_state(request)
         thesaurus = lexicon.thesaurus(state)
-        for listing in SEARCHED:
-            relevance = scores(listing.model, q, thesaurus)
-            ids = relevance.keys()
-            if not listing.all_visible:  # Only what readers may see.
-                ids = facet_index(listing, state).universe & BitMap(ids)
+        for listing, relevance, ids in search_matches(q, state, thesaurus):
             top = ranked(ids, relevance, SEARCH_GROUP_SIZE)
             rows = rows_by_id(listing.for_cards(), top) if top else []
             groups.append(
@@ -243,15 +268,14 @@ def search_view(request):
                     "list_url": listing.url_name,
                 }
             )
+        total = sum(group["count"] for group in groups)
+        suggestion = did_you_mean(q, total, state, thesaurus)
     status = 400 if problem else 200
-    total = sum(group["count"] for group in groups)
-    # Only when nothing matched: a word the portal does not use is likely mistyped.
-    suggestion = lexicon.vocabulary(state).suggestion(q) if groups and not total else ""
     context = {
         "q": q,
         "groups": groups,
         "problem": problem,
-        "total": total,
+        "total": sum(group["count"] for group in groups),
         "suggestion": suggestion,
         "suggestion_url": with_query(reverse("portal:search"), urlencode({"q": suggestion})),
     }
