@@ -26,6 +26,8 @@ MAX_VOCABULARY = 10_000
 MIN_SUGGESTED_LENGTH = 3
 # How alike a word and its suggestion must be (difflib's ratio).
 SIMILARITY = 0.75
+# Unknown words looked up per search (each is a few milliseconds against the vocabulary).
+MAX_CORRECTED_WORDS = 5
 CACHE_TIMEOUT = 24 * 60 * 60
 NAME_FIELDS = ("name_en", "name_zh_hant", "short_name_en", "short_name_zh_hant", "aliases")
 
@@ -49,6 +51,20 @@ class Vocabulary:
     def __init__(self, words):
         self.words = words
         self._known = frozenset(words)
+        # A word within SIMILARITY of another differs in length by at most a quarter.
+        self._by_length = {}
+        for word in words:
+            self._by_length.setdefault(len(word), []).append(word)
+
+    def _near(self, word):
+        spread = len(word) // 4 + 1
+        candidates = [
+            candidate
+            for length in range(len(word) - spread, len(word) + spread + 1)
+            for candidate in self._by_length.get(length, ())
+        ]
+        near = difflib.get_close_matches(word, candidates, n=1, cutoff=SIMILARITY)
+        return near[0] if near else None
 
     @classmethod
     def build(cls, groups):
@@ -69,13 +85,15 @@ class Vocabulary:
         does, or "" if no word changed (only English words of 3 letters or more are)."""
         changed = False
         words = []
+        tries = MAX_CORRECTED_WORDS
         for word in tokens(text):
             correctable = word.isascii() and word.isalpha() and len(word) >= MIN_SUGGESTED_LENGTH
-            near = []
-            if correctable and word not in self._known:
-                near = difflib.get_close_matches(word, self.words, n=1, cutoff=SIMILARITY)
+            near = None
+            if correctable and word not in self._known and tries:
+                tries -= 1
+                near = self._near(word)
             changed = changed or bool(near)
-            words.append(near[0] if near else word)
+            words.append(near or word)
         return " ".join(words) if changed else ""
 
 
