@@ -30,6 +30,9 @@ NARROWER = (("GenAI", "LLM"),)
 MAX_ALTERNATIVES = 10
 # The longest name, in tokens, that a query is scanned for.
 MAX_NAME_TOKENS = 12
+# Terms of one search that are expanded (later ones match only as typed), so that no
+# search grows past a few dozen clauses.
+MAX_EXPANDED_TERMS = 8
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -87,7 +90,7 @@ class Thesaurus:
         phrases (exact=True). Longest names win: "large language model" is one term."""
         typed = tokens(text)
         keys = [fold(token) for token in typed]
-        terms, i = [], 0
+        terms, seen, i = [], set(), 0
         while i < len(typed):
             for length in range(min(MAX_NAME_TOKENS, len(typed) - i), 0, -1):
                 key = tuple(keys[i : i + length])
@@ -96,12 +99,15 @@ class Thesaurus:
             else:
                 length, key = 1, None
             own = " ".join(typed[i : i + length])
+            i += length
+            if own in seen:
+                continue  # Every term must match anyway: a repeat adds nothing.
+            seen.add(own)
             alternatives = [(own, False)]
-            for phrase in self.entries.get(key, ()):
+            for phrase in self.entries.get(key, ()) if len(terms) < MAX_EXPANDED_TERMS else ():
                 if name_key(phrase) != key and len(alternatives) < MAX_ALTERNATIVES:
                     alternatives.append((phrase, True))
             terms.append(alternatives)
-            i += length
         return terms
 
 

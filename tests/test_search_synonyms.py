@@ -153,6 +153,11 @@ class ThesaurusTests(TestCase):
         many = [[f"Name {n}" for n in range(50)]]
         terms = Thesaurus(many).expand("name 3")
         self.assertLessEqual(len(terms[0]), 10)
+        terms = Thesaurus().expand(" ".join(["AI"] * 30 + [f"w{n}" for n in range(6)] + ["ML"]))
+        self.assertEqual(len(terms), 1 + 6 + 1)  # Repeats dropped.
+        self.assertEqual(len(terms[-1]), 3)  # The eighth term is expanded ...
+        terms = Thesaurus().expand(" ".join([f"w{n}" for n in range(8)] + ["ML"]))
+        self.assertEqual(terms[-1], [("ml", False)])  # ... the ninth is not.
 
 
 class FixtureSearchTests(TestCase):
