@@ -50,10 +50,11 @@ _MARKUP = re.compile(r"[*#`]+|(?<!\w)_+|_+(?!\w)")
 
 def text_fields(model):
     """The long-text fields a passage is taken from, most useful first: the page language's
-    body (or description), then its summary, then the same in the other languages."""
+    body (or description), then its summary, then the same in the other languages. Only
+    searched fields: the passage shows where the row matched."""
     names = ("body", "summary") if model is Article else ("description", "summary")
     current = (get_language() or "en").replace("-", "_")
-    columns = [column for name in names for column in languages(name)]
+    columns = [c for name in names for c in languages(name) if c in SEARCH_FIELDS[model]]
     return sorted(columns, key=lambda c: (not c.endswith(f"_{current}"), columns.index(c)))
 
 
