@@ -43,7 +43,7 @@ CJK_CONTEXT = 40
 # emphasis and heading marks, and bare addresses or their slug-like ends (footnotes give
 # their sources as URLs; a passage that only matched inside one is no passage).
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]*\]:?")
-_ADDRESS = re.compile(r"\S*(?:https?://|/)\S*|\S*(?:-[^\s-]+){4,}")
+_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\.\w{2,}/)\S*|\S*(?:-[^\s-]+){4,}")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*#`]+|(?<!\w)_+|_+(?!\w)")
 

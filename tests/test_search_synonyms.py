@@ -11,6 +11,7 @@ from django.test import TestCase
 from portal.lexicon import name_groups
 from portal.models import Article, Initiative, Organisation
 from portal.search import PLANNER_STATEMENTS, search
+from portal.snippets import START, STOP, as_html
 from portal.synonyms import Thesaurus
 from tests.factories import make_article, make_initiative, make_organisation
 from tests.test_fixtures import FIXTURE_FILES
@@ -241,6 +242,12 @@ class SnippetTests(TestCase):
     def test_chinese_is_marked_on_the_chinese_page(self):
         snippet = self.snippet_of(self.search_page("數碼港", "/zh-hant"), "/zh-hant/articles/zh/")
         self.assertIn("<mark>數碼港</mark>", snippet)
+
+    def test_marks_are_balanced_whatever_the_text_holds(self):
+        html = as_html(f"and/or {START}x{START} <b>y{STOP} z{STOP} {START}end")
+        self.assertEqual(html, "and/or <mark>x &lt;b&gt;y</mark> z <mark>end</mark>")
+        self.assertIsNone(as_html("nothing marked"))
+        self.assertIsNone(as_html(f"only in https://example.org/{START}x{STOP}"))
 
     def test_a_title_only_match_has_no_snippet(self):
         self.assertIsNone(self.snippet_of(self.search_page("unsafe"), "/articles/script/"))
