@@ -101,13 +101,17 @@ class Facet:
 
 
 class SearchFilter(django_filters.CharFilter):
-    """Full-text search. Sorting by relevance is done by portal.listings, from the scores."""
+    """Full-text search. Sorting by relevance is done by portal.listings, from the scores.
+    Terms match their synonyms in the FilterSet's `thesaurus` where it has one (set by
+    portal.listings.FinderQuery for the content generation), else the reviewed list."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=MAX_QUERY_LENGTH, label=_("Search"), **kwargs)
 
     def filter(self, qs, value):
-        return search(qs, value) if value and value.strip() else qs
+        if not (value and value.strip()):
+            return qs
+        return search(qs, value, getattr(self.parent, "thesaurus", None))
 
 
 class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
@@ -400,6 +404,29 @@ class FinderFilterSet(django_filters.FilterSet):
         return sorted(key for key in self.data if key not in known)
 
 
+class YearRangeForm(forms.Form):
+    """A filter form with a range of years (`year_range`: the first and last year's fields)
+    that explains a range ending before it starts."""
+
+    year_range = ("from", "to")
+
+    def clean(self):
+        cleaned = super().clean()
+        first_name, last_name = self.year_range
+        first, last = cleaned.get(first_name), cleaned.get(last_name)
+        if first is not None and last is not None and first > last:
+            self.add_error(
+                last_name,
+                gettext("The last year (%(to)s) is before the first year (%(from)s).")
+                % {"to": last, "from": first},
+            )
+        return cleaned
+
+
+class InitiativeFilterForm(YearRangeForm):
+    year_range = ("started_from", "started_to")
+
+
 class ArticleFilter(FinderFilterSet):
     q = SearchFilter()
     sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
@@ -441,6 +468,13 @@ class InitiativeFilter(FinderFilterSet):
         queryset=Organisation.objects.all(),
     )
     active_in = YearFilter(method="filter_active_in", label=_("Active in year"))
+    # Not indexed: one query on the small initiatives table answers either end.
+    started_from = YearFilter(
+        field_name="start_year", lookup_expr="gte", label=_("Started in or after")
+    )
+    started_to = YearFilter(
+        field_name="start_year", lookup_expr="lte", label=_("Started in or before")
+    )
     source = SourceOfFilter(label=_("Source"), queryset=Source.objects.all())
     sort = SortFilter(
         default="name",
@@ -458,6 +492,7 @@ class InitiativeFilter(FinderFilterSet):
     class Meta:
         model = Initiative
         fields = []
+        form = InitiativeFilterForm
 
     def filter_active_in(self, queryset, name, year):
         """Initiatives that ran in `year`: started by then, and not ended before it."""
@@ -547,19 +582,6 @@ class YearBoundFilter(YearFilter):
         return range(EARLIEST_YEAR, value + 1)
 
 
-class MilestoneFilterForm(forms.Form):
-    def clean(self):
-        cleaned = super().clean()
-        first, last = cleaned.get("from"), cleaned.get("to")
-        if first is not None and last is not None and first > last:
-            self.add_error(
-                "to",
-                gettext("The last year (%(to)s) is before the first year (%(from)s).")
-                % {"to": last, "from": first},
-            )
-        return cleaned
-
-
 class MilestoneFilter(FinderFilterSet):
     sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
     kind = IndexedChoiceFilter(field_name="kind", choices=Milestone.Kind.choices, label=_("Kind"))
@@ -586,4 +608,4 @@ class MilestoneFilter(FinderFilterSet):
     class Meta:
         model = Milestone
         fields = []
-        form = MilestoneFilterForm
+        form = YearRangeForm

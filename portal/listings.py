@@ -23,7 +23,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from pyroaring import BitMap
 
-from portal import search
+from portal import lexicon, search
 from portal.facets import facet_index
 from portal.filters import (
     AnyOfFilter,
@@ -239,6 +239,9 @@ class FinderQuery:
         self.too_many = self.filterset.too_many_values()
         self.valid = not self.too_many and self.filterset.is_valid()
         self._ids = {}
+        # Searches match synonyms and the records' other names, however the rows are read.
+        self.thesaurus = lexicon.thesaurus(state) if self.search_text else None
+        self.filterset.thesaurus = self.thesaurus
 
     @property
     def problems(self):
@@ -268,8 +271,9 @@ class FinderQuery:
 
     @cached_property
     def found(self):
-        """The search's `portal.search.Matches` (every matching row, and the ranks)."""
-        return search.matches(self.listing.model, self.search_text)
+        """The search's `portal.search.Matches` (every matching row, and the ranks), its
+        terms also matching their synonyms and the records' other names."""
+        return search.matches(self.listing.model, self.search_text, self.thesaurus)
 
     @cached_property
     def sort_key(self):

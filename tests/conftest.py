@@ -1,10 +1,13 @@
 """Suite-wide fixtures."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from portal.cards import forget_cards
 from portal.facets import forget_indexes
+from portal.lexicon import forget_lexicon
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +17,17 @@ def empty_caches():
     cache.clear()
     forget_indexes()
     forget_cards()
+    forget_lexicon()
     yield
     forget_indexes()
     forget_cards()
+    forget_lexicon()
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Every test starts in English: a request to a /zh-hant/ page leaves Chinese active in
+    the thread, and `obj.title = ...` would then write the Chinese column."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

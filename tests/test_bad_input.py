@@ -36,6 +36,8 @@ PARAMETERS = [
     "kind",
     "status",
     "active_in",
+    "started_from",
+    "started_to",
     "sort",
     "page",
     "page_size",

@@ -322,7 +322,8 @@ class QueryCountTests(TestCase):
                 make_article(title=f"Robotics {i}")
                 make_initiative(summary="robotics")
 
-        # Content state; per type, the search, then rows and sector names where there are
+        # Content state; the records' names (synonyms, once per content generation); per
+        # type, the search, then rows, sector names and highlighted snippets where there are
         # matches; the published articles come from the article index (8 queries to build).
         search = 4 * SEARCH_STATEMENTS[connection.vendor]
-        self.assert_constant_queries("/search/?q=robotics", rows, 1 + search + 4 + 8)
+        self.assert_constant_queries("/search/?q=robotics", rows, 1 + 1 + search + 2 * 3 + 8)

@@ -7,6 +7,8 @@ Every page is fully described by its query string. What a list is comes from
 chips, the problems with the input, and which filter to drop when nothing matches.
 """
 
+from urllib.parse import urlencode
+
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from portal import lexicon
 from portal.caching import request_state
 from portal.cited_by import attach_citations
 from portal.facets import facet_index
@@ -31,6 +34,7 @@ from portal.listings import (
 )
 from portal.querystrings import query_with, sorted_query, with_query
 from portal.search import MAX_QUERY_LENGTH, matches
+from portal.snippets import attach_snippets
 
 
 def format_links(request, listing):
@@ -99,6 +103,9 @@ class FinderView(TemplateView):
             except InvalidPage as error:
                 raise Http404(str(error)) from None
         more = request.GET.get("more")
+        rows = self.with_details(page.object_list) if page else []
+        if query.search_text:  # Where each result matched: one query for the page's rows.
+            rows = attach_snippets(rows, query.search_text, query.thesaurus)
         context = self.get_context_data(
             title=self.listing.title,
             card_template=self.listing.card_template,
@@ -107,7 +114,7 @@ class FinderView(TemplateView):
             filter=query.filterset,
             page_obj=page,
             paginator=paginator if page else None,
-            object_list=self.with_details(page.object_list) if page else [],
+            object_list=rows,
             result_count=paginator.count if page else 0,
             facets=query.facets(expand=more),
             problems=problems,
@@ -200,6 +207,34 @@ class TimelineView(FinderView):
 
 # How many results of each type the search page shows before linking to the full list.
 SEARCH_GROUP_SIZE = 5
+# A search with fewer results than this is offered a near spelling that finds more.
+FEW_RESULTS = 3
+
+
+def search_matches(q, state, thesaurus):
+    """[(listing, its portal.search.Matches, ids readers may see)] for each searched list:
+    the search's statements per list, visibility from the facet index."""
+    results = []
+    for listing in SEARCHED:
+        found = matches(listing.model, q, thesaurus)
+        ids = found.ids
+        if not listing.all_visible:  # Only what readers may see.
+            ids = facet_index(listing, state).universe & ids
+        results.append((listing, found, ids))
+    return results
+
+
+def did_you_mean(q, total, state, thesaurus):
+    """A near spelling of `q` that finds more than its `total` results, or "": offered only
+    below FEW_RESULTS, from the vocabulary of names and titles (portal.lexicon), and checked
+    by running it (one query per list)."""
+    if total >= FEW_RESULTS:
+        return ""
+    suggestion = lexicon.vocabulary(state).suggestion(q)
+    if not suggestion:
+        return ""
+    found = sum(len(ids) for _l, _r, ids in search_matches(suggestion, state, thesaurus))
+    return suggestion if found > total else ""
 
 
 def search_view(request):
@@ -207,9 +242,12 @@ def search_view(request):
 
     Template: ``portal/search.html``. Context: ``q``, ``groups`` (a list of dicts with
     ``title``, ``card_template``, ``results``, ``count`` and ``list_url``), ``problem``,
-    ``total``. Per type: the search's statements (portal.search.SEARCH_STATEMENTS), one for
-    the shown rows (and their sectors); counts come from the facet index, so a common word
-    costs no more than a rare one.
+    ``total``, ``suggestion`` ("did you mean", for a search with few results) and its
+    ``suggestion_url``; each result has a ``search_snippet`` (portal.snippets). Per type: the
+    search's statements (portal.search.SEARCH_STATEMENTS), one for the shown rows (and their
+    sectors), one for their snippets; counts come from the facet index, so a common word
+    costs no more than a rare one. A search with few results costs one more search per type
+    (see did_you_mean).
     """
     q = request.GET.get("q", "").strip()
     problem = ""
@@ -217,30 +255,32 @@ def search_view(request):
         problem = _("Search terms can be at most %(limit)d characters long.") % {
             "limit": MAX_QUERY_LENGTH
         }
-    groups = []
+    groups, suggestion = [], ""
     if q and not problem:
         state = request_state(request)
-        for listing in SEARCHED:
-            found = matches(listing.model, q)
-            ids = found.ids
-            if not listing.all_visible:  # Only what readers may see.
-                ids = facet_index(listing, state).universe & ids
+        thesaurus = lexicon.thesaurus(state)
+        for listing, found, ids in search_matches(q, state, thesaurus):
             top = found.ranked(ids, SEARCH_GROUP_SIZE)
+            rows = rows_by_id(listing.for_cards(), top) if top else []
             groups.append(
                 {
                     "title": listing.title,
                     "card_template": listing.card_template,
-                    "results": rows_by_id(listing.for_cards(), top) if top else [],
+                    "results": attach_snippets(rows, q, thesaurus),
                     "count": len(ids),
                     "list_url": listing.url_name,
                 }
             )
+        total = sum(group["count"] for group in groups)
+        suggestion = did_you_mean(q, total, state, thesaurus)
     status = 400 if problem else 200
     context = {
         "q": q,
         "groups": groups,
         "problem": problem,
         "total": sum(group["count"] for group in groups),
+        "suggestion": suggestion,
+        "suggestion_url": with_query(reverse("portal:search"), urlencode({"q": suggestion})),
     }
     return render(request, "portal/search.html", context, status=status)
 

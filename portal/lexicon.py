@@ -1,0 +1,129 @@
+"""What search knows about the portal's own words, built once per content generation: the
+records' names as synonyms (`thesaurus`, portal.synonyms), and a vocabulary for "did you
+mean" (`vocabulary`, built only when a search finds nothing).
+
+Each is built with a fixed number of small, bounded queries (organisations' and initiatives'
+names; sector names and the titles of the newest articles), so its cost does not grow with
+the content; kept in each process's memory and the shared cache under the content key, like
+the facet indexes (portal.facets), so an edit is reflected on the very next request.
+"""
+
+import difflib
+import threading
+from collections import Counter
+
+from django.core.cache import cache
+
+from portal.models import Article, Initiative, Organisation, Sector
+from portal.synonyms import Thesaurus, tokens
+
+# Bounds: the small tables are read up to this many rows (together); article titles only of the
+# newest so many; the vocabulary keeps its most frequent words.
+MAX_RECORDS = 5_000
+MAX_ARTICLE_TITLES = 5_000
+MAX_VOCABULARY = 10_000
+# Shorter words are too easily "near" other words to suggest anything useful.
+MIN_SUGGESTED_LENGTH = 3
+# How alike a word and its suggestion must be (difflib's ratio).
+SIMILARITY = 0.75
+# Unknown words looked up per search (each is a few milliseconds against the vocabulary).
+MAX_CORRECTED_WORDS = 5
+CACHE_TIMEOUT = 24 * 60 * 60
+NAME_FIELDS = ("name_en", "name_zh_hant", "short_name_en", "short_name_zh_hant", "aliases")
+
+_memo = {}
+_memo_lock = threading.Lock()
+
+
+def name_groups():
+    """Every organisation's and initiative's names (name, short name, other names, in both
+    languages) as one list per record, in one query."""
+    organisations = Organisation.objects.order_by().values_list(*NAME_FIELDS)
+    initiatives = Initiative.objects.order_by().values_list(*NAME_FIELDS)
+    rows = organisations.union(initiatives, all=True)[:MAX_RECORDS]
+    return [[*names[:-1], *(names[-1] or "").splitlines()] for names in rows]
+
+
+class Vocabulary:
+    """English words of record names, sector names and the newest article titles, most
+    frequent first, for "did you mean"."""
+
+    def __init__(self, words):
+        self.words = words
+        self._known = frozenset(words)
+        # A word within SIMILARITY of another differs in length by at most a quarter.
+        self._by_length = {}
+        for word in words:
+            self._by_length.setdefault(len(word), []).append(word)
+
+    def _near(self, word):
+        spread = len(word) // 4 + 1
+        candidates = [
+            candidate
+            for length in range(len(word) - spread, len(word) + spread + 1)
+            for candidate in self._by_length.get(length, ())
+        ]
+        near = difflib.get_close_matches(word, candidates, n=1, cutoff=SIMILARITY)
+        return near[0] if near else None
+
+    @classmethod
+    def build(cls, groups):
+        """From the records' `groups` of names (see name_groups) and two more queries."""
+        sectors = Sector.objects.order_by("pk").values_list("name_en", flat=True)[:MAX_RECORDS]
+        titles = (
+            Article.objects.published()
+            .order_by("-publish_at")
+            .values_list("title_en", flat=True)[:MAX_ARTICLE_TITLES]
+        )
+        counts = Counter()
+        for text in [*(name for group in groups for name in group), *sectors, *titles]:
+            counts.update(t for t in tokens(text) if t.isascii() and t.isalpha() and len(t) > 1)
+        return cls([word for word, _n in counts.most_common(MAX_VOCABULARY)])
+
+    def suggestion(self, text):
+        """`text` with each word the vocabulary does not know replaced by the nearest one it
+        does, or "" if no word changed (only English words of 3 letters or more are)."""
+        changed = False
+        words = []
+        tries = MAX_CORRECTED_WORDS
+        for word in tokens(text):
+            correctable = word.isascii() and word.isalpha() and len(word) >= MIN_SUGGESTED_LENGTH
+            near = None
+            if correctable and word not in self._known and tries:
+                tries -= 1
+                near = self._near(word)
+            changed = changed or bool(near)
+            words.append(near or word)
+        return " ".join(words) if changed else ""
+
+
+def _per_generation(name, state, build):
+    """What `build()` makes for the content `state`: from this process's memory, else the
+    shared cache, else built (and shared)."""
+    key = f"{name}:{state.key}"
+    with _memo_lock:
+        remembered = _memo.get(name)
+        if remembered and remembered[0] == key:
+            return remembered[1]
+        found = cache.get(key)
+        if found is None:
+            found = build()
+            cache.set(key, found, CACHE_TIMEOUT)
+        _memo[name] = (key, found)
+        return found
+
+
+def thesaurus(state):
+    """The Thesaurus of the reviewed synonyms and the records' names (one query to build)."""
+    return _per_generation("thesaurus", state, lambda: Thesaurus(name_groups()))
+
+
+def vocabulary(state):
+    """The Vocabulary for "did you mean" (three queries to build)."""
+    return _per_generation("vocabulary", state, lambda: Vocabulary.build(name_groups()))
+
+
+def forget_lexicon():
+    """Drop this process's copies (tests call it between cases, as portal.facets.forget_indexes)."""
+    with _memo_lock:
+        _memo.clear()
