@@ -10,7 +10,7 @@ chips, the problems with the input, and which filter to drop when nothing matche
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -18,6 +18,7 @@ from pyroaring import BitMap
 
 from portal.caching import request_state
 from portal.cited_by import attach_citations
+from portal.comparison import MAX_ITEMS, MIN_ITEMS
 from portal.facets import facet_index
 from portal.listings import (
     ARTICLES,
@@ -162,8 +163,17 @@ class ArticleListView(FinderView):
 
 
 class InitiativeListView(FinderView):
+    """The initiatives, each card with a "Compare" box for the compare page's form."""
+
     listing = INITIATIVES
     has_formats = True
+    extra_context = {
+        "compare_choice": {
+            "url": reverse_lazy("portal:initiative_compare"),
+            "min": MIN_ITEMS,
+            "max": MAX_ITEMS,
+        }
+    }
 
 
 class OrganisationListView(FinderView):
