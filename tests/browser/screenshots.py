@@ -23,6 +23,9 @@ SCREENSHOTS = {
     "home.png": "/",
     # The test of a finder: every initiative in a sector active in a given year.
     "initiatives-filtered.png": "/initiatives/?sector=healthcare&active_in=2025",
+    # Three kinds side by side: a research centre, a computing facility and the scheme that
+    # subsidises use of that facility.
+    "compare.png": "/initiatives/compare/?items=hkgai,ai-supercomputing-centre,ai-subsidy-scheme",
 }
 
 
