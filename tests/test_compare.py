@@ -436,6 +436,9 @@ class FinderCompareBoxTests(TestCase):
     def test_the_chinese_finder_submits_to_the_chinese_compare_page(self):
         html = self.client.get("/zh-hant/initiatives/").content.decode()
         self.assertIn('action="/zh-hant/initiatives/compare/"', html)
+        self.assertIn('<label for="compare-innohk">比較<span class="visually-hidden">', html)
+        # compare.js fills in the count of ticked boxes.
+        self.assertIn('data-template="已選 {count} 項"', html)
 
     def test_cards_elsewhere_have_no_box(self):
         for url in ["/", "/search/?q=InnoHK", "/organisations/", "/articles/"]:
