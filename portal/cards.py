@@ -9,9 +9,10 @@ level. When content changes, the state's key changes and the memory is dropped, 
 page cache: a card is never stale. Bounded (MAX_CARDS), oldest out first.
 
 The contract that makes this right: a card template's output depends only on its record
-(and the rows the view fetched with it), the language and the heading level; never on the
-request. Nothing that varies per reader or per query (a search snippet, a ticked box) goes
-inside a card template.
+(and the rows the view fetched with it), the language, the heading level and `options`
+whose values are fixed per list (e.g. the initiatives finder's `compare_choice`: a Compare
+box on each card); never on the request. Nothing that varies per reader or per query (a
+search snippet, a ticked box) goes inside a card template.
 """
 
 import threading
@@ -38,10 +39,13 @@ def forget_cards():
         _cards.clear()
 
 
-def render_card(template_name, obj, state, heading_level=3):
-    """The HTML of `obj`'s card in `template_name`, for the content `state`."""
+def render_card(template_name, obj, state, heading_level=3, **options):
+    """The HTML of `obj`'s card in `template_name`, for the content `state`. `options` go
+    into the card's context; the key holds which of them are set (their values are fixed
+    per list, see the module docstring)."""
     global _state_key
-    key = (template_name, obj._meta.label, obj.pk, get_language(), heading_level)
+    given = tuple(sorted(name for name, value in options.items() if value))
+    key = (template_name, obj._meta.label, obj.pk, get_language(), heading_level, given)
     with _lock:
         if _state_key != state.key:
             _state_key = state.key
@@ -49,7 +53,7 @@ def render_card(template_name, obj, state, heading_level=3):
         html = _cards.get(key)
     if html is None:
         context = dict.fromkeys(RECORD_NAMES, obj)
-        context["heading_level"] = heading_level
+        context.update(options, heading_level=heading_level)
         html = get_template(template_name).render(context)
         with _lock:
             if _state_key == state.key:

@@ -32,3 +32,18 @@ def sorted_query(query, keep):
 def with_query(path, encoded):
     """`path` followed by "?encoded", or `path` alone when `encoded` is empty."""
     return f"{path}?{encoded}" if encoded else path
+
+
+def comma_query(name, values):
+    """`name=a,b,c`: the values joined by literal commas, each value percent-encoded (so a
+    comma inside one is %2C), for addresses people share and read, such as a comparison's."""
+    if not values:
+        return ""
+    return f"{quote(name)}=" + ",".join(quote(value, safe="") for value in values)
+
+
+def comma_values(query, name):
+    """Every value of `name` in `query` (a QueryDict), whether given once as "a,b,c" or
+    repeated as a form submits it ("name=a&name=b"), in order, blanks dropped."""
+    values = (part.strip() for value in query.getlist(name) for part in value.split(","))
+    return [value for value in values if value]

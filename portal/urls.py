@@ -22,6 +22,13 @@ urlpatterns = [
     path("initiatives.atom", public_page(initiative_feed), name="initiative_feed"),
     path("initiatives.csv", public_page(views.initiative_csv_view), name="initiative_csv"),
     path("initiatives.json", public_page(views.initiative_json_view), name="initiative_json"),
+    # Before the initiative pages, whose pattern "compare" would also match.
+    path("initiatives/compare/", public_page(views.compare_view), name="initiative_compare"),
+    path(
+        "initiatives/compare.csv",
+        public_page(views.compare_csv_view),
+        name="initiative_compare_csv",
+    ),
     path(
         "initiatives/<slug:slug>/",
         public_page(views.initiative_detail_view),

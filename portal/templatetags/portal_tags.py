@@ -121,10 +121,12 @@ def _with_prefix(url, code):
 
 
 @register.simple_tag(takes_context=True)
-def card(context, template_name, obj, heading_level=3):
+def card(context, template_name, obj, heading_level=3, **options):
     """``{% card "portal/includes/_article_card.html" article %}``: `obj`'s card, rendered once
-    per content state and language (portal.cards: what a card template may depend on)."""
-    return render_card(template_name, obj, request_state(context["request"]), heading_level)
+    per content state and language (portal.cards: what a card template may depend on).
+    Keyword `options` reach the card's context (``compare_choice=compare_choice``)."""
+    state = request_state(context["request"])
+    return render_card(template_name, obj, state, heading_level, **options)
 
 
 @register.filter

@@ -5,10 +5,12 @@
 - `finders`: the filterable lists and site search.
 - `formats`: the article, initiative and milestone lists as CSV and JSON (their Atom feeds:
   `portal.feeds`).
+- `compare`: initiatives side by side, and that table as CSV.
 - `data`: /data/, every record type as a whole-table download, and its Data Package.
 - `network`: /network/, the map of who works with whom.
 """
 
+from portal.views.compare import compare_csv_view, compare_view
 from portal.views.data import data_csv_view, data_json_view, data_package_view, data_view
 from portal.views.finders import (
     article_list_view,
@@ -43,6 +45,8 @@ from portal.views.pages import (
 
 __all__ = [
     "about_view",
+    "compare_csv_view",
+    "compare_view",
     "article_csv_view",
     "article_json_view",
     "data_csv_view",

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from portal import lexicon
 from portal.caching import request_state
 from portal.cited_by import attach_citations
+from portal.comparison import MAX_ITEMS, MIN_ITEMS
 from portal.facets import facet_index
 from portal.listings import (
     ARTICLES,
@@ -169,9 +170,18 @@ class ArticleListView(FinderView):
 
 
 class InitiativeListView(FinderView):
+    """The initiatives, each card with a "Compare" box for the compare page's form."""
+
     listing = INITIATIVES
     has_formats = True
     links_to_network = True
+    extra_context = {
+        "compare_choice": {
+            "url": reverse_lazy("portal:initiative_compare"),
+            "min": MIN_ITEMS,
+            "max": MAX_ITEMS,
+        }
+    }
 
 
 class OrganisationListView(FinderView):

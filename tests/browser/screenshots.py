@@ -25,6 +25,9 @@ SCREENSHOTS = {
     "initiatives-filtered.png": "/initiatives/?sector=healthcare&active_in=2025",
     # Who works with whom: every organisation and initiative and the links between them.
     "network.png": "/network/",
+    # Three kinds side by side: a research centre, a computing facility and the scheme that
+    # subsidises use of that facility.
+    "compare.png": "/initiatives/compare/?items=hkgai,ai-supercomputing-centre,ai-subsidy-scheme",
 }
 
 
