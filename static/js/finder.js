@@ -6,6 +6,13 @@
   if (!form || !window.fetch || !window.DOMParser) { return; }
   var finder = form.closest(".finder");
 
+  // finder.css shows the filters on wide screens through ::details-content; where a browser
+  // lacks it, open the fold instead. Phones keep it closed, so the results come first.
+  var fold = form.closest("details");
+  var wide = window.matchMedia && window.matchMedia("(min-width: 48rem)").matches;
+  var cssShowsContent = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (fold && wide && !cssShowsContent) { fold.open = true; }
+
   function swap(html, url) {
     var page = new DOMParser().parseFromString(html, "text/html");
     var focusedId = document.activeElement && document.activeElement.id;
@@ -15,9 +22,12 @@
       if (fresh && current) { current.innerHTML = fresh.innerHTML; }
     });
     // The count is a live region: change its text, never the element, so it is announced.
-    var count = document.getElementById("result-count");
-    var freshCount = page.getElementById("result-count");
-    if (count && freshCount) { count.textContent = freshCount.textContent; }
+    // The number on the "Filters (n)" fold follows the filters chosen.
+    ["result-count", "active-filter-count"].forEach(function (id) {
+      var current = document.getElementById(id);
+      var fresh = page.getElementById(id);
+      if (current && fresh) { current.textContent = fresh.textContent; }
+    });
     document.title = page.title;
     enableFinds();
     history.pushState({}, "", url);

@@ -34,13 +34,17 @@ FIXTURE_FILES = sorted((Path(__file__).resolve().parents[2] / "fixtures").glob("
 
 # Every WCAG 2.0, 2.1 and 2.2 rule at levels A and AA (the issue's bar is WCAG 2.2 AA).
 # https://github.com/dequelabs/axe-core/blob/develop/doc/API.md#axe-core-tags
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    },
-    "resultTypes": ["violations"],
-}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Deque's best practices on top: heading order, landmarks, roles an element may carry, ...
+BEST_PRACTICE_TAGS = [*WCAG_TAGS, "best-practice"]
+
+
+def axe_options(tags):
+    """axe-core's run options: the rules with any of these tags, reporting violations only."""
+    return {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]}
+
+
+AXE_OPTIONS = axe_options(WCAG_TAGS)
 
 
 def why_browser_tests_cannot_run():
@@ -63,16 +67,19 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-def assert_no_axe_violations(page, *, targets_shown=3):
+def assert_no_axe_violations(page, *, best_practice=False, targets_shown=3, context=""):
     """Run axe-core's WCAG A/AA rules on the page as it is now; fail listing every violation.
 
-    Each violation is reported with its rule id, impact, help text and link, and the CSS
-    selectors of the first few elements that break it.
+    With best_practice, axe's best-practice rules run too (the bar for public pages). Each
+    violation is reported with its rule id, impact, help text and link, and the CSS selectors
+    of the first few elements that break it; `context` (e.g. "at 390 px") follows the URL.
     """
-    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    options = axe_options(BEST_PRACTICE_TAGS if best_practice else WCAG_TAGS)
+    violations = Axe().run(page, options=options).response["violations"]
     if not violations:
         return
-    lines = [f"{len(violations)} axe-core violation(s) on {page.url}:"]
+    where = f"{page.url} {context}".strip()
+    lines = [f"{len(violations)} axe-core violation(s) on {where}:"]
     for violation in violations:
         nodes = violation["nodes"]
         lines.append(

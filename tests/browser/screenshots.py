@@ -2,8 +2,8 @@
 
 Serves the real content (fixtures/*.json) from a throwaway SQLite database, so neither
 db.sqlite3 nor DATABASE_URL is touched, and saves each page below as it looks in Debian's
-headless Chromium, 1280 px wide and full length, to docs/screenshots/. Not a test: the suite
-never writes into the checkout.
+headless Chromium to docs/screenshots/: 1280 px wide and full length, or a phone's first
+screen. Not a test: the suite never writes into the checkout.
 """
 
 import io
@@ -14,20 +14,29 @@ from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from tests.browser import FIXTURE_FILES, launch_chromium, sync_playwright
+from tests.browser.conftest import PHONE
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "docs" / "screenshots"
 
-# File name -> the page it shows.
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+# File name -> (the page it shows, the browser context's options, whether the whole page).
 SCREENSHOTS = {
-    "home.png": "/",
+    "home.png": ("/", DESKTOP, True),
     # The issue's test of a finder: every initiative in a sector active in a given year.
-    "initiatives-filtered.png": "/initiatives/?sector=healthcare&active_in=2025",
+    "initiatives-filtered.png": ("/initiatives/?sector=healthcare&active_in=2025", DESKTOP, True),
+    # A phone's first screen: the count and the first results, the filters folded above them.
+    "phone-finder.png": ("/initiatives/?sector=healthcare&active_in=2025", PHONE, False),
     # Who works with whom: every organisation and initiative and the links between them.
-    "network.png": "/network/",
+    "network.png": ("/network/", DESKTOP, True),
     # Three kinds side by side: a research centre, a computing facility and the scheme that
     # subsidises use of that facility.
-    "compare.png": "/initiatives/compare/?items=hkgai,ai-supercomputing-centre,ai-subsidy-scheme",
+    "compare.png": (
+        "/initiatives/compare/?items=hkgai,ai-supercomputing-centre,ai-subsidy-scheme",
+        DESKTOP,
+        True,
+    ),
 }
 
 
@@ -63,10 +72,11 @@ def main():
         base_url = serve_real_content(Path(directory) / "screenshots.sqlite3")
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            for name, url in SCREENSHOTS.items():
+            for name, (url, context_options, full_page) in SCREENSHOTS.items():
+                page = browser.new_page(**context_options)
                 page.goto(base_url + url, wait_until="networkidle")
-                page.screenshot(path=OUTPUT / name, full_page=True)
+                page.screenshot(path=OUTPUT / name, full_page=full_page)
+                page.close()
                 print(f"Saved {(OUTPUT / name).relative_to(ROOT)} ({url})")
             browser.close()
 
