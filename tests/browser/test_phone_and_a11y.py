@@ -52,6 +52,9 @@ PAGE_TYPES = {
         ]
     },
     "search-no-results": lambda: "/search/?q=zzqxv",
+    "about": lambda: "/about/",
+    "network": lambda: "/network/",
+    "compare": lambda: "/initiatives/compare/?items=hkgai,ai-supercomputing-centre",
 }
 LANGUAGES = ["en", "zh-hant"]
 
