@@ -85,6 +85,11 @@ class Listing:
     # Whether readers see every row of the model (so no visibility rule narrows a search).
     all_visible: bool = True
 
+    @property
+    def detail_url_name(self):
+        """The URL name of one row's page (``portal:article_detail`` for the articles)."""
+        return self.url_name.removesuffix("_list") + "_detail"
+
     def for_cards(self):
         rows = self.visible().prefetch_related(*self.prefetch_related)
         return rows.select_related(*self.select_related) if self.select_related else rows

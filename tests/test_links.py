@@ -4,7 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from portal.links import detail_url
+from portal.links import absolute_detail_urls, detail_url
 
 URL_NAMES = [
     "portal:article_detail",
@@ -39,3 +39,13 @@ def test_the_script_prefix_is_respected(settings):
         assert detail_url("portal:sector_detail", "finance") == "/portal/sectors/finance/"
     finally:
         set_script_prefix("/")
+
+
+def test_absolute_addresses_for_an_export_are_what_reverse_gives(rf):
+    request = rf.get("/articles.csv")
+    url = absolute_detail_urls(request, "portal:article_detail")
+    for slug in ["hkgai-v1", "x_y-2"]:
+        expected = request.build_absolute_uri(reverse("portal:article_detail", args=[slug]))
+        assert url(slug) == expected
+    with pytest.raises(NoReverseMatch):  # Not filled into the pattern unchecked.
+        url("caf\u00e9 ai")

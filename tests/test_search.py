@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from pyroaring import BitMap
 
 from portal.models import Article, Initiative
@@ -160,3 +161,35 @@ class SearchIndexTests(TestCase):
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = queryset.explain()
         self.assertIn("portal_article_document_idx", plan)
+
+
+class PostgreSQLPlanTests(TestCase):
+    """The indexes that keep a common word cheap are the ones PostgreSQL reads."""
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only: SQLite ranks through its FTS5 table")
+        make_article(title="Banks test chatbots", slug="banks")
+
+    def plan(self, sql):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    def test_ranks_come_from_the_heading_index(self):
+        with CaptureQueriesContext(connection) as queries:
+            matches(Article, "bank")
+        ranks = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
+        self.assertEqual(len(ranks), 1)
+        self.assertIn("portal_article_heading_idx", self.plan(ranks[0]))
+
+    def test_the_visible_ids_come_from_an_index_alone(self):
+        visible_ids = (
+            Article.objects.published().order_by().values_list("pk")
+        )  # As facets read them.
+        sql, params = visible_ids.query.sql_with_params()
+        with connection.cursor() as cursor:
+            sql = cursor.mogrify(sql, params)
+        plan = self.plan(sql)
+        self.assertIn("Index Only Scan using portal_article_lastmod_idx", plan)

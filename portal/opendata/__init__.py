@@ -36,7 +36,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.content.schema import SPECS_BY_MODEL
-from portal.links import PLACEHOLDER as SLUG
+from portal.links import absolute_detail_urls
 from portal.listings import ARTICLES
 from portal.models import Article, Initiative, Milestone, Organisation, Sector, Source
 from portal.opendata.columns import (
@@ -275,9 +275,9 @@ class Reader:
 
     def page_url(self, dataset, key):
         if dataset not in self._patterns:
-            path = dataset.model(**{dataset.key: SLUG}).get_absolute_url()
-            self._patterns[dataset] = self.request.build_absolute_uri(path)
-        return self._patterns[dataset].replace(SLUG, key)
+            url_name = f"portal:{dataset.model._meta.model_name}_detail"
+            self._patterns[dataset] = absolute_detail_urls(self.request, url_name)
+        return self._patterns[dataset](key)
 
     def related_object(self, dataset, key, names):
         """{key: ..., "name": ..., "url": ...} for a related record; the name in the file's

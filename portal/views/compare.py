@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.comparison import MAX_ITEMS, MIN_ITEMS, PARAMETER, column_title, compare, table
+from portal.links import absolute_detail_urls
 from portal.listings import INITIATIVES
 from portal.querystrings import comma_query, comma_values, with_query
 from portal.spreadsheets import csv_response
-from portal.views.formats import slug_url_builder
 
 
 def _canonical_redirect(request, slugs):
@@ -94,7 +94,7 @@ def compare_csv_view(request):
             content_type="text/plain; charset=utf-8",
         )
     initiatives = comparison.initiatives
-    url = slug_url_builder(request, INITIATIVES)
+    url = absolute_detail_urls(request, INITIATIVES.detail_url_name)
     rows = [
         [str(label), *("; ".join(entry.as_text() for entry in cell) for cell in cells)]
         for label, cells in table(initiatives)

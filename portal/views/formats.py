@@ -15,14 +15,13 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import View
 
 from portal.caching import request_state
-from portal.links import PLACEHOLDER as SLUG
+from portal.links import absolute_detail_urls
 from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
 from portal.models import Initiative, Organisation, languages
 from portal.querystrings import query_with
@@ -94,7 +93,7 @@ class CsvView(FormatView):
 
     def render(self):
         fields = self.fields
-        url = slug_url_builder(self.request, self.listing)
+        url = absolute_detail_urls(self.request, self.listing.detail_url_name)
         rows = self.query.results(fields.csv_queryset(self.listing.visible()))
 
         def lines():
@@ -110,13 +109,6 @@ class CsvView(FormatView):
                     yield fields.row(obj, url(obj.slug), names)
 
         return csv_response(fields.filename, fields.header(), lines())
-
-
-def slug_url_builder(request, listing):
-    """A function from a slug to the absolute address of `listing`'s page for it."""
-    detail = listing.url_name.removesuffix("_list") + "_detail"
-    pattern = request.build_absolute_uri(reverse(detail, kwargs={"slug": SLUG}))
-    return lambda slug: pattern.replace(SLUG, slug)
 
 
 def related_names(model, relation, ids):
