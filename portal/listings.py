@@ -339,6 +339,7 @@ class FinderQuery:
         (and the chosen ones) unless `expand` names them. No queries beyond the index."""
         if not self.valid:
             return []
+        self.index.load()  # Every part, even a facet with no options: a fixed query count.
         return [self._facet(name, name == expand) for name in self.filterset.facet_names]
 
     def _facet(self, name, expanded):
@@ -498,4 +499,4 @@ def warm_facet_indexes():
     cache (import_content calls this after writing)."""
     state = content_state()
     for listing in (ARTICLES, INITIATIVES, ORGANISATIONS, TIMELINE):
-        facet_index(listing, state)
+        facet_index(listing, state).load()

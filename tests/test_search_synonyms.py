@@ -304,11 +304,11 @@ class DidYouMeanTests(TestCase):
         self.assertNotContains(self.client.get("/search/", {"q": "sandbx"}), "Did you mean")
 
     def test_a_fixed_number_of_queries(self):
-        # State, names (synonyms), per type the search (nothing to show), the article index
-        # (8); the vocabulary (names again, sector names, article titles) and, per type, the
-        # search of the suggestion.
+        # State, names (synonyms), per type the search (nothing to show), the visible
+        # articles (from the article index); the vocabulary (names again, sector names,
+        # article titles) and, per type, the search of the suggestion.
         search = SEARCH_STATEMENTS[connection.vendor]
-        with self.assertNumQueries(1 + 1 + 4 * search + 8 + 3 + 4 * search):
+        with self.assertNumQueries(1 + 1 + 4 * search + 1 + 3 + 4 * search):
             self.client.get("/search/", {"q": "robotcs"})
         # The vocabulary is kept for the content generation.
         with self.assertNumQueries(1 + 4 * search + 4 * search):
