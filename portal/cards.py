@@ -18,6 +18,7 @@ search snippet, a ticked box) goes inside a card template.
 import threading
 from collections import OrderedDict
 
+from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.translation import get_language
 
@@ -52,6 +53,8 @@ def render_card(template_name, obj, state, heading_level=3, **options):
             _cards.clear()
         html = _cards.get(key)
     if html is None:
+        if fetch := getattr(obj, "_fetch_for_card", None):
+            fetch()
         context = dict.fromkeys(RECORD_NAMES, obj)
         context.update(options, heading_level=heading_level)
         html = get_template(template_name).render(context)
@@ -61,3 +64,23 @@ def render_card(template_name, obj, state, heading_level=3, **options):
                 if len(_cards) > MAX_CARDS:
                     _cards.popitem(last=False)
     return html
+
+
+def fetch_when_rendered(rows, lookups):
+    """`rows` (one page of a list, read without `lookups`), set to prefetch `lookups` (as
+    `prefetch_related` takes them) for all of them at once, when the first of their cards
+    that is not in memory is rendered. A page whose cards are all remembered then reads no
+    related rows: the prefetch was a fifth of an uncached list page's time. Only for rows
+    shown through `render_card` alone, which is what triggers the fetch."""
+    rows = list(rows)
+    done = False
+
+    def fetch():
+        nonlocal done
+        if not done:
+            done = True
+            prefetch_related_objects(rows, *lookups)
+
+    for row in rows:
+        row._fetch_for_card = fetch
+    return rows

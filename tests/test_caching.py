@@ -211,7 +211,7 @@ class PageCacheTests(TestCase):
     @override_settings(PAGE_CACHE=False)
     def test_the_page_cache_can_be_turned_off(self):
         self.client.get("/articles/")
-        with self.assertNumQueries(3):  # State, rows, sectors; the facet index is kept.
+        with self.assertNumQueries(2):  # State, rows; the facet index and cards are kept.
             response = self.client.get("/articles/")
         self.assertIn("public", response["Cache-Control"])
 

@@ -321,10 +321,11 @@ class FinderSnippetTests(TestCase):
             for i in range(n):
                 make_article(title=f"Report {i}", body=f"Number {i} covers the banks' pilots.")
 
-        # State, the search, the page's rows, their sectors, their snippets.
-        expected = 1 + SEARCH_STATEMENTS[connection.vendor] + 3
+        # State, the search, the page's rows, their snippets (their cards, sectors and all,
+        # are remembered from the first request).
+        expected = 1 + SEARCH_STATEMENTS[connection.vendor] + 2
         rows(5)
-        self.client.get("/articles/?q=bank")  # Builds the index and names.
+        self.client.get("/articles/?q=bank")  # Builds the index, names and cards.
         with self.assertNumQueries(expected):
             response = self.client.get("/articles/?q=bank&page=1")
         self.assertContains(response, "<mark>banks</mark>")

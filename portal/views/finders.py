@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from portal import lexicon
 from portal.caching import request_state
+from portal.cards import fetch_when_rendered
 from portal.cited_by import attach_citations
 from portal.comparison import MAX_ITEMS, MIN_ITEMS
 from portal.facets import facet_index
@@ -96,7 +97,11 @@ class FinderView(TemplateView):
         if depth_problem:
             problems.append(depth_problem)
             status = 400
-        paginator = Paginator(query.results(), self.page_size)
+        cards_only = self.results_template is None
+        rows_read = query.filterset.queryset
+        if cards_only:  # What cards show of related rows is read only for cards not in memory.
+            rows_read = rows_read.prefetch_related(None)
+        paginator = Paginator(query.results(rows_read), self.page_size)
         page = None
         if not problems:
             try:
@@ -105,6 +110,8 @@ class FinderView(TemplateView):
                 raise Http404(str(error)) from None
         more = request.GET.get("more")
         rows = self.with_details(page.object_list) if page else []
+        if cards_only:
+            rows = fetch_when_rendered(rows, self.listing.prefetch_related)
         if query.search_text:  # Where each result matched: one query for the page's rows.
             rows = attach_snippets(rows, query.search_text, query.thesaurus)
         context = self.get_context_data(
@@ -116,6 +123,7 @@ class FinderView(TemplateView):
             page_obj=page,
             paginator=paginator if page else None,
             object_list=rows,
+            searching=bool(query.search_text),
             result_count=paginator.count if page else 0,
             facets=query.facets(expand=more),
             problems=problems,
