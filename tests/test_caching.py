@@ -4,15 +4,18 @@ import datetime
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
-from django.test import TestCase, TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 
+from portal.cache_backends import FastFileBasedCache
 from portal.facets import forget_indexes
 from portal.generation import content_state
 from portal.models import Article, ContentGeneration
@@ -36,7 +39,7 @@ def backends(tmp_dir):
         "files": (
             {
                 "default": {
-                    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                    "BACKEND": "portal.cache_backends.FastFileBasedCache",
                     "LOCATION": str(tmp_dir),
                 }
             },
@@ -260,3 +263,17 @@ class GenerationTests(TestCase):
         content_state()
         make_article(slug="one-more")
         self.assertEqual(self.value(), before + 2)
+
+
+class FastFileBasedCacheTests(SimpleTestCase):
+    """The default backend only writes at another compression level than Django's."""
+
+    def test_entries_read_back_in_either_backend(self):
+        with tempfile.TemporaryDirectory() as location:
+            fast = FastFileBasedCache(location, {})
+            django_own = FileBasedCache(location, {})
+            value = {"ids": list(range(10_000))}
+            fast.set("written-fast", value)
+            django_own.set("written-by-django", value)
+            self.assertEqual(django_own.get("written-fast"), value)
+            self.assertEqual(fast.get("written-by-django"), value)

@@ -206,6 +206,15 @@ class ArticleFinderTests(TestCase):
         self.assertEqual([a.slug for a in response.context["object_list"]], ["old"])
         self.assertEqual(facet_counts(response, "year"), {"": 2, "2026": 1, "2024": 1})
 
+    def test_years_turn_at_midnight_in_hong_kong(self):
+        hong_kong = datetime.timezone(datetime.timedelta(hours=8))
+        new_year = datetime.datetime(2025, 1, 1, tzinfo=hong_kong)
+        make_article(slug="last-minute", publish_at=new_year - datetime.timedelta(minutes=1))
+        make_article(slug="first-minute", publish_at=new_year)
+        response = self.client.get("/articles/?year=2025")
+        self.assertEqual([a.slug for a in response.context["object_list"]], ["first-minute"])
+        self.assertEqual(facet_counts(response, "year"), {"": 4, "2026": 1, "2025": 1, "2024": 2})
+
     def test_full_text_search_finds_words_in_the_title(self):
         response = self.client.get("/articles/?q=fresh")
         self.assertEqual([a.slug for a in response.context["object_list"]], ["fresh"])
