@@ -10,6 +10,7 @@ MAX_VALUES_PER_FILTER values for one filter and MAX_VALUES in all (`too_many_val
 
 import copy
 import datetime
+from collections import namedtuple
 from dataclasses import dataclass
 from html import escape
 
@@ -115,6 +116,11 @@ class SearchFilter(django_filters.CharFilter):
         return search(qs, value, getattr(self.parent, "thesaurus", None))
 
 
+# An AnyOfFilter's option as a facet shows it: `name_en`, `name_zh_hant`, ... read by
+# portal.models.in_current_language as on a model instance.
+Option = namedtuple("Option", ("pk", "slug", *languages("name")))
+
+
 class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
     """Rows related to any of the chosen objects (by slug) through any of `relations`.
 
@@ -170,8 +176,11 @@ class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
         return groups
 
     def option_objects(self):
-        """{pk: option} for every option, with what its label and link need."""
-        return {o.pk: o for o in self.queryset.only("slug", *languages("name"))}
+        """{pk: Option} for every option, in the queryset's order: what its label and link
+        need, as plain tuples (kept in the facet index, whose cache pickles them: model
+        instances took about 15 ms to pickle for 1,500 initiatives)."""
+        rows = self.queryset.values_list(*Option._fields)
+        return {row[0]: Option._make(row) for row in rows}
 
     def value_keys(self, value):
         """The index keys of a cleaned value (a list of option objects)."""
