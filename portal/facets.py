@@ -100,7 +100,9 @@ class FacetIndex:
     when first used, and shared on its own through the cache: a page that needs one facet
     (the home page's sector counts) neither builds nor reads the others. Each part costs a
     fixed number of queries to build: one for the universe, one grouped query per relation
-    of a facet (two for years), one for a relation facet's option objects.
+    of a facet (two for years), one for a relation facet's option objects. A facet whose
+    groups partition the visible rows (`partitions_rows`: each in exactly one group, as an
+    article's year) gives the universe as their union: one query fewer.
     """
 
     def __init__(self, key, filterset_class, visible):
@@ -116,9 +118,13 @@ class FacetIndex:
         self.options = _Parts(self.filters, self._options)
         labelled = [name for name, f in self.filters.items() if hasattr(f, "option_objects")]
         self.objects = _Parts(labelled, self._objects)
+        partitions = [n for n, f in self.filters.items() if getattr(f, "partitions_rows", False)]
+        self._partition = partitions[0] if partitions else None
 
     @property
     def universe(self):
+        if self._partition and "universe" not in self._parts:
+            self.options[self._partition]  # Building it (if not cached) gives the universe.
         return self._part("universe", lambda: id_set(self.visible()))
 
     def load(self):
@@ -139,16 +145,26 @@ class FacetIndex:
         """Part `part_name`: from this object, else the shared cache, else built (and shared)."""
         with self._lock:
             if part_name not in self._parts:
-                key = f"{self.key}:{part_name}"
-                value = cache.get(key)
+                value = cache.get(f"{self.key}:{part_name}")
                 if value is None:
                     value = build()
-                    cache.set(key, value, CACHE_TIMEOUT)
+                    self._remember(part_name, value)
                 self._parts[part_name] = value
             return self._parts[part_name]
 
+    def _remember(self, part_name, value):
+        self._parts[part_name] = value
+        cache.set(f"{self.key}:{part_name}", value, CACHE_TIMEOUT)
+
     def _options(self, name):
         def build():
+            if name == self._partition:
+                groups = self.filters[name].index_groups(self.visible())
+                # The visible rows, each in one group: nothing to narrow, and their union is
+                # the universe (one query fewer where it is not known yet).
+                if "universe" not in self._parts:
+                    self._remember("universe", BitMap.union(BitMap(), *groups.values()))
+                return {value: ids for value, ids in groups.items() if ids}
             universe = self.universe
             groups = self.filters[name].index_groups(self.visible())
             # Relation tables hold hidden rows' links too: only the visible ones count.

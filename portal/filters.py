@@ -253,7 +253,12 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class YearOfFilter(YearFilter):
-    """Rows whose date field falls in the chosen year (in the site's time zone); a facet."""
+    """Rows whose date field falls in the chosen year (in the site's time zone); a facet.
+
+    Its field must be set on every visible row (an article's publish date is), so that the
+    years partition them: the facet index takes the visible ids from its groups."""
+
+    partitions_rows = True
 
     def __init__(self, *, field_name, **kwargs):
         super().__init__(field_name=field_name, lookup_expr="year", **kwargs)

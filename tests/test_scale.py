@@ -53,7 +53,7 @@ class BoundsTests(TestCase):
         url = f"/articles/?{self.query(20)}&q=nothingmatchesthis"
         search = SEARCH_STATEMENTS[connection.vendor]
         # State, slugs, the records' names (synonyms), search; the index; no rows.
-        with self.assertNumQueries(3 + search + 9):
+        with self.assertNumQueries(3 + search + 8):
             self.assertEqual(self.client.get(url).status_code, 200)
         fewer = f"/articles/?{self.query(2)}&q=nothingmatchesthis&page=1"
         # The index and names are kept: state, slugs, search.
