@@ -151,7 +151,11 @@ class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
         if not value:
             return qs
         related = self.model._default_manager.filter(self.condition([o.pk for o in value], "in"))
-        return qs.filter(pk__in=related.values("pk"))
+        # `pk + 0` is the same number, but no index applies to it: each row read in the
+        # list's order (its date index) is tested against the related ids. Given the bare
+        # key, SQLite looked every related row up, bodies and all, and sorted them: 25 ms
+        # for an initiative in 23,000 of 100,000 articles, against 2 ms.
+        return qs.alias(_row=F("pk") + 0).filter(_row__in=related.values("pk"))
 
     def index_groups(self, rows):
         """{option pk: BitMap of the ids of `rows`' model related to it}, one query per
