@@ -137,7 +137,47 @@ def _any_of(texts):
     return " | ".join(f"({t})" for t in texts)
 
 
-def _postgresql_parts(model, query):
+@dataclass(frozen=True)
+class Vectors:
+    """Where PostgreSQL finds one model's search vectors: SQL for the table, its id, and its
+    weighted document, heading and Chinese vectors."""
+
+    table: str
+    id: str
+    document: str
+    heading: str
+    cjk: str
+
+    @classmethod
+    def of(cls, model):
+        """The model's own columns (migrations 0007, 0008, 0010)."""
+        table = f'"{model._meta.db_table}"'
+        return cls(
+            table=table,
+            id=f'{table}."id"',
+            document=f'{table}."search_document"',
+            heading=f'{table}."search_heading"',
+            cjk=f"to_tsvector('simple'::regconfig, COALESCE({table}.\"{CJK_FIELD}\", ''))",
+        )
+
+    @classmethod
+    def for_matches(cls, model):
+        """Where `matches` reads them: for the articles, the narrow table of their vectors
+        (migration 0019, about half the pages to visit for a common word), else the
+        model's own columns."""
+        if model is not Article:
+            return cls.of(model)
+        table = '"portal_article_search"'
+        return cls(
+            table,
+            f'{table}."article_id"',
+            f'{table}."document"',
+            f'{table}."heading"',
+            f'{table}."cjk"',
+        )
+
+
+def _postgresql_parts(vectors, query):
     """[(match SQL, rank SQL, params)] whose matches must all hold for a row to match `query`.
 
     Terms whose alternatives are all English words go into one tsquery matched against the
@@ -148,10 +188,7 @@ def _postgresql_parts(model, query):
     as its GIN expression index (0007). A term with alternatives in both ("AI" or
     "人工智能") is one condition of its own, either index serving each side.
     """
-    table = model._meta.db_table
-    document = f'"{table}"."search_document"'
-    heading = f'"{table}"."search_heading"'
-    vector = f"to_tsvector('simple'::regconfig, COALESCE(\"{table}\".\"{CJK_FIELD}\", ''))"
+    document, heading, vector = vectors.document, vectors.heading, vectors.cjk
     english = "to_tsquery(%s::regconfig, %s)"
     chinese = "to_tsquery('simple'::regconfig, %s)"
     english_terms, chinese_terms, parts = [], [], []
@@ -216,15 +253,15 @@ def english_tsquery_text(query):
     return _any_of(_quoted_lexemes(a) for term in query.terms for a in term)
 
 
-def _postgresql_condition(model, query):
+def _postgresql_condition(vectors, query):
     """(SQL, params): the row matches every part of `query`."""
-    parts = _postgresql_parts(model, query)
+    parts = _postgresql_parts(vectors, query)
     return " AND ".join(p[0] for p in parts), [x for p in parts for x in p[2]]
 
 
-def _postgresql_rank(model, query):
+def _postgresql_rank(vectors, query):
     """(SQL, params): the row's relevance, summed over the parts of `query`."""
-    parts = _postgresql_parts(model, query)
+    parts = _postgresql_parts(vectors, query)
     return " + ".join(p[1] for p in parts), [x for p in parts for x in p[3]]
 
 
@@ -329,7 +366,7 @@ def search(queryset, text, thesaurus=None):
         return queryset.none()
     model = queryset.model
     if connection.vendor == "postgresql":
-        sql, params = _postgresql_condition(model, query)
+        sql, params = _postgresql_condition(Vectors.of(model), query)
         return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))
     fts = f"{model._meta.db_table}_fts"
     matching = RawSQL(
@@ -407,27 +444,27 @@ def _postgresql_matches(model, query):
     """On PostgreSQL the matches are found through the GIN index even when a word is in most
     rows: the planner's costs don't count reading each row's large vector, and a scan of
     the table that tests every row took a second at 100,000 articles; the index, a tenth."""
-    table = model._meta.db_table
-    condition, condition_params = _postgresql_condition(model, query)
+    vectors = Vectors.for_matches(model)
+    table, heading = vectors.table, vectors.heading
+    condition, condition_params = _postgresql_condition(vectors, query)
     if _typed_in_english(query):
-        heading = f'"{table}"."search_heading"'
         any_word = "to_tsquery(%s::regconfig, %s)"
         ranks_sql = (
-            f'SELECT array_agg("{table}"."id"), array_agg(ts_rank({heading}, {any_word}))'
-            f' FROM "{table}" WHERE {heading} @@ {any_word}'
+            f"SELECT array_agg({vectors.id}), array_agg(ts_rank({heading}, {any_word}))"
+            f" FROM {table} WHERE {heading} @@ {any_word}"
         )
         text = english_tsquery_text(query)
         ranks_params = [TEXT_SEARCH_CONFIG, text, TEXT_SEARCH_CONFIG, text]
     else:
-        rank, rank_params = _postgresql_rank(model, query)
+        rank, rank_params = _postgresql_rank(vectors, query)
         ranks_sql = (
-            f'SELECT array_agg(id), array_agg(rank) FROM (SELECT "{table}"."id" AS id,'
-            f' {rank} AS rank FROM "{table}" WHERE {condition}) AS found WHERE rank > 0'
+            f"SELECT array_agg(id), array_agg(rank) FROM (SELECT {vectors.id} AS id,"
+            f" {rank} AS rank FROM {table} WHERE {condition}) AS found WHERE rank > 0"
         )
         ranks_params = [*rank_params, *condition_params]
     with connection.cursor() as cursor, index_scans(cursor):
         cursor.execute(
-            f'SELECT array_agg("{table}"."id") FROM "{table}" WHERE {condition}', condition_params
+            f"SELECT array_agg({vectors.id}) FROM {table} WHERE {condition}", condition_params
         )
         (ids,) = cursor.fetchone()
         cursor.execute(ranks_sql, ranks_params)

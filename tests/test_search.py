@@ -179,10 +179,19 @@ class PostgreSQLPlanTests(TestCase):
 
     def test_ranks_come_from_the_heading_index(self):
         with CaptureQueriesContext(connection) as queries:
-            matches(Article, "bank")
+            matches(Initiative, "bank")
         ranks = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
         self.assertEqual(len(ranks), 1)
-        self.assertIn("portal_article_heading_idx", self.plan(ranks[0]))
+        self.assertIn("portal_initiative_heading_idx", self.plan(ranks[0]))
+
+    def test_article_matches_and_ranks_come_from_the_narrow_table(self):
+        with CaptureQueriesContext(connection) as queries:
+            found = matches(Article, "bank")
+        self.assertEqual(len(found), 1)
+        reads = [q["sql"] for q in queries.captured_queries if "array_agg" in q["sql"]]
+        self.assertEqual(len(reads), 2)
+        self.assertIn("portal_article_search_document_idx", self.plan(reads[0]))
+        self.assertIn("portal_article_search_heading_idx", self.plan(reads[1]))
 
     def test_the_visible_ids_come_from_an_index_alone(self):
         visible_ids = (
@@ -193,3 +202,43 @@ class PostgreSQLPlanTests(TestCase):
             sql = cursor.mogrify(sql, params)
         plan = self.plan(sql)
         self.assertIn("Index Only Scan using portal_article_lastmod_idx", plan)
+
+
+class PostgreSQLSearchTableTests(TestCase):
+    """The articles' narrow search table (migration 0019) follows every write to them."""
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only: SQLite searches its FTS5 table")
+
+    def found(self, text):
+        return sorted(
+            Article.objects.filter(pk__in=matches(Article, text).ids).values_list("slug", flat=True)
+        )
+
+    def test_it_follows_inserts_edits_and_deletes(self):
+        article = make_article(title="Banks test chatbots", slug="banks")
+        self.assertEqual(self.found("chatbots"), ["banks"])
+        article.title = "Banks test robots"
+        article.save()
+        self.assertEqual(self.found("chatbots"), [])
+        self.assertEqual(self.found("robots"), ["banks"])
+        article.delete()
+        self.assertEqual(self.found("robots"), [])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM portal_article_search")
+            self.assertEqual(cursor.fetchone()[0], 0)
+
+    def test_chinese_text_is_found_there_too(self):
+        make_article(title="Harbour", title_zh_hant="海港無人機", slug="drones")
+        self.assertEqual(self.found("無人機"), ["drones"])
+
+    def test_an_edit_that_changes_no_words_leaves_it_alone(self):
+        article = make_article(title="Banks test chatbots", slug="banks")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ctid::text FROM portal_article_search")
+            before = cursor.fetchone()[0]
+            article.status = Article.Status.DRAFT
+            article.save()
+            cursor.execute("SELECT ctid::text FROM portal_article_search")
+            self.assertEqual(cursor.fetchone()[0], before)
