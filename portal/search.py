@@ -397,21 +397,18 @@ class Matches:
         """The ids of the matches in `within` (a BitMap; default: all), most relevant first,
         ties broken newest row first; only the first `limit` if given."""
         candidates = self.ids if within is None else self.ids & within
-        scored = [pk for pk in self.scores if pk in candidates]
-        key = self.scores.__getitem__
-
-        def order(pk):
-            return key(pk), pk
-
+        # (score, pk) pairs compare as the order wanted; no key function to call per match.
+        scored = [(score, pk) for pk, score in self.scores.items() if pk in candidates]
         if limit is None:
-            best = sorted(scored, key=order, reverse=True)
+            scored.sort(reverse=True)
+            best = [pk for _score, pk in scored]
         else:
-            best = heapq.nlargest(limit, scored, key=order)
+            best = [pk for _score, pk in heapq.nlargest(limit, scored)]
         wanted = len(candidates) if limit is None else min(limit, len(candidates))
         if len(best) >= wanted:
             return best[:wanted]
         # The rest have no heading match: newest first, read from the end of the bitmap.
-        rest = candidates - BitMap(scored)
+        rest = candidates - BitMap(pk for _score, pk in scored)
         more = wanted - len(best)
         return best + list(rest[len(rest) - more :])[::-1]
 
