@@ -147,12 +147,13 @@ class FacetIndex:
             if part_name not in self._parts:
                 value = cache.get(f"{self.key}:{part_name}")
                 if value is None:
-                    value = build()
-                    self._remember(part_name, value)
-                self._parts[part_name] = value
+                    self._remember(part_name, build())
+                else:
+                    self._parts[part_name] = value
             return self._parts[part_name]
 
     def _remember(self, part_name, value):
+        """Keep a built part here and share it through the cache."""
         self._parts[part_name] = value
         cache.set(f"{self.key}:{part_name}", value, CACHE_TIMEOUT)
 

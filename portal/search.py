@@ -186,7 +186,8 @@ def _postgresql_parts(vectors, query):
     every match of a common word reads a few lexemes per row, not whole bodies. Terms all
     in Chinese go into one tsquery on the 'simple' vector of `search_cjk`, written exactly
     as its GIN expression index (0007). A term with alternatives in both ("AI" or
-    "人工智能") is one condition of its own, either index serving each side.
+    "人工智能") is one condition of its own, either index serving each side. `vectors`
+    names where these are read (a model's own columns, or the articles' search table).
     """
     document, heading, vector = vectors.document, vectors.heading, vectors.cjk
     english = "to_tsquery(%s::regconfig, %s)"
@@ -420,7 +421,8 @@ def matches(model, text, thesaurus=None):
     The ids come back as one value (an array, or a comma-separated string), not a row per
     match. Ranks: when the reader typed English, the rows whose heading has any of the
     English alternatives, through a heading index (PostgreSQL: a GIN index on
-    `search_heading`, migration 0018; SQLite: the FTS5 table with a column filter). Chinese
+    `search_heading`, migration 0018, or for the articles on the heading column of their
+    narrow search table, 0019; SQLite: the FTS5 table with a column filter). Chinese
     is indexed in one column of its own (search_cjk), so a search typed in Chinese is
     ranked over all its matches.
     """
