@@ -197,6 +197,38 @@ def year_range_constraint(field_name):
     )
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date a source gives: a Budget speech has a day, a plan often a year."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+def precision_matches_date(date_field, precision_field):
+    """A condition true when `date_field` is the first day its `precision_field` allows: the
+    first of the month for month precision, 1 January for year precision (or no date)."""
+    return (
+        models.Q(**{f"{date_field}__isnull": True})
+        | models.Q(**{precision_field: "day"})
+        | models.Q(**{precision_field: "month", f"{date_field}__day": 1})
+        | models.Q(**{precision_field: "year", f"{date_field}__month": 1, f"{date_field}__day": 1})
+    )
+
+
+def english_name_only_field():
+    """Whether a body or programme has no official Chinese name, so Chinese pages show its
+    English name as the name itself rather than as a missing translation."""
+    return models.BooleanField(
+        _("no official Chinese name"),
+        default=False,
+        help_text=_(
+            "Tick only when no page by the body itself or the government gives a Chinese "
+            "name: Chinese pages then show the English name without a translation note."
+        ),
+    )
+
+
 class SourceManager(models.Manager):
     def get_by_natural_key(self, url):
         return self.get(url=url)
@@ -247,6 +279,22 @@ class Source(models.Model):
         null=True,
         help_text=_("When an editor last checked that the page says what we cite it for."),
     )
+    published = models.DateField(
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The publication date the page gives, as exactly as it gives it; blank if the "
+            'page gives none (readers then see "n.d.").'
+        ),
+    )
+    published_precision = models.CharField(
+        _("publication date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text=_("How much of the publication date the page gives: day, month or year."),
+    )
     archive_url = models.URLField(
         _("archived copy"),
         max_length=500,
@@ -263,6 +311,17 @@ class Source(models.Model):
         ordering = ["publisher", "title", "url"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=precision_matches_date("published", "published_precision")
+                & (models.Q(published__isnull=True) | ~models.Q(published_precision="")),
+                name="portal_source_published_matches_precision",
+                violation_error_message=_(
+                    "Give the publication date's precision; a date known to the month must "
+                    "be the first of the month, one known to the year 1 January."
+                ),
+            ),
+        ]
         # The public list of sources filters by type and publisher and sorts by publisher.
         indexes = [
             models.Index(fields=["publisher", "title"], name="portal_source_publisher_idx"),
@@ -340,6 +399,7 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         )
     )
     aliases = aliases_field()
+    english_name_only = english_name_only_field()
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     founded_year = models.PositiveSmallIntegerField(
         _("founded in"),
@@ -457,6 +517,7 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         )
     )
     aliases = aliases_field()
+    english_name_only = english_name_only_field()
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     lead_organisation = models.ForeignKey(
         Organisation,
@@ -490,6 +551,23 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    # A status without a date goes stale unseen ("Fintech 2025" stayed active after Fintech
+    # 2030 replaced it), so each one says when, and by which page, it was last confirmed.
+    status_as_of = models.DateField(
+        _("status as of"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the page that last confirmed the status (e.g. a 2026 reply)."),
+    )
+    status_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="confirmed_statuses",
+        null=True,
+        blank=True,
+        verbose_name=_("status confirmed by"),
+        help_text=_("The source, among this initiative's sources, that states the status."),
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
     summary = translated(
@@ -530,6 +608,14 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
             ),
             year_range_constraint("start_year"),
             year_range_constraint("end_year"),
+            models.CheckConstraint(
+                condition=models.Q(status_source__isnull=True)
+                | models.Q(status_as_of__isnull=False),
+                name="portal_initiative_status_source_has_date",
+                violation_error_message=_(
+                    "Give the date on which the source confirmed the status."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "name_en"], name="portal_init_kind_name_idx"),
@@ -686,10 +772,7 @@ class Milestone(SlugNaturalKeyMixin, TimestampedModel):
     """A dated event in Hong Kong's AI policy: something announced, launched, funded,
     regulated or ended, with the sources that date it. The timeline page lists them."""
 
-    class Precision(models.TextChoices):
-        DAY = "day", _("Day")
-        MONTH = "month", _("Month")
-        YEAR = "year", _("Year")
+    Precision = DatePrecision
 
     class Kind(models.TextChoices):
         ANNOUNCED = "announced", _("Announced")
@@ -718,6 +801,14 @@ class Milestone(SlugNaturalKeyMixin, TimestampedModel):
         ),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    planned = models.BooleanField(
+        _("planned"),
+        default=False,
+        help_text=_(
+            "Tick when the sources only announced this for the date given: readers see it as "
+            "planned, with the date of the source that planned it."
+        ),
+    )
     summary = translated(
         models.TextField(_("summary"), help_text=_("One or two sentences: what happened."))
     )
