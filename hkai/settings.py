@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # A view's "database is locked" becomes a 503 with Retry-After (hkai.urls.handler500
     # does the same for errors raised outside views).
     "portal.middleware.DatabaseBusyMiddleware",
+    # Below LocaleMiddleware, so its 404 is seen first: an address that moved answers 301.
+    "portal.middleware.MovedPageMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,16 +1,23 @@
-"""A busy database answers 503 "try again in a few seconds", never a 500 with a traceback.
+"""Middleware of the portal's own.
+
+A busy database answers 503 "try again in a few seconds", never a 500 with a traceback.
 
 SQLite lets one connection write at a time: a request that must write while an import holds
 the lock waits for it (the busy timeout in settings), then fails with "database is locked".
 PostgreSQL reports a lock wait that timed out (lock_timeout) or a deadlock the same way, as
 an OperationalError. Either way the same request will most likely work a moment later,
 which is what 503 with Retry-After tells browsers, crawlers and load balancers.
+
+An address that moved (records merged) answers 301 to the new one (MovedPageMiddleware).
 """
 
+from django.conf import settings
 from django.db import OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from portal.models import Redirect
 
 RETRY_AFTER_SECONDS = 10
 # SQLite's result codes for "busy" and "locked"; extended codes keep them in the low byte.
@@ -57,3 +64,47 @@ class DatabaseBusyMiddleware:
 
     def process_exception(self, request, exception):
         return busy_response() if is_database_busy(exception) else None
+
+
+class MovedPageMiddleware:
+    """Answers a 404 for an address that moved (a `portal.models.Redirect`, or an address
+    under it) with a 301 to its new address, in the same language, query string kept.
+
+    Only 404s pay for the lookup, as with django.contrib.redirects, which needs the sites
+    framework: that would make feeds and sitemaps take their domain from the database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        return moved_page_response(request) or response
+
+
+def moved_page_response(request):
+    """A permanent redirect for `request` if its address (or one above it) moved, else None."""
+    prefix, path = "", request.path
+    for code, _name in settings.LANGUAGES:
+        if code != settings.LANGUAGE_CODE and path.startswith(f"/{code}/"):
+            prefix, path = f"/{code}", path[len(code) + 1 :]
+            break
+    # The address itself and each address above it: /a/b/c.ris, /a/b/, /a/.
+    parts = path.split("/")
+    candidates = [path] + ["/".join(parts[:i]) + "/" for i in range(len(parts) - 1, 1, -1)]
+    candidates = [c for c in dict.fromkeys(candidates) if len(c) <= 200]
+    moved = (
+        Redirect.objects.filter(old_path__in=candidates)
+        .order_by("-old_path")  # the longest (most specific) old address first
+        .values_list("old_path", "new_path")
+        .first()
+    )
+    if moved is None:
+        return None
+    old_path, new_path = moved
+    target = prefix + new_path + path[len(old_path) :]
+    if query := request.META.get("QUERY_STRING"):
+        target += "?" + query
+    return HttpResponsePermanentRedirect(target)

@@ -336,6 +336,16 @@ class Source(models.Model):
     def natural_key(self):
         return (self.url,)
 
+    @property
+    def published_label(self):
+        """The publication date as readers see it, only as precise as the page gives it, or
+        "n.d." (no date) when the page gives none."""
+        if self.published is None:
+            # Translators: "no date", as reference lists mark a page that gives none.
+            return gettext("n.d.")
+        precision = self.published_precision or DatePrecision.DAY
+        return date_format(self.published, gettext(MILESTONE_DATE_FORMATS[precision]))
+
 
 class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     """A part of the economy or public life where AI is being applied."""
@@ -1042,3 +1052,48 @@ class RecordChange(models.Model):
 
     def __str__(self):
         return f"{self.record_type} {self.get_kind_display()} {self.changed_at:%Y-%m-%d}"
+
+
+class Redirect(models.Model):
+    """An address that moved for good, e.g. a record merged into another: a request for it,
+    or for anything under it, is answered 301 to the new address (portal.middleware).
+
+    Stored without a language prefix: `/initiatives/cair/` also moves
+    `/zh-hant/initiatives/cair/cite.ris` to `/zh-hant/organisations/cair/cite.ris`.
+    """
+
+    old_path = models.CharField(
+        _("old address"),
+        max_length=200,
+        unique=True,
+        help_text=_("The address that moved, from the first slash, e.g. /initiatives/cair/."),
+    )
+    new_path = models.CharField(
+        _("new address"),
+        max_length=200,
+        help_text=_("Where readers go instead, e.g. /organisations/cair/."),
+    )
+    note = models.CharField(
+        _("why"),
+        max_length=300,
+        blank=True,
+        help_text=_("For editors: why the address moved (e.g. which records were merged)."),
+    )
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = _("redirect")
+        verbose_name_plural = _("redirects")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(old_path__startswith="/", new_path__startswith="/")
+                & ~models.Q(old_path=models.F("new_path")),
+                name="portal_redirect_paths_differ",
+                violation_error_message=_(
+                    "Both addresses start with a slash, and they must differ."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"

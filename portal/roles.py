@@ -9,8 +9,8 @@ Editor
     Version and Revision models need none). No permission on users or groups, so an editor
     cannot reach user administration or grant themselves anything.
 Publisher
-    Everything an Editor may do, plus deleting sectors and viewing, not changing, user accounts
-    (to see who edited what).
+    Everything an Editor may do, plus deleting sectors, viewing, not changing, user accounts
+    (to see who edited what), and keeping the redirects of addresses that moved.
 
 A person gets a role when a superuser ticks "Staff status" on their account and adds them to
 the group. Superusers have every permission and need no group.
@@ -30,7 +30,12 @@ EDITOR = [
     "portal.publish_article",
 ]
 
-PUBLISHER = [*EDITOR, "portal.delete_sector", "auth.view_user"]
+PUBLISHER = [
+    *EDITOR,
+    "portal.delete_sector",
+    "auth.view_user",
+    *(f"portal.{action}_redirect" for action in ("view", "add", "change", "delete")),
+]
 
 ROLES = {"Editor": EDITOR, "Publisher": PUBLISHER}
 

@@ -34,7 +34,8 @@ class SetupRolesCommandTest(TestCase):
 
         self.assertIn(f"Created group Editor with {editor_count} permissions.", first)
         self.assertIn(f"Created group Publisher with {publisher_count} permissions.", first)
-        self.assertEqual(publisher_count, editor_count + 2)  # delete sector, view user
+        # delete sector, view user, and the four redirect permissions
+        self.assertEqual(publisher_count, editor_count + 6)
         self.assertEqual(
             second,
             "Group Editor is up to date; nothing changed.\n"

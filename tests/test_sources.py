@@ -67,7 +67,9 @@ class SourceListTests(TestCase):
         self.assertContains(
             response, '<a href="https://www.hkma.gov.hk/eng/news">Press releases</a>'
         )
-        self.assertContains(response, "Hong Kong Monetary Authority · Statutory body · accessed")
+        self.assertContains(
+            response, "Hong Kong Monetary Authority · Statutory body · n.d. · accessed"
+        )
         self.assertContains(
             response,
             '<a href="https://web.archive.org/web/2026/https://www.hkma.gov.hk/eng/news">'

@@ -6,12 +6,13 @@
 - `preview`: the article preview, whole-page and live beside the Markdown body.
 - `transfer`: the import page and the export actions, on the `portal.content` engine.
 - `uploads`: the import page's uploaded files while they wait, and the limits on them.
+- `redirects`: addresses that moved (merged records), kept by publishers.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import content  # noqa: F401  (registers the ModelAdmins)
+from portal.admin import content, redirects  # noqa: F401  (register the ModelAdmins)
 
 # The header and the browser title of every admin page (Django's say "Django administration").
 admin.site.site_header = _("HKAI Portal administration")

@@ -224,6 +224,10 @@ def side_by_side(*names):
     return [languages(name) for name in names]
 
 
+def has_field(model, name):
+    return any(field.name == name for field in model._meta.get_fields())
+
+
 def missing_translation_filter(*names):
     """A list filter for rows whose English text in `names` has no Chinese counterpart yet."""
 
@@ -239,7 +243,11 @@ def missing_translation_filter(*names):
             for name in names:
                 english, *others = languages(name)
                 for other in others:
-                    missing |= Q(**{other: ""}) & ~Q(**{english: ""})
+                    untranslated = Q(**{other: ""}) & ~Q(**{english: ""})
+                    if name == "name" and has_field(queryset.model, "english_name_only"):
+                        # A name with no official Chinese form is not waiting for one.
+                        untranslated &= Q(english_name_only=False)
+                    missing |= untranslated
             if self.value() == "missing":
                 return queryset.filter(missing)
             if self.value() == "complete":

@@ -49,7 +49,15 @@ class SourceAdmin(ContentAdmin):
     list_display = ["__str__", "publisher", "publisher_type", "accessed", "citation_count", "url"]
     list_filter = ["publisher_type", "publisher"]
     search_fields = ["url", "title", "publisher"]
-    fields = ["url", "title", "publisher", "publisher_type", "accessed", "archive_url"]
+    fields = [
+        "url",
+        "title",
+        "publisher",
+        "publisher_type",
+        ("published", "published_precision"),
+        "accessed",
+        "archive_url",
+    ]
 
     def get_queryset(self, request):
         def cited_by(model):
@@ -178,6 +186,7 @@ class OrganisationAdmin(ReviewedAdmin):
                     "slug",
                     *side_by_side("short_name"),
                     "aliases",
+                    "english_name_only",
                     "kind",
                     *side_by_side("summary", "description"),
                 ]
@@ -231,7 +240,7 @@ class InitiativeAdmin(ReviewedAdmin):
         *languages("description"),
     ]
     prepopulated_fields = {"slug": ["name_en"]}
-    autocomplete_fields = ["lead_organisation", "partners", "sectors"]
+    autocomplete_fields = ["lead_organisation", "partners", "sectors", "status_source"]
     fieldsets = [
         (
             _("Content"),
@@ -241,6 +250,7 @@ class InitiativeAdmin(ReviewedAdmin):
                     "slug",
                     *side_by_side("short_name"),
                     "aliases",
+                    "english_name_only",
                     "kind",
                     *side_by_side("summary", "description"),
                     "website",
@@ -248,7 +258,10 @@ class InitiativeAdmin(ReviewedAdmin):
             },
         ),
         (_("Relations"), {"fields": ["lead_organisation", "partners", "sectors"]}),
-        (_("Timeline"), {"fields": ["status", "start_year", "end_year"]}),
+        (
+            _("Timeline"),
+            {"fields": ["status", "status_as_of", "status_source", "start_year", "end_year"]},
+        ),
         (_("Review"), {"fields": ["last_reviewed"]}),
     ]
     inlines = [sources_inline(Initiative)]
@@ -496,6 +509,7 @@ class MilestoneAdmin(ContentAdmin):
     list_filter = [
         "kind",
         "date_precision",
+        "planned",
         missing_translation_filter("title", "summary"),
         "sectors",
     ]
@@ -505,7 +519,7 @@ class MilestoneAdmin(ContentAdmin):
     autocomplete_fields = ["initiatives", "organisations", "sectors"]
     fieldsets = [
         (_("Content"), {"fields": [*side_by_side("title"), "slug", *side_by_side("summary")]}),
-        (_("When"), {"fields": ["date", "date_precision", "kind"]}),
+        (_("When"), {"fields": ["date", "date_precision", "kind", "planned"]}),
         (_("Relations"), {"fields": ["initiatives", "organisations", "sectors"]}),
     ]
     # At least one source: a milestone's date must be one a reader can check.
