@@ -45,8 +45,8 @@ _SENTENCE_END = re.compile(
 )
 # A full stop that ends an abbreviation, not a sentence ("Prof. Harry Shum").
 _ABBREVIATION = re.compile(
-    r"\b(?:Prof|Dr|Mr|Ms|Mrs|St|No|Nos|Ltd|Co|Inc|Corp|vs|etc|e\.g|i\.e|U\.S|approx|Dept)\.$",
-    re.I,
+    r"(?:\b(?i:Prof|Dr|Mr|Ms|Mrs|St|No|Nos|Ltd|Co|Inc|Corp|vs|etc|e\.g|i\.e|U\.S|approx|Dept)"
+    r"|\b[A-Z])\.$"  # or an initial, as in "David P. Chan"
 )
 
 
