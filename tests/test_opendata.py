@@ -274,7 +274,11 @@ class OpenDataTests(DataReader, TestCase):
                 {
                     "fields": ["lead_organisation"],
                     "reference": {"resource": "organisations", "fields": ["slug"]},
-                }
+                },
+                {
+                    "fields": ["status_source"],
+                    "reference": {"resource": "sources", "fields": ["url"]},
+                },
             ],
         )
         self.assertEqual(resources["sources"]["schema"]["primaryKey"], ["url"])
@@ -335,7 +339,8 @@ class OpenDataTests(DataReader, TestCase):
     def test_validation_catches_a_broken_foreign_key(self):
         # The check above can fail: a link to an organisation missing from its table is
         # reported.
-        wanted = {"organisations", "initiatives", "initiatives-partners"}
+        # Sources too: an initiative's status_source refers to them.
+        wanted = {"organisations", "initiatives", "initiatives-partners", "sources"}
         package = self.package_of(wanted)
 
         def without_hku(name, content):
