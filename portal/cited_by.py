@@ -1,5 +1,5 @@
-"""What cites each source on a page of the list of sources: sectors, organisations,
-initiatives and published articles.
+"""What cites each source on a page of the list of sources: every record type that declares
+CITED_BY (sectors, organisations, initiatives, published articles, milestones).
 
 A source may be cited by thousands of articles, so each kind shows its first CITERS_SHOWN
 rows and the total, with a link to the finder that lists them all. Whatever the number of
@@ -14,46 +14,18 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from portal.models import Article, Initiative, Organisation, Sector, languages
+from portal.records.description import CITED_BY
+from portal.records.registry import in_model_order, public_records
 
 # How many rows of each kind a source shows before linking to the rest.
 CITERS_SHOWN = 5
 
 
-@dataclass(frozen=True)
-class CitingKind:
-    """One kind of row that cites sources: its model, label, the translated field that names
-    it, its order, which rows readers may see, and the finder that lists them (if any)."""
-
-    model: type
-    label: str
-    name_field: str
-    ordering: tuple
-    visible: callable = None
-    list_url_name: str = ""
-
-    @property
-    def target(self):
-        return self.model._meta.model_name
-
-
-KINDS = (
-    CitingKind(Sector, _("Sectors"), "name", ("sort_weight", "name_en")),
-    CitingKind(
-        Organisation, _("Organisations"), "name", ("name_en",), None, "portal:organisation_list"
-    ),
-    CitingKind(Initiative, _("Initiatives"), "name", ("name_en",), None, "portal:initiative_list"),
-    CitingKind(
-        Article,
-        _("Articles"),
-        "title",
-        ("-publish_at", "title_en"),
-        lambda: Article.objects.published(),
-        "portal:article_list",
-    ),
-)
+def citing_kinds():
+    """The record types shown under the sources they cite (CITED_BY), broadest first: in the
+    order their models are defined (sectors, organisations, initiatives, articles, ...)."""
+    return in_model_order(public_records(CITED_BY))
 
 
 @dataclass(frozen=True)
@@ -78,26 +50,25 @@ def _order(target, field):
     return expression.desc() if descending else expression.asc()
 
 
-def citing_rows(kind, source_ids, limit=CITERS_SHOWN):
-    """{source id: (first `limit` rows of `kind` citing it, how many in all)}, one query."""
-    target = kind.target
-    links = kind.model.sources.through.objects.filter(source_id__in=source_ids)
-    if kind.visible is not None:
-        links = links.filter(**{f"{target}__in": kind.visible().values("pk")})
+def citing_rows(record, source_ids, limit=CITERS_SHOWN):
+    """{source id: (first `limit` rows of the record type `record` (a PublicRecord) citing
+    it, how many in all)}, one query."""
+    target = record.model._meta.model_name
+    links = record.model.sources.through.objects.filter(source_id__in=source_ids)
+    if record.narrowed:
+        links = links.filter(**{f"{target}__in": record.visible().values("pk")})
     links = (
         links.annotate(
             position=Window(
                 RowNumber(),
                 partition_by=F("source_id"),
-                order_by=[_order(target, field) for field in (*kind.ordering, "pk")],
+                order_by=[_order(target, field) for field in (*record.ordering, "pk")],
             ),
             total=Window(Count("pk"), partition_by=F("source_id")),
         )
         .filter(position__lte=limit)
         .select_related(target)
-        .only(
-            "source_id", f"{target}__slug", *(f"{target}__{f}" for f in languages(kind.name_field))
-        )
+        .only("source_id", f"{target}__slug", *(f"{target}__{f}" for f in record.name_columns))
         .order_by("source_id", "position")
     )
     found = {}
@@ -107,11 +78,13 @@ def citing_rows(kind, source_ids, limit=CITERS_SHOWN):
     return found
 
 
-def attach_citations(sources, limit=CITERS_SHOWN):
-    """Give each of `sources` (a list) `citations`: a Citations per kind that cites it, in
-    KINDS order, and `cited` (whether anything does). One query per kind."""
+def attach_citations(sources, filters_by_source, limit=CITERS_SHOWN):
+    """Give each of `sources` (a list) `citations`: a Citations per record type that cites
+    it, in `citing_kinds()` order, and `cited` (whether anything does). One query per type.
+    `filters_by_source(record)` says whether that type's list filters by source, so that
+    "and N more" can link to it."""
     ids = [source.pk for source in sources]
-    by_kind = [(kind, citing_rows(kind, ids, limit) if ids else {}) for kind in KINDS]
+    by_kind = [(kind, citing_rows(kind, ids, limit) if ids else {}) for kind in citing_kinds()]
     for source in sources:
         source.citations = []
         for kind, found in by_kind:
@@ -119,8 +92,8 @@ def attach_citations(sources, limit=CITERS_SHOWN):
             if not count:
                 continue
             url = ""
-            if kind.list_url_name and count > len(rows):
+            if count > len(rows) and filters_by_source(kind):
                 url = f"{reverse(kind.list_url_name)}?{urlencode({'source': source.pk})}"
-            source.citations.append(Citations(kind.label, kind.name_field, rows, count, url))
+            source.citations.append(Citations(kind.section, kind.name_field, rows, count, url))
         source.cited = bool(source.citations)
     return sources

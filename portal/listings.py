@@ -49,6 +49,8 @@ from portal.models import (
     Source,
     in_current_language,
 )
+from portal.records.description import SEARCH
+from portal.records.registry import public_records
 
 PAGE_SIZE = 20
 # Results a reader may page into, on any list and in any format.
@@ -161,8 +163,27 @@ TIMELINE = Listing(
     filterset_class=MilestoneFilter,
 )
 
-# In the order the site search shows them.
-SEARCHED = (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS)
+LISTINGS = (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS, TIMELINE, SOURCES)
+
+
+def listing_of(model):
+    """The Listing of `model`'s public list; KeyError if it has none."""
+    for listing in LISTINGS:
+        if listing.model is model:
+            return listing
+    raise KeyError(model)
+
+
+def filters_by_source(record):
+    """Whether the list of the record type `record` (a PublicRecord) filters by source."""
+    filterset = listing_of(record.model).filterset_class
+    return filterset is not None and "source" in filterset.base_filters
+
+
+def searched_listings():
+    """The lists of the record types that declare SEARCH, in the order the site search
+    shows them (navigation order)."""
+    return [listing_of(record.model) for record in public_records(SEARCH)]
 
 
 def option_label(obj):

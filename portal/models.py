@@ -21,6 +21,20 @@ from translated_fields.utils import TranslatedFieldWithFallback
 
 from portal.cjk import index_text
 from portal.links import detail_url
+from portal.records.description import (
+    BREADCRUMBS,
+    CHANGE_LOG,
+    CITATIONS,
+    CITED_BY,
+    FORMATS,
+    LIST,
+    NETWORK,
+    OPEN_DATA,
+    SEARCH,
+    SITEMAP,
+    PublicRecord,
+    translated_columns,
+)
 
 # Years outside this range are typing mistakes, not history or plans.
 EARLIEST_YEAR = 1800
@@ -39,9 +53,7 @@ def translated(field, unique_in_english=False):
     )
 
 
-def languages(name):
-    """A translated field's columns, English first: ("name_en", "name_zh_hant")."""
-    return tuple(f"{name}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES)
+languages = translated_columns
 
 
 class SearchableModel(models.Model):
@@ -109,14 +121,20 @@ def count_of(queryset):
     return Coalesce(models.Subquery(counted.values("n"), output_field=models.IntegerField()), 0)
 
 
-class SlugManager(models.Manager):
+class PublicQuerySet(models.QuerySet):
+    def visible(self):
+        """The rows readers may see: all of them, unless the model says otherwise."""
+        return self.all()
+
+
+class SlugManager(models.Manager.from_queryset(PublicQuerySet)):
     """Looks objects up by slug, their natural key."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class SectorQuerySet(models.QuerySet):
+class SectorQuerySet(PublicQuerySet):
     def with_counts(self):
         """Sectors annotated with `article_count` (published only), `initiative_count` and
         `organisation_count`, in one query."""
@@ -138,7 +156,7 @@ class SlugNaturalKeyMixin:
 REVIEW_INTERVAL_DAYS = 180
 
 
-class ReviewedQuerySet(models.QuerySet):
+class ReviewedQuerySet(PublicQuerySet):
     def due_for_review(self, today=None):
         """Rows never reviewed, or last reviewed more than REVIEW_INTERVAL_DAYS ago."""
         today = today or timezone.localdate()
@@ -229,7 +247,7 @@ def english_name_only_field():
     )
 
 
-class SourceManager(models.Manager):
+class SourceManager(models.Manager.from_queryset(PublicQuerySet)):
     def get_by_natural_key(self, url):
         return self.get(url=url)
 
@@ -305,6 +323,18 @@ class Source(models.Model):
         ),
     )
 
+    public = PublicRecord(
+        "source",
+        section=_("Sources"),
+        prefix="sources",
+        position=5,
+        name_field="title",
+        key="url",
+        fixture="10_sources.json",
+        data_description=_("The public pages that the portal's facts come from."),
+        features={OPEN_DATA},
+    )
+
     objects = SourceManager()
 
     class Meta:
@@ -362,6 +392,17 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
 
     # Most important first: their order sets the ranking weights (portal.search).
     SEARCH_FIELDS = (*languages("name"), *languages("summary"), *languages("description"))
+
+    public = PublicRecord(
+        "sector",
+        section=_("Sectors"),
+        prefix="sectors",
+        position=4,
+        name_field="name",
+        fixture="20_sectors.json",
+        cites=("description",),
+        features={LIST, SEARCH, CHANGE_LOG, CITATIONS, CITED_BY, OPEN_DATA, SITEMAP, BREADCRUMBS},
+    )
 
     objects = SlugManager.from_queryset(SectorQuerySet)()
 
@@ -445,6 +486,27 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         "aliases",
         *languages("summary"),
         *languages("description"),
+    )
+
+    public = PublicRecord(
+        "organisation",
+        section=_("Organisations"),
+        prefix="organisations",
+        position=3,
+        name_field="name",
+        fixture="30_organisations.json",
+        cites=("description",),
+        features={
+            LIST,
+            SEARCH,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+            NETWORK,
+        },
     )
 
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
@@ -592,6 +654,28 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         *languages("description"),
     )
 
+    public = PublicRecord(
+        "initiative",
+        section=_("Initiatives"),
+        prefix="initiatives",
+        position=2,
+        name_field="name",
+        fixture="40_initiatives.json",
+        cites=("description",),
+        features={
+            LIST,
+            SEARCH,
+            FORMATS,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+            NETWORK,
+        },
+    )
+
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
 
     class Meta:
@@ -639,7 +723,7 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
             raise ValidationError({"end_year": message, "start_year": message})
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(PublicQuerySet):
     def published(self, now=None):
         """Articles readers may see: published, with a publish date that has passed.
 
@@ -647,6 +731,10 @@ class ArticleQuerySet(models.QuerySet):
         search calls it. A future publish date means the article is scheduled.
         """
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def visible(self):
+        """An article's visible rows are its published ones."""
+        return self.published()
 
     def scheduled(self, now=None):
         """Published articles whose publish date is still to come: they appear by themselves."""
@@ -707,6 +795,28 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
 
     # Most important first: their order sets the ranking weights (portal.search).
     SEARCH_FIELDS = (*languages("title"), *languages("summary"), *languages("body"))
+
+    public = PublicRecord(
+        "article",
+        section=_("Articles"),
+        prefix="articles",
+        position=1,
+        name_field="title",
+        fixture="50_articles.json",
+        cites=("body",),
+        data_description=_("Published articles only: drafts and scheduled articles are left out."),
+        features={
+            LIST,
+            SEARCH,
+            FORMATS,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+        },
+    )
 
     objects = ArticleManager()
 
@@ -824,6 +934,17 @@ class Milestone(SlugNaturalKeyMixin, TimestampedModel):
     # Not blank: a milestone without a source would be a date nobody can check. The admin
     # and the importer both refuse one (the database cannot: it is a relation).
     sources = models.ManyToManyField(Source, related_name="milestones", verbose_name=_("sources"))
+
+    public = PublicRecord(
+        "milestone",
+        section=_("Timeline"),
+        prefix="timeline",
+        position=6,
+        name_field="title",
+        fixture="60_milestones.json",
+        data_description=_("Dated events of the timeline, each with its sources."),
+        features={LIST, FORMATS, OPEN_DATA, SITEMAP, BREADCRUMBS},
+    )
 
     objects = SlugManager()
 

@@ -35,17 +35,27 @@ from pyroaring import BitMap
 
 from portal.cjk import bigrams, split_query_term
 from portal.facets import id_bitmap
-from portal.models import Article, Initiative, Organisation, Sector
+from portal.models import Article
+from portal.records.description import SEARCH
+from portal.records.registry import public_records
 from portal.synonyms import REVIEWED_ONLY
 
-SEARCHABLE_MODELS = (Article, Initiative, Organisation, Sector)
-# The fields searched, most important first (their order sets the ranking weights).
-SEARCH_FIELDS = {model: model.SEARCH_FIELDS for model in SEARCHABLE_MODELS}
+
+def searched_models():
+    """The models of the record types that declare SEARCH, in navigation order."""
+    return [record.model for record in public_records(SEARCH)]
+
+
+def search_fields(model):
+    """`model`'s searched columns, most important first (their order sets the weights)."""
+    return model.public.search_fields
+
+
 CJK_FIELD = "search_cjk"
 TEXT_SEARCH_CONFIG = "english"
 # PostgreSQL's four weight classes, for the first, second, third and later fields.
 WEIGHTS = ("A", "B", "C", "D")
-# Ranking reads the first fields of SEARCH_FIELDS only (two languages of two fields): the
+# Ranking reads the first searched fields only (two languages of two fields): the
 # same fields as PostgreSQL's stored `search_heading` (migration 0010).
 HEADING_FIELDS = 4
 # Longer input adds nothing to a search and only costs time.
@@ -295,13 +305,13 @@ def fts5_match_expression(query):
 
 def _sqlite_weights(model):
     # bm25 weights: earlier fields count more, like PostgreSQL's weight classes.
-    columns = [*SEARCH_FIELDS[model], CJK_FIELD]
+    columns = [*search_fields(model), CJK_FIELD]
     return ", ".join(str(10.0 / (i // 2 + 1)) for i in range(len(columns)))
 
 
 def _sqlite_index_statements(model):
     table = model._meta.db_table
-    fields = [*SEARCH_FIELDS[model], CJK_FIELD]
+    fields = [*search_fields(model), CJK_FIELD]
     fts = f"{table}_fts"
     columns = ", ".join(fields)
     new_values = ", ".join(f"new.{f}" for f in fields)
@@ -323,12 +333,13 @@ def _sqlite_index_statements(model):
 
 
 def ensure_sqlite_index(connection):
-    """Make every FTS5 table and trigger match SEARCH_FIELDS, rebuilding what was missing or
-    out of date. Safe to run any number of times: when all is in place it only reads."""
+    """Make every searched model's FTS5 table and triggers match its SEARCH_FIELDS,
+    rebuilding what was missing or out of date. Safe to run any number of times: when all
+    is in place it only reads."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         existing = {name for (name,) in cursor.fetchall()}
-        for model in SEARCH_FIELDS:
+        for model in searched_models():
             if model._meta.db_table not in existing:
                 continue  # Migrations have not created this model's table yet.
             fts, fields, table_sql, triggers = _sqlite_index_statements(model)
@@ -476,7 +487,7 @@ def _sqlite_matches(model, query):
     fts = f"{table}_fts"
     expression = fts5_match_expression(query)
     if _typed_in_english(query):
-        headings = " ".join(SEARCH_FIELDS[model][:HEADING_FIELDS])
+        headings = " ".join(search_fields(model)[:HEADING_FIELDS])
         english = [
             _fts5_alternative(alternative)
             for term in query.terms

@@ -28,11 +28,12 @@ from portal.listings import (
     INITIATIVES,
     ORGANISATIONS,
     PAGE_SIZE,
-    SEARCHED,
     SOURCES,
     TIMELINE,
     FinderQuery,
+    filters_by_source,
     rows_by_id,
+    searched_listings,
 )
 from portal.querystrings import query_with, sorted_query, with_query
 from portal.search import MAX_QUERY_LENGTH, matches
@@ -203,7 +204,7 @@ class SourceListView(FinderView):
     listing = SOURCES
 
     def with_details(self, rows):
-        return attach_citations(list(rows))
+        return attach_citations(list(rows), filters_by_source)
 
 
 class TimelineView(FinderView):
@@ -233,7 +234,7 @@ def search_matches(q, state, thesaurus):
     """[(listing, its portal.search.Matches, ids readers may see)] for each searched list:
     the search's statements per list, visibility from the facet index."""
     results = []
-    for listing in SEARCHED:
+    for listing in searched_listings():
         found = matches(listing.model, q, thesaurus)
         ids = found.ids
         if not listing.all_visible:  # Only what readers may see.

@@ -9,15 +9,15 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from portal.caching import public_page
-from portal.changes import RECORD_TYPES
 from portal.citations import CITATION_FORMATS, Citation, record_meta
+from portal.records.registry import record_named
 
 
 class RecordMetaMixin:
     """Adds to a detail view's context: ``record_updated`` (a datetime), ``sources_checked``
     ((oldest, newest, count) of the sources' check dates, or None), ``citation``,
     ``citation_links`` ([(text, url)]) and ``changes_feed_url``. Reads the sources the view
-    prefetched, so it adds no query. Subclasses set ``record_type`` (a RECORD_TYPES key)."""
+    prefetched, so it adds no query. Subclasses set ``record_type`` (a PublicRecord's name)."""
 
     record_type = None
 
@@ -32,7 +32,7 @@ def citation_view(request, record_type, slug, citation_format):
     or an item readers cannot see (a draft, a scheduled article)."""
     if citation_format not in CITATION_FORMATS:
         raise Http404(f"No citation format {citation_format!r}")
-    obj = get_object_or_404(RECORD_TYPES[record_type].visible(), slug=slug)
+    obj = get_object_or_404(record_named(record_type).visible(), slug=slug)
     citation = Citation.of(obj, request, record_type, get_language())
     _text, content_type, write = CITATION_FORMATS[citation_format]
     response = HttpResponse(write(citation), content_type=f"{content_type}; charset=utf-8")
@@ -40,21 +40,27 @@ def citation_view(request, record_type, slug, citation_format):
     return response
 
 
-def record_urls(prefix, record_type):
-    """The URL patterns under one item's page: its citations and its change feed."""
+def citation_urls(record):
+    """The URL patterns of the citations under each page of `record` (a PublicRecord)."""
+    return [
+        path(
+            f"{record.prefix}/<slug:slug>/cite.<str:citation_format>",
+            public_page(citation_view),
+            {"record_type": record.name},
+            name=f"{record.name}_cite",
+        )
+    ]
+
+
+def changes_feed_urls(record):
+    """The URL pattern of the change feed under each page of `record` (a PublicRecord)."""
     from portal.feeds import record_changes_feed
 
     return [
         path(
-            f"{prefix}/<slug:slug>/cite.<str:citation_format>",
-            public_page(citation_view),
-            {"record_type": record_type},
-            name=f"{record_type}_cite",
-        ),
-        path(
-            f"{prefix}/<slug:slug>/changes.atom",
+            f"{record.prefix}/<slug:slug>/changes.atom",
             public_page(record_changes_feed),
-            {"record_type": record_type},
-            name=f"{record_type}_changes_feed",
-        ),
+            {"record_type": record.name},
+            name=f"{record.name}_changes_feed",
+        )
     ]
