@@ -639,6 +639,7 @@ class YearBoundFilter(YearFilter):
 
 
 class MilestoneFilter(FinderFilterSet):
+    q = SearchFilter()
     sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
     kind = IndexedChoiceFilter(field_name="kind", choices=Milestone.Kind.choices, label=_("Kind"))
     initiative = AnyOfFilter(
@@ -656,6 +657,7 @@ class MilestoneFilter(FinderFilterSet):
         orderings={
             "oldest": (_("Oldest first"), ("date", "title_en")),
             "newest": (_("Newest first"), ("-date", "title_en")),
+            "relevance": (_("Relevance"), ("-search_rank", "date")),
         },
     )
 

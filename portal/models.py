@@ -5,7 +5,9 @@ fixture carries a primary key. Integrity rules live in the database as named con
 """
 
 import datetime
+import functools
 import json
+import operator
 import uuid
 
 from django.conf import settings
@@ -878,7 +880,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         return copy
 
 
-class Milestone(SlugNaturalKeyMixin, TimestampedModel):
+class Milestone(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     """A dated event in Hong Kong's AI policy: something announced, launched, funded,
     regulated or ended, with the sources that date it. The timeline page lists them."""
 
@@ -943,8 +945,21 @@ class Milestone(SlugNaturalKeyMixin, TimestampedModel):
         name_field="title",
         fixture="60_milestones.json",
         data_description=_("Dated events of the timeline, each with its sources."),
-        features={LIST, FORMATS, OPEN_DATA, SITEMAP, BREADCRUMBS},
+        features={
+            LIST,
+            SEARCH,
+            FORMATS,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+        },
     )
+
+    # Most important first: their order sets the ranking weights (portal.search).
+    SEARCH_FIELDS = (*languages("title"), *languages("summary"))
 
     objects = SlugManager()
 
@@ -1071,6 +1086,14 @@ class JSONTextField(models.TextField):
         return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
+def exactly_one_of(*names):
+    """A condition true when exactly one of the foreign keys `names` is set."""
+    return functools.reduce(
+        operator.or_,
+        (models.Q(**{f"{other}__isnull": other != name for other in names}) for name in names),
+    )
+
+
 class RecordChange(models.Model):
     """One change to a public record as the public change log shows it: which fields changed,
     from what to what (see portal.changes, which writes these as changes are saved).
@@ -1104,6 +1127,9 @@ class RecordChange(models.Model):
     sector = models.ForeignKey(
         Sector, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
     )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
     changed_at = models.DateTimeField(_("changed at"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     via = models.CharField(_("made by"), max_length=20, choices=Via.choices)
@@ -1121,29 +1147,8 @@ class RecordChange(models.Model):
         verbose_name_plural = _("record changes")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    article__isnull=False,
-                    initiative__isnull=True,
-                    organisation__isnull=True,
-                    sector__isnull=True,
-                )
-                | models.Q(
-                    article__isnull=True,
-                    initiative__isnull=False,
-                    organisation__isnull=True,
-                    sector__isnull=True,
-                )
-                | models.Q(
-                    article__isnull=True,
-                    initiative__isnull=True,
-                    organisation__isnull=False,
-                    sector__isnull=True,
-                )
-                | models.Q(
-                    article__isnull=True,
-                    initiative__isnull=True,
-                    organisation__isnull=True,
-                    sector__isnull=False,
+                condition=exactly_one_of(
+                    "article", "initiative", "organisation", "sector", "milestone"
                 ),
                 name="portal_recordchange_one_record",
             ),

@@ -306,12 +306,13 @@ class DidYouMeanTests(TestCase):
     def test_a_fixed_number_of_queries(self):
         # State, names (synonyms), per type the search (nothing to show), the visible
         # articles (the article index's year facet, 2); the vocabulary (names again, sector
-        # names, article titles) and, per type, the search of the suggestion.
+        # names, article titles) and, per type, the search of the suggestion. Five searched
+        # types: articles, initiatives, organisations, sectors and milestones.
         search = SEARCH_STATEMENTS[connection.vendor]
-        with self.assertNumQueries(1 + 1 + 4 * search + 2 + 3 + 4 * search):
+        with self.assertNumQueries(1 + 1 + 5 * search + 2 + 3 + 5 * search):
             self.client.get("/search/", {"q": "robotcs"})
         # The vocabulary is kept for the content generation.
-        with self.assertNumQueries(1 + 4 * search + 4 * search):
+        with self.assertNumQueries(1 + 5 * search + 5 * search):
             self.client.get("/search/", {"q": "sandbx"})
 
 

@@ -131,8 +131,6 @@ class ArticleDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     Drafts and scheduled articles are 404 for readers. Template: ``portal/article_detail.html``.
     """
 
-    record_type = "article"
-
     def get_queryset(self):
         return Article.objects.published().prefetch_related(
             "sectors", "initiatives", "organisations", "sources"
@@ -175,8 +173,6 @@ class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
 
     Template: ``portal/initiative_detail.html``.
     """
-
-    record_type = "initiative"
 
     def get_queryset(self):
         return Initiative.objects.select_related("lead_organisation").prefetch_related(
@@ -226,8 +222,6 @@ class OrganisationDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
 
     Template: ``portal/organisation_detail.html``.
     """
-
-    record_type = "organisation"
 
     def get_queryset(self):
         # Every initiative it leads or partners in, not the first few: an organisation has
@@ -289,8 +283,6 @@ class SectorDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     ``milestones`` (the first of the sector's on the timeline).
     """
 
-    record_type = "sector"
-
     def get_queryset(self):
         return Sector.objects.prefetch_related("sources")
 
@@ -306,7 +298,7 @@ class SectorDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
         )
 
 
-class MilestoneDetailView(JsonLdMixin, DetailView):
+class MilestoneDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """One milestone: its date, kind, summary, what it concerns and its sources, with a link
     to its year on the timeline. Template: ``portal/milestone_detail.html``."""
 

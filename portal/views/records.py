@@ -17,12 +17,11 @@ class RecordMetaMixin:
     """Adds to a detail view's context: ``record_updated`` (a datetime), ``sources_checked``
     ((oldest, newest, count) of the sources' check dates, or None), ``citation``,
     ``citation_links`` ([(text, url)]) and ``changes_feed_url``. Reads the sources the view
-    prefetched, so it adds no query. Subclasses set ``record_type`` (a PublicRecord's name)."""
-
-    record_type = None
+    prefetched, so it adds no query. The record type is the object's PublicRecord."""
 
     def get_context_data(self, **kwargs):
-        kwargs = {**record_meta(self.object, self.request, self.record_type), **kwargs}
+        meta = record_meta(self.object, self.request, self.object.public.name)
+        kwargs = {**meta, **kwargs}
         return super().get_context_data(**kwargs)
 
 
