@@ -21,8 +21,8 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
-from portal.cjk import index_text
-from portal.links import detail_url
+from portal.records.addresses import detail_url
+from portal.records.cjk import index_text
 from portal.records.description import (
     BREADCRUMBS,
     CHANGE_LOG,
@@ -59,10 +59,10 @@ languages = translated_columns
 
 
 class SearchableModel(models.Model):
-    """Content that full-text search finds (see portal.search).
+    """Content that full-text search finds (see portal.search.query).
 
     Subclasses list their searched columns in SEARCH_FIELDS. `search_cjk` holds the Chinese
-    in them as two-character tokens (portal.cjk), kept up to date on every save and by the
+    in them as two-character tokens (portal.records.cjk), kept up to date on every save and by the
     importer, so that word-based indexes can find Chinese text.
     """
 
@@ -392,7 +392,7 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         Source, related_name="sectors", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (*languages("name"), *languages("summary"), *languages("description"))
 
     public = PublicRecord(
@@ -481,7 +481,7 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         Source, related_name="organisations", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (
         *languages("name"),
         *languages("short_name"),
@@ -647,7 +647,7 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         Source, related_name="initiatives", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (
         *languages("name"),
         *languages("short_name"),
@@ -795,7 +795,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         Source, related_name="articles", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (*languages("title"), *languages("summary"), *languages("body"))
 
     public = PublicRecord(
@@ -958,7 +958,7 @@ class Milestone(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         },
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (*languages("title"), *languages("summary"))
 
     objects = SlugManager()
@@ -1055,7 +1055,8 @@ MILESTONE_DATE_FORMATS = {
 
 class ContentGeneration(models.Model):
     """One row whose `value` goes up with every write to public content, in the same
-    transaction as the write: database triggers bump it (see portal.generation), so the admin,
+    transaction as the write: database triggers bump it (see portal.caching.generation), so
+    the admin,
     `import_content`'s bulk writes, the shell and raw SQL all count. Caches key on it."""
 
     value = models.BigIntegerField(default=0)
@@ -1096,7 +1097,7 @@ def exactly_one_of(*names):
 
 class RecordChange(models.Model):
     """One change to a public record as the public change log shows it: which fields changed,
-    from what to what (see portal.changes, which writes these as changes are saved).
+    from what to what (see portal.changelog.changes, which writes these as changes are saved).
 
     Stored at save time rather than worked out from django-reversion's versions per request,
     so that the log reads one indexed table newest first, whatever the size of the history,
@@ -1135,7 +1136,7 @@ class RecordChange(models.Model):
     via = models.CharField(_("made by"), max_length=20, choices=Via.choices)
     # Whether readers could see the record after this change (a draft article: no).
     public = models.BooleanField(_("public"), default=True)
-    # [{"field": name, ...}] as portal.changes.diff_lines writes them.
+    # [{"field": name, ...}] as portal.changelog.changes.diff_lines writes them.
     lines = JSONTextField(_("changed fields"), default=list, blank=True)
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

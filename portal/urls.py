@@ -1,13 +1,13 @@
-"""The public pages, each served through the page cache (portal.caching.public_page)."""
+"""The public pages, each served through the page cache (portal.caching.pages.public_page)."""
 
 from django.urls import path
 
 from portal import views
-from portal.caching import public_page
-from portal.feeds import article_feed, changes_feed, initiative_feed, milestone_feed
+from portal.caching.pages import public_page
 from portal.records.description import CHANGE_LOG, CITATIONS
 from portal.records.registry import public_records
 from portal.views.changes import changes_view
+from portal.views.feeds import article_feed, changes_feed, initiative_feed, milestone_feed
 from portal.views.records import changes_feed_urls, citation_urls
 
 app_name = "portal"

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import TestCase
 
 from portal.models import Article, Initiative, Organisation
-from portal.search import SEARCH_STATEMENTS
+from portal.search.query import SEARCH_STATEMENTS
 from tests.factories import (
     NOW,
     make_article,

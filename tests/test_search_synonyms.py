@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 
-from portal.lexicon import name_groups
 from portal.models import Article, Initiative, Organisation
-from portal.search import SEARCH_STATEMENTS, search
-from portal.snippets import START, STOP, as_html
-from portal.synonyms import Thesaurus
+from portal.search.lexicon import name_groups
+from portal.search.query import SEARCH_STATEMENTS, search
+from portal.search.snippets import START, STOP, as_html
+from portal.search.synonyms import Thesaurus
 from tests.factories import make_article, make_initiative, make_organisation
 from tests.test_fixtures import FIXTURE_FILES
 

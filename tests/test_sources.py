@@ -5,8 +5,8 @@ import re
 
 from django.test import TestCase
 
-from portal.cited_by import CITERS_SHOWN
 from portal.models import Article, Source
+from portal.reference.cited_by import CITERS_SHOWN
 from tests.factories import (
     make_article,
     make_initiative,

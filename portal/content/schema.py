@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from portal.content.normalise import normalise_text
 from portal.content.rules import broken_constraints
-from portal.footnotes import cited_fields, footnote_problems
 from portal.records.registry import in_model_order, public_records
+from portal.reference.footnotes import cited_fields, footnote_problems
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ def convert_fields(spec, fields):
 
 def _check_footnotes(spec, result):
     """Check that each footnote in the record's cited texts names one of the record's own
-    sources (see portal.footnotes), reporting each wrong one on its field."""
+    sources (see portal.reference.footnotes), reporting each wrong one on its field."""
     source_urls = result.many_to_many.get("sources", ())
     for name in cited_fields(spec.model):
         text = result.values.get(name)

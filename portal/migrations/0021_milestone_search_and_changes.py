@@ -2,10 +2,10 @@
 
 """Milestones join the site search and the public change log.
 
-Search: a `search_cjk` column (portal.cjk), filled for the rows there are; on PostgreSQL the
+Search: a `search_cjk` column (portal.records.cjk), filled for the rows there are; on PostgreSQL the
 same stored, weighted `search_document` and `search_heading` columns and GIN indexes as the
 other searched tables (migrations 0007, 0008, 0010, 0018), from a snapshot of
-Milestone.SEARCH_FIELDS. SQLite's FTS5 table is made by portal.search after `migrate`.
+Milestone.SEARCH_FIELDS. SQLite's FTS5 table is made by portal.search.query after `migrate`.
 Change log: a `milestone` column on the change rows, one record per row as before.
 """
 
@@ -14,7 +14,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations, models
 
-from portal.cjk import index_text
+from portal.records.cjk import index_text
 
 SEARCH_FIELDS = ("title_en", "title_zh_hant", "summary_en", "summary_zh_hant")
 WEIGHTS = ("A", "B", "C", "D")

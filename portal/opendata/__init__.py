@@ -35,7 +35,6 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.links import absolute_detail_urls
 from portal.models import Source
 from portal.opendata.columns import (
     ChoicePart,
@@ -46,6 +45,7 @@ from portal.opendata.columns import (
     ValuePart,
     plain,
 )
+from portal.records.addresses import absolute_detail_urls
 from portal.records.description import OPEN_DATA
 from portal.records.registry import public_records
 

@@ -2,7 +2,7 @@
 
 Paged by key (`?before=<id>`: the rows older than the last one shown), so every page is one
 indexed query that stops after a page of rows, however deep a reader goes and however long
-the history (see `portal.models.RecordChange`'s indexes). Rows come from portal.changes.
+the history (see `portal.models.RecordChange`'s indexes). Rows come from portal.changelog.changes.
 """
 
 from urllib.parse import urlencode
@@ -11,14 +11,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.changes import (
+from portal.changelog.changes import (
     change_log_types,
     changed_record,
     shown_lines,
     visible_changes,
     with_records,
 )
-from portal.querystrings import with_query
+from portal.finders.querystrings import with_query
 
 CHANGES_PER_PAGE = 20
 # Ids are positive integers; anything longer than this is not one of ours.

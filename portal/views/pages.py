@@ -19,11 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from portal import breadcrumbs
-from portal.caching import request_state
-from portal.charts import bar_chart, fill_missing_years
-from portal.footnotes import without_footnotes
-from portal.listings import (
+from portal.caching.pages import request_state
+from portal.finders.listings import (
     ARTICLES,
     INITIATIVES,
     ORGANISATIONS,
@@ -42,6 +39,9 @@ from portal.models import (
     languages,
 )
 from portal.network.links import initiative_network, organisation_network
+from portal.reference.footnotes import without_footnotes
+from portal.views import breadcrumbs
+from portal.views.charts import bar_chart, fill_missing_years
 from portal.views.records import RecordMetaMixin
 
 SCHEMA_ORG = "https://schema.org"
@@ -63,7 +63,7 @@ def _organisation_reference(organisation, request):
 
 
 class JsonLdMixin:
-    """Adds ``breadcrumbs`` (`portal.breadcrumbs.trail`, which base.html shows) and
+    """Adds ``breadcrumbs`` (`portal.views.breadcrumbs.trail`, which base.html shows) and
     ``json_ld``, a schema.org dict that base.html renders as escaped JSON-LD: what
     `get_json_ld()` says the page is about (None: nothing), with the breadcrumbs in it."""
 
@@ -84,7 +84,7 @@ class HomeView(TemplateView):
     initiatives, and a chart of initiatives by start year.
 
     Template: ``portal/home.html``. Context: ``sectors``, ``articles``, ``initiatives``,
-    ``chart`` (a `portal.charts.BarChart`, or None with no dated initiatives),
+    ``chart`` (a `portal.views.charts.BarChart`, or None with no dated initiatives),
     ``undated_initiatives`` (how many have no start year, so are not in the chart).
     """
 

@@ -1,6 +1,6 @@
 """What every detail page shares: when it last changed, when its sources were checked, how to
 cite it (`<page>cite.bib`, `cite.ris`, `cite.json`) and its own change feed
-(`<page>changes.atom`, see portal.changes)."""
+(`<page>changes.atom`, see portal.changelog.changes)."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -8,9 +8,9 @@ from django.urls import path
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from portal.caching import public_page
-from portal.citations import CITATION_FORMATS, Citation, record_meta
+from portal.caching.pages import public_page
 from portal.records.registry import record_named
+from portal.reference.citations import CITATION_FORMATS, Citation, record_meta
 
 
 class RecordMetaMixin:
@@ -53,7 +53,7 @@ def citation_urls(record):
 
 def changes_feed_urls(record):
     """The URL pattern of the change feed under each page of `record` (a PublicRecord)."""
-    from portal.feeds import record_changes_feed
+    from portal.views.feeds import record_changes_feed
 
     return [
         path(

@@ -3,7 +3,7 @@
 /initiatives/<slug>/changes.atom).
 
 A feed takes the same query string as its finder page and reads the same listing
-(portal.listings), and lists the 50 first matching items. Without a `sort` parameter
+(portal.finders.listings), and lists the 50 first matching items. Without a `sort` parameter
 those are the newest (articles by publish date, initiatives by start year then name), which
 is what a subscriber wants to hear about; with one, the feed follows it, so it lists exactly
 the first 50 items of the page it mirrors. Invalid filters are a plain-text 400.
@@ -19,16 +19,16 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.caching import request_state
-from portal.changes import (
+from portal.caching.pages import request_state
+from portal.changelog.changes import (
     change_log_types,
     changed_record,
     shown_lines,
     visible_changes,
     with_records,
 )
-from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
-from portal.querystrings import query_with, with_query
+from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
+from portal.finders.querystrings import query_with, with_query
 from portal.views.changes import BadChangesQuery, changes_query
 from portal.views.formats import plain_text_bad_request
 

@@ -21,7 +21,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from portal.models import Article, in_current_language
 from portal.records.description import CHANGE_LOG
-from portal.templatetags.portal_tags import bcp47
+from portal.records.wording import bcp47
 
 # LaTeX's special characters (& % # _ { } ...) escaped in text fields; Chinese is kept as is
 # (biber and bibtex8 read UTF-8), so an unknown character is neither dropped nor warned about.

@@ -5,7 +5,7 @@ markdown-it-py's footnote plugin reads it): a marker after the sentence, `...in 
 and at the end of the text one definition per label, `[^pa]: https://exact.source/url`, whose
 text is exactly the address of one of the item's sources. `footnote_problems` is the one
 check: the importer (portal.content.schema) and the admin (portal.admin.base) both call it.
-`portal.markdown` renders the notes.
+`portal.reference.markdown` renders the notes.
 """
 
 import re

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from portal.models import Article, languages
-from portal.search import (
+from portal.search.query import (
     CJK_FIELD,
     TEXT_SEARCH_CONFIG,
     ParsedQuery,

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
-from portal.links import PLACEHOLDER
+from portal.records.addresses import PLACEHOLDER
 from portal.records.description import SITEMAP
 from portal.records.registry import public_records
 
