@@ -189,9 +189,9 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache behind public pages and facet indexes (portal.caching, portal.facets). Entries are
-# keyed by the content generation, so an edit is seen on the next request whatever the
-# backend; it must be shared by every process that serves pages.
+# The cache behind public pages and facet indexes (portal.caching.pages,
+# portal.finders.facets). Entries are keyed by the content generation, so an edit is seen on
+# the next request whatever the backend; it must be shared by every process that serves pages.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -200,7 +200,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache_backends.FastFileBasedCache",
+            "BACKEND": "portal.caching.backends.FastFileBasedCache",
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache" / "django")),
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }

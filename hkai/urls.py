@@ -9,9 +9,9 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 
 from portal.admin.transfer import import_content_view
-from portal.caching import public_page
-from portal.sitemaps import sitemaps
+from portal.caching.pages import public_page
 from portal.views import healthz_view, robots_view
+from portal.views.sitemaps import sitemaps
 
 # The site's own error pages, with its header, search and language switch. The 500 handler
 # also answers 503 for a busy database reached outside a view (e.g. saving the session).

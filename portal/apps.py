@@ -9,11 +9,11 @@ class PortalConfig(AppConfig):
     def ready(self):
         from reversion.signals import post_revision_commit
 
-        from portal.changes import record_revision
-        from portal.generation import ensure_triggers_after_migrate
-        from portal.search import ensure_index_after_migrate
+        from portal.caching.generation import ensure_triggers_after_migrate
+        from portal.changelog.changes import record_revision
+        from portal.search.query import ensure_index_after_migrate
 
         post_migrate.connect(ensure_index_after_migrate, sender=self)
         post_migrate.connect(ensure_triggers_after_migrate, sender=self)
-        # The public change log's rows for admin edits (portal.changes).
+        # The public change log's rows for admin edits (portal.changelog.changes).
         post_revision_commit.connect(record_revision, dispatch_uid="portal_record_revision")

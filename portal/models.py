@@ -5,7 +5,9 @@ fixture carries a primary key. Integrity rules live in the database as named con
 """
 
 import datetime
+import functools
 import json
+import operator
 import uuid
 
 from django.conf import settings
@@ -19,8 +21,22 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
-from portal.cjk import index_text
-from portal.links import detail_url
+from portal.records.addresses import detail_url
+from portal.records.cjk import index_text
+from portal.records.description import (
+    BREADCRUMBS,
+    CHANGE_LOG,
+    CITATIONS,
+    CITED_BY,
+    FORMATS,
+    LIST,
+    NETWORK,
+    OPEN_DATA,
+    SEARCH,
+    SITEMAP,
+    PublicRecord,
+    translated_columns,
+)
 
 # Years outside this range are typing mistakes, not history or plans.
 EARLIEST_YEAR = 1800
@@ -39,16 +55,14 @@ def translated(field, unique_in_english=False):
     )
 
 
-def languages(name):
-    """A translated field's columns, English first: ("name_en", "name_zh_hant")."""
-    return tuple(f"{name}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES)
+languages = translated_columns
 
 
 class SearchableModel(models.Model):
-    """Content that full-text search finds (see portal.search).
+    """Content that full-text search finds (see portal.search.query).
 
     Subclasses list their searched columns in SEARCH_FIELDS. `search_cjk` holds the Chinese
-    in them as two-character tokens (portal.cjk), kept up to date on every save and by the
+    in them as two-character tokens (portal.records.cjk), kept up to date on every save and by the
     importer, so that word-based indexes can find Chinese text.
     """
 
@@ -109,14 +123,20 @@ def count_of(queryset):
     return Coalesce(models.Subquery(counted.values("n"), output_field=models.IntegerField()), 0)
 
 
-class SlugManager(models.Manager):
+class PublicQuerySet(models.QuerySet):
+    def visible(self):
+        """The rows readers may see: all of them, unless the model says otherwise."""
+        return self.all()
+
+
+class SlugManager(models.Manager.from_queryset(PublicQuerySet)):
     """Looks objects up by slug, their natural key."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class SectorQuerySet(models.QuerySet):
+class SectorQuerySet(PublicQuerySet):
     def with_counts(self):
         """Sectors annotated with `article_count` (published only), `initiative_count` and
         `organisation_count`, in one query."""
@@ -138,7 +158,7 @@ class SlugNaturalKeyMixin:
 REVIEW_INTERVAL_DAYS = 180
 
 
-class ReviewedQuerySet(models.QuerySet):
+class ReviewedQuerySet(PublicQuerySet):
     def due_for_review(self, today=None):
         """Rows never reviewed, or last reviewed more than REVIEW_INTERVAL_DAYS ago."""
         today = today or timezone.localdate()
@@ -229,7 +249,7 @@ def english_name_only_field():
     )
 
 
-class SourceManager(models.Manager):
+class SourceManager(models.Manager.from_queryset(PublicQuerySet)):
     def get_by_natural_key(self, url):
         return self.get(url=url)
 
@@ -305,6 +325,18 @@ class Source(models.Model):
         ),
     )
 
+    public = PublicRecord(
+        "source",
+        section=_("Sources"),
+        prefix="sources",
+        position=5,
+        name_field="title",
+        key="url",
+        fixture="10_sources.json",
+        data_description=_("The public pages that the portal's facts come from."),
+        features={OPEN_DATA},
+    )
+
     objects = SourceManager()
 
     class Meta:
@@ -370,8 +402,19 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         Source, related_name="sectors", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (*languages("name"), *languages("summary"), *languages("description"))
+
+    public = PublicRecord(
+        "sector",
+        section=_("Sectors"),
+        prefix="sectors",
+        position=4,
+        name_field="name",
+        fixture="20_sectors.json",
+        cites=("description",),
+        features={LIST, SEARCH, CHANGE_LOG, CITATIONS, CITED_BY, OPEN_DATA, SITEMAP, BREADCRUMBS},
+    )
 
     objects = SlugManager.from_queryset(SectorQuerySet)()
 
@@ -448,13 +491,34 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
         Source, related_name="organisations", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (
         *languages("name"),
         *languages("short_name"),
         "aliases",
         *languages("summary"),
         *languages("description"),
+    )
+
+    public = PublicRecord(
+        "organisation",
+        section=_("Organisations"),
+        prefix="organisations",
+        position=3,
+        name_field="name",
+        fixture="30_organisations.json",
+        cites=("description",),
+        features={
+            LIST,
+            SEARCH,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+            NETWORK,
+        },
     )
 
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
@@ -593,13 +657,35 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         Source, related_name="initiatives", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (
         *languages("name"),
         *languages("short_name"),
         "aliases",
         *languages("summary"),
         *languages("description"),
+    )
+
+    public = PublicRecord(
+        "initiative",
+        section=_("Initiatives"),
+        prefix="initiatives",
+        position=2,
+        name_field="name",
+        fixture="40_initiatives.json",
+        cites=("description",),
+        features={
+            LIST,
+            SEARCH,
+            FORMATS,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+            NETWORK,
+        },
     )
 
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
@@ -649,7 +735,7 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
             raise ValidationError({"end_year": message, "start_year": message})
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(PublicQuerySet):
     def published(self, now=None):
         """Articles readers may see: published, with a publish date that has passed.
 
@@ -657,6 +743,10 @@ class ArticleQuerySet(models.QuerySet):
         search calls it. A future publish date means the article is scheduled.
         """
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def visible(self):
+        """An article's visible rows are its published ones."""
+        return self.published()
 
     def scheduled(self, now=None):
         """Published articles whose publish date is still to come: they appear by themselves."""
@@ -715,8 +805,30 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         Source, related_name="articles", blank=True, verbose_name=_("sources")
     )
 
-    # Most important first: their order sets the ranking weights (portal.search).
+    # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (*languages("title"), *languages("summary"), *languages("body"))
+
+    public = PublicRecord(
+        "article",
+        section=_("Articles"),
+        prefix="articles",
+        position=1,
+        name_field="title",
+        fixture="50_articles.json",
+        cites=("body",),
+        data_description=_("Published articles only: drafts and scheduled articles are left out."),
+        features={
+            LIST,
+            SEARCH,
+            FORMATS,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+        },
+    )
 
     objects = ArticleManager()
 
@@ -778,7 +890,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         return copy
 
 
-class Milestone(SlugNaturalKeyMixin, TimestampedModel):
+class Milestone(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     """A dated event in Hong Kong's AI policy: something announced, launched, funded,
     regulated or ended, with the sources that date it. The timeline page lists them."""
 
@@ -834,6 +946,30 @@ class Milestone(SlugNaturalKeyMixin, TimestampedModel):
     # Not blank: a milestone without a source would be a date nobody can check. The admin
     # and the importer both refuse one (the database cannot: it is a relation).
     sources = models.ManyToManyField(Source, related_name="milestones", verbose_name=_("sources"))
+
+    public = PublicRecord(
+        "milestone",
+        section=_("Timeline"),
+        prefix="timeline",
+        position=6,
+        name_field="title",
+        fixture="60_milestones.json",
+        data_description=_("Dated events of the timeline, each with its sources."),
+        features={
+            LIST,
+            SEARCH,
+            FORMATS,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+        },
+    )
+
+    # Most important first: their order sets the ranking weights (portal.search.query).
+    SEARCH_FIELDS = (*languages("title"), *languages("summary"))
 
     objects = SlugManager()
 
@@ -929,7 +1065,8 @@ MILESTONE_DATE_FORMATS = {
 
 class ContentGeneration(models.Model):
     """One row whose `value` goes up with every write to public content, in the same
-    transaction as the write: database triggers bump it (see portal.generation), so the admin,
+    transaction as the write: database triggers bump it (see portal.caching.generation), so
+    the admin,
     `import_content`'s bulk writes, the shell and raw SQL all count. Caches key on it."""
 
     value = models.BigIntegerField(default=0)
@@ -960,9 +1097,17 @@ class JSONTextField(models.TextField):
         return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
+def exactly_one_of(*names):
+    """A condition true when exactly one of the foreign keys `names` is set."""
+    return functools.reduce(
+        operator.or_,
+        (models.Q(**{f"{other}__isnull": other != name for other in names}) for name in names),
+    )
+
+
 class RecordChange(models.Model):
     """One change to a public record as the public change log shows it: which fields changed,
-    from what to what (see portal.changes, which writes these as changes are saved).
+    from what to what (see portal.changelog.changes, which writes these as changes are saved).
 
     Stored at save time rather than worked out from django-reversion's versions per request,
     so that the log reads one indexed table newest first, whatever the size of the history,
@@ -993,12 +1138,15 @@ class RecordChange(models.Model):
     sector = models.ForeignKey(
         Sector, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
     )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
     changed_at = models.DateTimeField(_("changed at"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     via = models.CharField(_("made by"), max_length=20, choices=Via.choices)
     # Whether readers could see the record after this change (a draft article: no).
     public = models.BooleanField(_("public"), default=True)
-    # [{"field": name, ...}] as portal.changes.diff_lines writes them.
+    # [{"field": name, ...}] as portal.changelog.changes.diff_lines writes them.
     lines = JSONTextField(_("changed fields"), default=list, blank=True)
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -1010,29 +1158,8 @@ class RecordChange(models.Model):
         verbose_name_plural = _("record changes")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    article__isnull=False,
-                    initiative__isnull=True,
-                    organisation__isnull=True,
-                    sector__isnull=True,
-                )
-                | models.Q(
-                    article__isnull=True,
-                    initiative__isnull=False,
-                    organisation__isnull=True,
-                    sector__isnull=True,
-                )
-                | models.Q(
-                    article__isnull=True,
-                    initiative__isnull=True,
-                    organisation__isnull=False,
-                    sector__isnull=True,
-                )
-                | models.Q(
-                    article__isnull=True,
-                    initiative__isnull=True,
-                    organisation__isnull=True,
-                    sector__isnull=False,
+                condition=exactly_one_of(
+                    "article", "initiative", "organisation", "sector", "milestone"
                 ),
                 name="portal_recordchange_one_record",
             ),

@@ -1,13 +1,14 @@
-"""The public pages, each served through the page cache (portal.caching.public_page)."""
+"""The public pages, each served through the page cache (portal.caching.pages.public_page)."""
 
 from django.urls import path
 
 from portal import views
-from portal.caching import public_page
-from portal.changes import RECORD_TYPES
-from portal.feeds import article_feed, changes_feed, initiative_feed, milestone_feed
+from portal.caching.pages import public_page
+from portal.records.description import CHANGE_LOG, CITATIONS
+from portal.records.registry import public_records
 from portal.views.changes import changes_view
-from portal.views.records import record_urls
+from portal.views.feeds import article_feed, changes_feed, initiative_feed, milestone_feed
+from portal.views.records import changes_feed_urls, citation_urls
 
 app_name = "portal"
 
@@ -60,6 +61,8 @@ urlpatterns = [
     path("about/", public_page(views.about_view), name="about"),
     path("changes.atom", public_page(changes_feed), name="changes_feed"),
 ]
-# Under each item's page: cite.bib, cite.ris, cite.json and changes.atom.
-for record in RECORD_TYPES.values():
-    urlpatterns += record_urls(record.prefix, record.name)
+# Under each item's page: cite.bib, cite.ris and cite.json, and changes.atom.
+for record in public_records(CITATIONS):
+    urlpatterns += citation_urls(record)
+for record in public_records(CHANGE_LOG):
+    urlpatterns += changes_feed_urls(record)

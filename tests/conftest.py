@@ -5,9 +5,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from portal.cards import forget_cards
-from portal.facets import forget_indexes
-from portal.lexicon import forget_lexicon
+from portal.finders.cards import forget_cards
+from portal.finders.facets import forget_indexes
+from portal.search.lexicon import forget_lexicon
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Small factory functions: each makes one valid object, with overrides for what a test
-cares about."""
+cares about. Many-to-many relations are given as lists, e.g.
+`make_initiative(sectors=[health], sources=[press_release])`."""
 
 import datetime
 import itertools
@@ -15,6 +16,17 @@ def _columns(fields):
     return {f"{key}_en" if key in TRANSLATED else key: value for key, value in fields.items()}
 
 
+def _create(model, fields, translated=True):
+    """A saved `model` with `fields` (translated ones named without their language), its
+    many-to-many relations set from the lists given for them."""
+    relations = {f.name for f in model._meta.many_to_many}
+    related = {name: fields.pop(name) for name in list(fields) if name in relations}
+    obj = model.objects.create(**(_columns(fields) if translated else fields))
+    for name, objects in related.items():
+        getattr(obj, name).set(objects)
+    return obj
+
+
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
 
 
@@ -27,14 +39,12 @@ def make_source(**fields):
         "publisher_type": Source.PublisherType.OTHER,
         "accessed": datetime.date(2026, 11, 30),
     }
-    return Source.objects.create(**{**defaults, **fields})
+    return _create(Source, {**defaults, **fields}, translated=False)
 
 
 def make_sector(**fields):
     n = next(_numbers)
-    return Sector.objects.create(
-        **_columns({"name": f"Sector {n}", "slug": f"sector-{n}", **fields})
-    )
+    return _create(Sector, {"name": f"Sector {n}", "slug": f"sector-{n}", **fields})
 
 
 def make_organisation(**fields):
@@ -44,7 +54,7 @@ def make_organisation(**fields):
         "slug": f"organisation-{n}",
         "kind": Organisation.Kind.COMPANY,
     }
-    return Organisation.objects.create(**_columns({**defaults, **fields}))
+    return _create(Organisation, {**defaults, **fields})
 
 
 def make_initiative(**fields):
@@ -55,7 +65,7 @@ def make_initiative(**fields):
         "kind": Initiative.Kind.FUNDING,
         "start_year": 2024,
     }
-    return Initiative.objects.create(**_columns({**defaults, **fields}))
+    return _create(Initiative, {**defaults, **fields})
 
 
 def make_article(**fields):
@@ -67,7 +77,7 @@ def make_article(**fields):
         "status": Article.Status.PUBLISHED,
         "publish_at": NOW - datetime.timedelta(days=1),
     }
-    return Article.objects.create(**_columns({**defaults, **fields}))
+    return _create(Article, {**defaults, **fields})
 
 
 def make_milestone(sources=None, **fields):
@@ -80,6 +90,5 @@ def make_milestone(sources=None, **fields):
         "date": datetime.date(2023, 10, 25),
         "kind": Milestone.Kind.ANNOUNCED,
     }
-    milestone = Milestone.objects.create(**_columns({**defaults, **fields}))
-    milestone.sources.set(sources if sources is not None else [make_source()])
-    return milestone
+    sources = sources if sources is not None else [make_source()]
+    return _create(Milestone, {**defaults, **fields, "sources": sources})

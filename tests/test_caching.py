@@ -1,4 +1,5 @@
-"""The page cache and HTTP validators (portal.caching): never stale, whoever changes content."""
+"""The page cache and HTTP validators (portal.caching.pages): never stale, whoever changes
+content."""
 
 import datetime
 import os
@@ -15,9 +16,9 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 
-from portal.cache_backends import FastFileBasedCache
-from portal.facets import forget_indexes
-from portal.generation import content_state
+from portal.caching.backends import FastFileBasedCache
+from portal.caching.generation import content_state
+from portal.finders.facets import forget_indexes
 from portal.models import Article, ContentGeneration
 from tests.factories import NOW, make_article, make_sector
 
@@ -39,7 +40,7 @@ def backends(tmp_dir):
         "files": (
             {
                 "default": {
-                    "BACKEND": "portal.cache_backends.FastFileBasedCache",
+                    "BACKEND": "portal.caching.backends.FastFileBasedCache",
                     "LOCATION": str(tmp_dir),
                 }
             },

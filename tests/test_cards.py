@@ -1,4 +1,4 @@
-"""Cards rendered once per content state and language (portal.cards), never stale."""
+"""Cards rendered once per content state and language (portal.finders.cards), never stale."""
 
 from unittest import mock
 
@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from portal import cards
+from portal.finders import cards
 from tests.factories import make_article, make_sector
 
 ARTICLE_CARD = "portal/includes/_article_card.html"
@@ -17,7 +17,7 @@ class CardMemoryTests(TestCase):
     def test_a_card_is_rendered_once_per_state_and_language(self):
         make_article(title="Harbour drones", slug="drones")
         real = cards.get_template
-        with mock.patch("portal.cards.get_template", side_effect=real) as loaded:
+        with mock.patch("portal.finders.cards.get_template", side_effect=real) as loaded:
             self.client.get("/articles/")
             self.client.get("/articles/?sort=title")
             self.assertEqual(loaded.call_count, 1)
@@ -41,7 +41,7 @@ class CardMemoryTests(TestCase):
     def test_memory_is_bounded(self):
         for n in range(3):
             make_article(title=f"Story {n}", slug=f"story-{n}")
-        with mock.patch("portal.cards.MAX_CARDS", 2):
+        with mock.patch("portal.finders.cards.MAX_CARDS", 2):
             self.client.get("/articles/")
             self.assertEqual(len(cards._cards), 2)
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import TestCase
 
 from portal.models import Article, Initiative, Organisation
-from portal.search import SEARCH_STATEMENTS
+from portal.search.query import SEARCH_STATEMENTS
 from tests.factories import (
     NOW,
     make_article,
@@ -250,7 +250,14 @@ class SearchPageTests(TestCase):
         response = self.client.get("/search/?q=cyberport")
         titles = [(g["title"], g["count"]) for g in response.context["groups"]]
         self.assertEqual(
-            titles, [("Articles", 1), ("Initiatives", 0), ("Organisations", 1), ("Sectors", 0)]
+            titles,
+            [
+                ("Articles", 1),
+                ("Initiatives", 0),
+                ("Organisations", 1),
+                ("Sectors", 0),
+                ("Timeline", 0),
+            ],
         )
         self.assertContains(response, "2 results for “cyberport”")
         self.assertNotContains(response, "Cyberport draft")
@@ -334,6 +341,7 @@ class QueryCountTests(TestCase):
         # Content state; the records' names (synonyms, once per content generation); per
         # type, the search, then rows, sector names and highlighted snippets where there are
         # matches; the published articles come from the article index (its visible rows, from
-        # the year facet's two queries).
-        search = 4 * SEARCH_STATEMENTS[connection.vendor]
+        # the year facet's two queries). Five searched types: articles, initiatives,
+        # organisations, sectors and milestones.
+        search = 5 * SEARCH_STATEMENTS[connection.vendor]
         self.assert_constant_queries("/search/?q=robotics", rows, 1 + 1 + search + 2 * 3 + 2)

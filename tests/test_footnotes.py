@@ -11,9 +11,14 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from portal.footnotes import cited_fields, find_footnotes, footnote_problems, without_footnotes
-from portal.markdown import render_markdown
 from portal.models import Initiative, Organisation
+from portal.reference.footnotes import (
+    cited_fields,
+    find_footnotes,
+    footnote_problems,
+    without_footnotes,
+)
+from portal.reference.markdown import render_markdown
 from tests.content_files import SOURCE, record, snapshot, valid_records, write_json
 from tests.factories import make_initiative, make_organisation, make_source
 from tests.test_fixtures import FIXTURE_FILES

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 
-from portal.facets import forget_indexes
-from portal.listings import ARTICLES, INITIATIVES
+from portal.finders.facets import forget_indexes
+from portal.finders.listings import ARTICLES, INITIATIVES
 from portal.models import Article, Initiative
 from portal.views.finders import format_links
 from portal.views.formats import ArticleCsvView

@@ -1,10 +1,11 @@
-"""Detail-page addresses from a reversed pattern (portal.links) agree with `reverse()`."""
+"""Detail-page addresses from a reversed pattern (portal.records.addresses) agree with
+`reverse()`."""
 
 import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from portal.links import absolute_detail_urls, detail_url
+from portal.records.addresses import absolute_detail_urls, detail_url
 
 URL_NAMES = [
     "portal:article_detail",

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import TestCase
 
-from portal.markdown import render_markdown
 from portal.models import Article, Initiative, Organisation, Sector, Source
+from portal.reference.markdown import render_markdown
 from tests.factories import (
     NOW,
     make_article,

@@ -16,8 +16,8 @@ from django.contrib.staticfiles import finders
 from django.db import OperationalError
 from django.test import SimpleTestCase, TestCase
 
-from portal.charts import bar_chart, fill_missing_years, nice_step
 from portal.models import Article, Initiative, Organisation
+from portal.views.charts import bar_chart, fill_missing_years, nice_step
 from tests.factories import (
     NOW,
     make_article,
@@ -486,7 +486,7 @@ class QueryCountTests(TestCase):
         with self.assertNumQueries(expected):
             self.assertEqual(self.client.get(url).status_code, 200)
 
-    # Every page reads the content state first (portal.generation). Counts of related rows
+    # Every page reads the content state first (portal.caching.generation). Counts of related rows
     # come from the parts of the facet indexes they need, each built on the first request
     # after a change to content: a list's visible rows (1 query; for the articles, the two
     # of the year facet, which partitions them) and the bitmaps of one facet (1 query for

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 
-from portal.facets import forget_indexes
-from portal.filters import ArticleFilter
+from portal.finders.facets import forget_indexes
+from portal.finders.filters import ArticleFilter
 from portal.models import Article
-from portal.search import SEARCH_STATEMENTS
-from portal.sitemaps import ContentSitemap
+from portal.search.query import SEARCH_STATEMENTS
+from portal.views.sitemaps import ContentSitemap
 from tests.factories import make_article, make_initiative, make_organisation, make_sector
 from tests.sitemaps import section_urls, sitemap_locations
 
@@ -69,7 +69,7 @@ class DepthTests(TestCase):
         for n in range(45):
             make_article(title=f"Story {n}")
 
-    @mock.patch("portal.listings.MAX_DEPTH", 40)
+    @mock.patch("portal.finders.listings.MAX_DEPTH", 40)
     def test_pages_past_the_depth_limit_explain_how_to_narrow_the_list(self):
         self.assertEqual(self.client.get("/articles/?page=2").status_code, 200)
         response = self.client.get("/articles/?page=3")  # Results 41 to 45.

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from pyroaring import BitMap
 
 from portal.models import Article, Initiative
-from portal.search import ensure_sqlite_index, matches, search
+from portal.search.query import ensure_sqlite_index, matches, search
 from tests.factories import make_article, make_initiative
 
 

@@ -4,7 +4,7 @@ queries are built (synonyms, aliases). Written before those changes."""
 from django.test import TestCase
 
 from portal.models import Article, Initiative
-from portal.search import matches
+from portal.search.query import matches
 from tests.factories import make_article, make_initiative
 
 

@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 
-from portal.lexicon import name_groups
 from portal.models import Article, Initiative, Organisation
-from portal.search import SEARCH_STATEMENTS, search
-from portal.snippets import START, STOP, as_html
-from portal.synonyms import Thesaurus
+from portal.search.lexicon import name_groups
+from portal.search.query import SEARCH_STATEMENTS, search
+from portal.search.snippets import START, STOP, as_html
+from portal.search.synonyms import Thesaurus
 from tests.factories import make_article, make_initiative, make_organisation
 from tests.test_fixtures import FIXTURE_FILES
 
@@ -306,12 +306,13 @@ class DidYouMeanTests(TestCase):
     def test_a_fixed_number_of_queries(self):
         # State, names (synonyms), per type the search (nothing to show), the visible
         # articles (the article index's year facet, 2); the vocabulary (names again, sector
-        # names, article titles) and, per type, the search of the suggestion.
+        # names, article titles) and, per type, the search of the suggestion. Five searched
+        # types: articles, initiatives, organisations, sectors and milestones.
         search = SEARCH_STATEMENTS[connection.vendor]
-        with self.assertNumQueries(1 + 1 + 4 * search + 2 + 3 + 4 * search):
+        with self.assertNumQueries(1 + 1 + 5 * search + 2 + 3 + 5 * search):
             self.client.get("/search/", {"q": "robotcs"})
         # The vocabulary is kept for the content generation.
-        with self.assertNumQueries(1 + 4 * search + 4 * search):
+        with self.assertNumQueries(1 + 5 * search + 5 * search):
             self.client.get("/search/", {"q": "sandbx"})
 
 

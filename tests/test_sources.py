@@ -5,8 +5,8 @@ import re
 
 from django.test import TestCase
 
-from portal.cited_by import CITERS_SHOWN
 from portal.models import Article, Source
+from portal.reference.cited_by import CITERS_SHOWN
 from tests.factories import (
     make_article,
     make_initiative,
@@ -173,14 +173,15 @@ class SourceListQueryCountTests(TestCase):
                 source.articles.add(*articles)
 
         # Content state, the page's rows; the facet index (visible rows, two grouped
-        # queries); what cites the page's sources: one query per kind (4).
+        # queries); what cites the page's sources: one query per kind (5: sectors,
+        # organisations, initiatives, articles, milestones).
         rows(5)
-        with self.assertNumQueries(2 + 3 + 4):
+        with self.assertNumQueries(2 + 3 + 5):
             self.assertEqual(self.client.get("/sources/?publisher_type=news").status_code, 200)
         rows(45)
-        with self.assertNumQueries(2 + 3 + 4):
+        with self.assertNumQueries(2 + 3 + 5):
             response = self.client.get("/sources/?publisher_type=news")
         self.assertEqual(result_count(response), 50)
         # With the index built, only the state, the rows and what cites them.
-        with self.assertNumQueries(2 + 4):
+        with self.assertNumQueries(2 + 5):
             self.client.get("/sources/?publisher_type=news&page=2")

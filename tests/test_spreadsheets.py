@@ -1,8 +1,8 @@
-"""The spreadsheet-formula guard shared by every CSV download (portal.spreadsheets)."""
+"""The spreadsheet-formula guard shared by every CSV download (portal.opendata.spreadsheets)."""
 
 import pytest
 
-from portal.spreadsheets import spreadsheet_safe
+from portal.opendata.spreadsheets import spreadsheet_safe
 
 
 @pytest.mark.parametrize(

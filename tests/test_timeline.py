@@ -18,7 +18,7 @@ from reversion.models import Version
 
 from portal.content import rules
 from portal.content.schema import SPECS_BY_MODEL, convert_fields
-from portal.facets import forget_indexes
+from portal.finders.facets import forget_indexes
 from portal.models import Milestone
 from tests.content_files import SOURCE, record, snapshot, valid_records, write_json
 from tests.factories import (

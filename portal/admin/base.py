@@ -27,9 +27,9 @@ from translated_fields.admin import TranslatedFieldAdmin
 
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.transfer import ExportActionsMixin
-from portal.changes import edited_fields, word_diff
-from portal.footnotes import cited_fields, footnote_problems
+from portal.changelog.changes import edited_fields, word_diff
 from portal.models import REVIEW_INTERVAL_DAYS, languages
+from portal.reference.footnotes import cited_fields, footnote_problems
 
 
 @contextmanager
@@ -155,7 +155,7 @@ class ContentAdmin(
 
 class SourceFormSet(BaseInlineFormSet):
     """The sources chosen on an item's form; refused if a footnote in one of the item's cited
-    texts, as submitted in the same form, names none of them (see portal.footnotes)."""
+    texts, as submitted in the same form, names none of them (see portal.reference.footnotes)."""
 
     def clean(self):
         super().clean()

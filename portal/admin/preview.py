@@ -1,10 +1,11 @@
 """Article previews for editors, both staff-only and never seen by readers:
 
 - `article_page`: an article's whole page exactly as readers will see it, whatever its status
-  (the public page's template and context, from portal.citations, not the public views).
+  (the public page's template and context, from portal.reference.citations, not the public views).
 - `MarkdownPreviewTextarea` and `markdown_preview`: a panel beside the Markdown body that
   `static/portal/admin/markdown-preview.js` fills as the editor types, from an endpoint that
-  renders with `portal.markdown.render_markdown`, the public pages' renderer and sanitiser,
+  renders with `portal.reference.markdown.render_markdown`, the public pages' renderer and
+  sanitiser,
   footnotes resolved against the sources chosen in the same form.
 """
 
@@ -16,11 +17,11 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.citations import record_meta
-from portal.footnotes import footnote_problems
-from portal.markdown import render_markdown
 from portal.models import Source
-from portal.templatetags.portal_tags import bcp47
+from portal.records.wording import bcp47
+from portal.reference.citations import record_meta
+from portal.reference.footnotes import footnote_problems
+from portal.reference.markdown import render_markdown
 
 # Longer text than any article body; a preview request past it is refused, not rendered.
 MAX_PREVIEW_CHARS = 200_000

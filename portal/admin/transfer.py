@@ -32,12 +32,12 @@ from portal.admin.uploads import (
     upload_too_large,
     with_upload_limit,
 )
-from portal.changes import display_lines
+from portal.changelog.changes import display_lines
 from portal.content.busy import DatabaseBusy
 from portal.content.exporter import export_model, export_queryset
 from portal.content.importer import ContentImportError, TooManyRecords, import_files
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL
-from portal.spreadsheets import csv_response
+from portal.opendata.spreadsheets import csv_response
 
 # What a browser is told to wait before trying again while the database is busy.
 BUSY_RETRY_AFTER_SECONDS = 30

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import IntegrityError, OperationalError, connections, reset_queries, transaction
 from django.utils import timezone
 
-from portal.changes import diff_lines, edited_fields, name_lines, record_import
+from portal.changelog.changes import diff_lines, edited_fields, name_lines, record_import
 from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.reader import ContentFileError, read_records
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert_fields
@@ -75,7 +75,8 @@ class TooManyRecords(Exception):
 @dataclass(frozen=True)
 class RecordOutcome:
     """One record an import creates or changes: `lines` are its changed fields as
-    `portal.changes.diff_lines` gives them, related items named (empty for a new record)."""
+    `portal.changelog.changes.diff_lines` gives them, related items named (empty for a new
+    record)."""
 
     label: str
     key: str

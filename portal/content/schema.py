@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from portal.content.normalise import normalise_text
 from portal.content.rules import broken_constraints
-from portal.footnotes import cited_fields, footnote_problems
-from portal.models import Article, Initiative, Milestone, Organisation, Sector, Source
+from portal.records.registry import in_model_order, public_records
+from portal.reference.footnotes import cited_fields, footnote_problems
 
 
 @dataclass(frozen=True)
@@ -95,14 +95,11 @@ class ModelSpec:
         return not model_field.blank and not model_field.has_default()
 
 
-# In dependency order: a model only refers to models before it.
+# Every public record type, each with the key and file its description declares, in
+# dependency order: a model only refers to models before it.
 SPECS = [
-    ModelSpec(Source, "url", "10_sources.json"),
-    ModelSpec(Sector, "slug", "20_sectors.json"),
-    ModelSpec(Organisation, "slug", "30_organisations.json"),
-    ModelSpec(Initiative, "slug", "40_initiatives.json"),
-    ModelSpec(Article, "slug", "50_articles.json"),
-    ModelSpec(Milestone, "slug", "60_milestones.json"),
+    ModelSpec(record.model, record.key, record.fixture)
+    for record in in_model_order(public_records())
 ]
 SPECS_BY_LABEL = {spec.label: spec for spec in SPECS}
 SPECS_BY_MODEL = {spec.model: spec for spec in SPECS}
@@ -255,7 +252,7 @@ def convert_fields(spec, fields):
 
 def _check_footnotes(spec, result):
     """Check that each footnote in the record's cited texts names one of the record's own
-    sources (see portal.footnotes), reporting each wrong one on its field."""
+    sources (see portal.reference.footnotes), reporting each wrong one on its field."""
     source_urls = result.many_to_many.get("sources", ())
     for name in cited_fields(spec.model):
         text = result.values.get(name)

@@ -4,7 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations, models
 
-from portal.cjk import index_text
+from portal.records.cjk import index_text
 
 # Snapshots of portal.search.SEARCH_FIELDS (each model's SEARCH_FIELDS) at this migration.
 OLD_FIELDS = {

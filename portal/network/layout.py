@@ -1,5 +1,5 @@
 """Who-works-with-whom diagrams laid out on the server: pure functions from records and links
-(`portal.network.shapes`) to SVG geometry, like `portal.charts`. No Django and no I/O here;
+(`portal.network.shapes`) to SVG geometry, like `portal.views.charts`. No Django and no I/O here;
 templates draw the shapes (``portal/includes/_network_svg.html``), so a diagram works
 without JavaScript and its geometry can be tested directly.
 

@@ -1,7 +1,7 @@
 """Open data: every public record type as a whole-table download, and the Data Package that
 describes them (https://specs.frictionlessdata.io/data-package/, v1).
 
-A record type is published by ONE declaration in DATASETS, e.g. `Dataset(Milestone)`. Its
+A record type is published by declaring OPEN_DATA in its model's PublicRecord. Its
 columns, their Table Schema types, titles and descriptions, its primary key and foreign keys
 all come from the model: a field added to the model appears in the CSV, the JSON and the
 schema without another edit. What a dataset publishes:
@@ -30,15 +30,12 @@ from functools import cached_property
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.content.schema import SPECS_BY_MODEL
-from portal.links import absolute_detail_urls
-from portal.listings import ARTICLES
-from portal.models import Article, Initiative, Milestone, Organisation, Sector, Source
+from portal.models import Source
 from portal.opendata.columns import (
     ChoicePart,
     Column,
@@ -48,6 +45,9 @@ from portal.opendata.columns import (
     ValuePart,
     plain,
 )
+from portal.records.addresses import absolute_detail_urls
+from portal.records.description import OPEN_DATA
+from portal.records.registry import public_records
 
 LICENSE = {
     "name": "CC-BY-4.0",
@@ -58,29 +58,33 @@ LICENSE = {
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """One record type published whole. `rows` returns the rows readers may see (a fresh
-    queryset per call); without it, every row. `exclude` names fields not to publish."""
+    """One record type published whole, read from its PublicRecord: its visible rows, its
+    natural key, its name and what /data/ says of it. `exclude` names fields not to publish."""
 
-    model: type
-    rows: callable = None
-    description: str = ""
+    record: object
     exclude: tuple = ()
 
-    @cached_property
+    @property
+    def model(self):
+        return self.record.model
+
+    @property
     def name(self):
         """The resource's name, e.g. "articles": the English plural of the model's name."""
-        with translation.override("en"):
-            return str(self.model._meta.verbose_name_plural).lower().replace(" ", "-")
+        return self.record.collection
 
     @property
     def title(self):
-        return capfirst(self.model._meta.verbose_name_plural)
+        return self.record.plural
 
-    @cached_property
+    @property
+    def description(self):
+        return self.record.data_description
+
+    @property
     def key(self):
         """The natural key: what fixtures, links and foreign keys name a record by."""
-        spec = SPECS_BY_MODEL.get(self.model)
-        return spec.key_field if spec else "slug"
+        return self.record.key
 
     @cached_property
     def key_field(self):
@@ -88,10 +92,10 @@ class Dataset:
 
     @property
     def filtered(self):
-        return self.rows is not None
+        return self.record.narrowed
 
     def visible(self):
-        return self.rows() if self.rows else self.model._default_manager.all()
+        return self.record.visible()
 
     @cached_property
     def has_pages(self):
@@ -102,12 +106,12 @@ class Dataset:
         """The columns of a record's name, the file's language first (then English, as
         related records in JSON show it), or its key where it has no name."""
         fields = {f.attname for f in self.model._meta.concrete_fields}
-        for base in ("name", "title"):
-            if f"{base}_en" in fields:
-                current = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
-                return tuple(dict.fromkeys((f"{base}_{current}", f"{base}_en")))
-            if base in fields:
-                return (base,)
+        base = self.record.name_field
+        if f"{base}_en" in fields:
+            current = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
+            return tuple(dict.fromkeys((f"{base}_{current}", f"{base}_en")))
+        if base in fields:
+            return (base,)
         return (self.key,)
 
     @cached_property
@@ -300,19 +304,8 @@ class Reader:
                 yield dict(item for part in dataset.parts for item in part.json(row, mine, self))
 
 
-# In the order /data/ lists them. Publishing another record type is one more line here.
-DATASETS = (
-    Dataset(
-        Article,
-        rows=ARTICLES.visible,
-        description=_("Published articles only: drafts and scheduled articles are left out."),
-    ),
-    Dataset(Initiative),
-    Dataset(Organisation),
-    Dataset(Sector),
-    Dataset(Source, description=_("The public pages that the portal's facts come from.")),
-    Dataset(Milestone, description=_("Dated events of the timeline, each with its sources.")),
-)
+# Every record type that declares OPEN_DATA, in the order /data/ lists them (navigation).
+DATASETS = tuple(Dataset(record) for record in public_records(OPEN_DATA))
 DATASETS_BY_MODEL = {dataset.model: dataset for dataset in DATASETS}
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 LINKS_BY_NAME = {link.name: link for dataset in DATASETS for link in dataset.links}

@@ -11,14 +11,15 @@ import datetime
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Subquery
 from django.utils.functional import lazy
 from django.utils.text import capfirst, format_lazy
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from portal.views.formats import related_values
+from portal.records.description import translated_columns as languages
 
 # Between the keys of a many-to-many column: slugs and URLs never contain a space.
 KEY_SEPARATOR = " "
@@ -268,3 +269,66 @@ class ManyToManyPart:
             for key, *names in related[self.field.name]
         ]
         return [(self.field.name, objects)]
+
+
+def related_names(model, relation, ids):
+    """{row id: [name, ...]} for the many-to-many `relation` of `model`'s rows `ids`, in the
+    related model's order and the page's language (English where that is missing), in one
+    query reading names only."""
+    english, local = languages("name")[0], name_column(get_language())
+    found = related_values(model, relation, ids, (english, local))
+    return {
+        row_id: [name_local or name_en for name_en, name_local in pairs]
+        for row_id, pairs in found.items()
+    }
+
+
+def related_values(model, relation, ids, columns, ranks=None):
+    """{row id: [(value, ...), ...]}: the related model's `columns` for the many-to-many
+    `relation` of `model`'s rows `ids`, in one query that builds no model instances.
+
+    In the related model's order; or, given `ranks` ({related id: position}), in that order
+    and only the related rows it holds (e.g. published articles). Sorting by ranks in
+    Python spares the database a join ordered by the related table, which SQLite plans as a
+    scan of that whole table (1.5 s per 2,000 rows at 1,500 initiatives, instead of 0.08 s).
+    """
+    field = model._meta.get_field(relation)
+    row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    pairs = field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
+    selected = (f"{row}_id", f"{target}_id", *(f"{target}__{column}" for column in columns))
+    if ranks is None:
+        ordering = [
+            f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
+            for name in field.related_model._meta.ordering
+        ]
+        pairs = pairs.order_by(*ordering).values_list(*selected)
+    else:
+        pairs = sorted(
+            (pair for pair in pairs.order_by().values_list(*selected) if pair[1] in ranks),
+            key=lambda pair: ranks[pair[1]],
+        )
+    found = {}
+    for row_id, _target_id, *values in pairs:
+        found.setdefault(row_id, []).append(values)
+    return found
+
+
+def related_urls(model, relation, ids):
+    """{row id: [url, ...]} for the many-to-many `relation` of `model`'s rows `ids` to sources,
+    in the sources' order, in one query reading addresses only."""
+    field = model._meta.get_field(relation)
+    row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    pairs = (
+        field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
+        .order_by(*(f"{target}__{name}" for name in field.related_model._meta.ordering))
+        .values_list(f"{row}_id", f"{target}__url")
+    )
+    found = {}
+    for row_id, url in pairs:
+        found.setdefault(row_id, []).append(url)
+    return found
+
+
+def name_column(language):
+    """The `name` column of a language code, e.g. "zh-hant" -> "name_zh_hant"."""
+    return f"name_{(language or settings.LANGUAGE_CODE).replace('-', '_')}"

@@ -14,11 +14,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from portal.caching import request_state
-from portal.cards import render_card
-from portal.footnotes import without_footnotes
-from portal.markdown import render_markdown
+from portal.caching.pages import request_state
+from portal.finders.cards import render_card
 from portal.models import in_current_language
+from portal.records.wording import bcp47, year_span
+from portal.reference.footnotes import without_footnotes
+from portal.reference.markdown import render_markdown
 
 register = template.Library()
 
@@ -58,26 +59,8 @@ def source_refs(sources):
     return format_html('<p class="source-refs">{} {}</p>', _("Sources:"), links)
 
 
-@register.simple_tag
-def year_span(start, end):
-    """How long something ran, in words: "2019 to 2024", "From 2019", "Until 2024" or ""."""
-    if start and end:
-        return _("%(start)s to %(end)s") % {"start": start, "end": end}
-    if start:
-        return _("From %(start)s") % {"start": start}
-    if end:
-        return _("Until %(end)s") % {"end": end}
-    return ""
-
-
-# BCP 47 spells the script subtag with a capital: Django's "zh-hant" is "zh-Hant" in HTML.
-_BCP47 = {"zh-hant": "zh-Hant"}
-
-
-@register.filter
-def bcp47(language_code):
-    """A Django language code as an HTML `lang` / `hreflang` value, e.g. zh-hant -> zh-Hant."""
-    return _BCP47.get(language_code, language_code)
+register.simple_tag(year_span)
+register.filter(bcp47)
 
 
 @register.simple_tag(takes_context=True)
@@ -123,7 +106,7 @@ def _with_prefix(url, code):
 @register.simple_tag(takes_context=True)
 def card(context, template_name, obj, heading_level=3, **options):
     """``{% card "portal/includes/_article_card.html" article %}``: `obj`'s card, rendered once
-    per content state and language (portal.cards: what a card template may depend on).
+    per content state and language (portal.finders.cards: what a card template may depend on).
     Keyword `options` reach the card's context (``compare_choice=compare_choice``)."""
     state = request_state(context["request"])
     return render_card(template_name, obj, state, heading_level, **options)

@@ -4,7 +4,7 @@
 - `errors`: the 404 and 500 pages (hkai.urls' handlers).
 - `finders`: the filterable lists and site search.
 - `formats`: the article, initiative and milestone lists as CSV and JSON (their Atom feeds:
-  `portal.feeds`).
+  `portal.views.feeds`).
 - `compare`: initiatives side by side, and that table as CSV.
 - `data`: /data/, every record type as a whole-table download, and its Data Package.
 - `network`: /network/, the map of who works with whom.

@@ -2,7 +2,7 @@
 
 Paged by key (`?before=<id>`: the rows older than the last one shown), so every page is one
 indexed query that stops after a page of rows, however deep a reader goes and however long
-the history (see `portal.models.RecordChange`'s indexes). Rows come from portal.changes.
+the history (see `portal.models.RecordChange`'s indexes). Rows come from portal.changelog.changes.
 """
 
 from urllib.parse import urlencode
@@ -11,8 +11,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.changes import RECORD_TYPES, record_of, shown_lines, visible_changes, with_records
-from portal.querystrings import with_query
+from portal.changelog.changes import (
+    change_log_types,
+    changed_record,
+    shown_lines,
+    visible_changes,
+    with_records,
+)
+from portal.finders.querystrings import with_query
 
 CHANGES_PER_PAGE = 20
 # Ids are positive integers; anything longer than this is not one of ours.
@@ -26,10 +32,11 @@ class BadChangesQuery(ValueError):
 def changes_query(params):
     """(record type or "", id to start before or None) from a query string, or BadChangesQuery."""
     record_type = params.get("type", "")
-    if record_type and record_type not in RECORD_TYPES:
+    types = change_log_types()
+    if record_type and record_type not in types:
         raise BadChangesQuery(
             _("There is no record type “%(type)s”. Choose one of: %(types)s.")
-            % {"type": record_type[:40], "types": ", ".join(RECORD_TYPES)}
+            % {"type": record_type[:40], "types": ", ".join(types)}
         )
     before = params.get("before", "")
     if before and not (before.isascii() and before.isdigit() and len(before) <= MAX_ID_DIGITS):
@@ -41,7 +48,7 @@ def changes_query(params):
 
 def change_rows(rows, limit):
     """The first `limit` rows with their records and display lines: [(change, record, lines)]."""
-    return [(change, record_of(change), shown_lines(change)) for change in rows[:limit]]
+    return [(change, changed_record(change), shown_lines(change)) for change in rows[:limit]]
 
 
 @require_safe
@@ -52,7 +59,7 @@ def changes_view(request):
     ``record_types``, ``record_type``, ``older_url`` (None on the last page), ``newest_url``
     (None on the first page), ``problem`` (why the query was refused, with status 400).
     """
-    context = {"record_types": RECORD_TYPES, "record_type": "", "changes": []}
+    context = {"record_types": change_log_types(), "record_type": "", "changes": []}
     try:
         record_type, before = changes_query(request.GET)
     except BadChangesQuery as problem:

@@ -1,6 +1,6 @@
 """Initiatives side by side: /initiatives/compare/?items=a,b,c and the same table as CSV,
 /initiatives/compare.csv?items=a,b,c. What a comparison is, and its table, is
-`portal.comparison`; these views turn it into a page or a download.
+`portal.finders.comparison`; these views turn it into a page or a download.
 
 Both answer at one address per comparison, `?items=a,b,c`: the finder's "Compare selected"
 form submits `?items=a&items=b` (that is how a form sends several ticked boxes), and any such
@@ -13,11 +13,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.comparison import MAX_ITEMS, MIN_ITEMS, PARAMETER, column_title, compare, table
-from portal.links import absolute_detail_urls
-from portal.listings import INITIATIVES
-from portal.querystrings import comma_query, comma_values, with_query
-from portal.spreadsheets import csv_response
+from portal.finders.comparison import MAX_ITEMS, MIN_ITEMS, PARAMETER, column_title, compare, table
+from portal.finders.listings import INITIATIVES
+from portal.finders.querystrings import comma_query, comma_values, with_query
+from portal.opendata.spreadsheets import csv_response
+from portal.records.addresses import absolute_detail_urls
 
 
 def _canonical_redirect(request, slugs):

@@ -23,7 +23,7 @@ from portal.opendata import (
     csv_filename,
     data_package,
 )
-from portal.spreadsheets import ROWS_PER_WRITE, csv_response
+from portal.opendata.spreadsheets import ROWS_PER_WRITE, csv_response
 
 # Rows read per round trip to the database.
 CHUNK_SIZE = 2000

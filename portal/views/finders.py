@@ -2,7 +2,7 @@
 timeline), and site search.
 
 Every page is fully described by its query string. What a list is comes from
-`portal.listings` (its rows, filters, card and title) and how a query runs against it from
+`portal.finders.listings` (its rows, filters, card and title) and how a query runs against it from
 `listings.FinderQuery`; this module only turns that into a page: results, facets, removable
 chips, the problems with the input, and which filter to drop when nothing matches.
 """
@@ -17,26 +17,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from portal import lexicon
-from portal.caching import request_state
-from portal.cards import fetch_when_rendered
-from portal.cited_by import attach_citations
-from portal.comparison import MAX_ITEMS, MIN_ITEMS
-from portal.facets import facet_index
-from portal.listings import (
+from portal.caching.pages import request_state
+from portal.finders.cards import fetch_when_rendered
+from portal.finders.comparison import MAX_ITEMS, MIN_ITEMS
+from portal.finders.facets import facet_index
+from portal.finders.listings import (
     ARTICLES,
     INITIATIVES,
     ORGANISATIONS,
     PAGE_SIZE,
-    SEARCHED,
     SOURCES,
     TIMELINE,
     FinderQuery,
+    filters_by_source,
     rows_by_id,
+    searched_listings,
 )
-from portal.querystrings import query_with, sorted_query, with_query
-from portal.search import MAX_QUERY_LENGTH, matches
-from portal.snippets import attach_snippets
+from portal.finders.querystrings import query_with, sorted_query, with_query
+from portal.reference.cited_by import attach_citations
+from portal.search import lexicon
+from portal.search.query import MAX_QUERY_LENGTH, matches
+from portal.search.snippets import attach_snippets
 
 
 def format_links(request, listing):
@@ -203,7 +204,7 @@ class SourceListView(FinderView):
     listing = SOURCES
 
     def with_details(self, rows):
-        return attach_citations(list(rows))
+        return attach_citations(list(rows), filters_by_source)
 
 
 class TimelineView(FinderView):
@@ -230,10 +231,10 @@ FEW_RESULTS = 3
 
 
 def search_matches(q, state, thesaurus):
-    """[(listing, its portal.search.Matches, ids readers may see)] for each searched list:
+    """[(listing, its portal.search.query.Matches, ids readers may see)] for each searched list:
     the search's statements per list, visibility from the facet index."""
     results = []
-    for listing in SEARCHED:
+    for listing in searched_listings():
         found = matches(listing.model, q, thesaurus)
         ids = found.ids
         if not listing.all_visible:  # Only what readers may see.
@@ -244,7 +245,7 @@ def search_matches(q, state, thesaurus):
 
 def did_you_mean(q, total, state, thesaurus):
     """A near spelling of `q` that finds more than its `total` results, or "": offered only
-    below FEW_RESULTS, from the vocabulary of names and titles (portal.lexicon), and checked
+    below FEW_RESULTS, from the vocabulary of names and titles (portal.search.lexicon), and checked
     by running it (one query per list)."""
     if total >= FEW_RESULTS:
         return ""
@@ -261,8 +262,8 @@ def search_view(request):
     Template: ``portal/search.html``. Context: ``q``, ``groups`` (a list of dicts with
     ``title``, ``card_template``, ``results``, ``count`` and ``list_url``), ``problem``,
     ``total``, ``suggestion`` ("did you mean", for a search with few results) and its
-    ``suggestion_url``; each result has a ``search_snippet`` (portal.snippets). Per type: the
-    search's statements (portal.search.SEARCH_STATEMENTS), one for the shown rows (and their
+    ``suggestion_url``; each result has a ``search_snippet`` (portal.search.snippets). Per type: the
+    search's statements (portal.search.query.SEARCH_STATEMENTS), one for the shown rows (and their
     sectors), one for their snippets; counts come from the facet index, so a common word
     costs no more than a rare one. A search with few results costs one more search per type
     (see did_you_mean).

@@ -1,31 +1,31 @@
 """The article, initiative and milestone finders in other formats: the same query string, as
 CSV or JSON.
 
-Each format view reads the same listing (portal.listings) as its finder page: the same
+Each format view reads the same listing (portal.finders.listings) as its finder page: the same
 FilterSet, the same visible rows (for articles, `Article.objects.published()`), the same
 order and the same bounds. Invalid filters get a 400 that names the problem, never an empty
-file. The Atom feeds are in `portal.feeds`; `finders.format_links()` lists all three for a
+file. The Atom feeds are in `portal.views.feeds`; `finders.format_links()` lists all three for a
 page. CSV streams every matching row; JSON is paged, and as deep as the HTML pages go.
 """
 
 import itertools
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
-from portal.caching import request_state
-from portal.links import absolute_detail_urls
-from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
+from portal.caching.pages import request_state
+from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
+from portal.finders.querystrings import query_with
 from portal.models import Initiative, Organisation, languages
-from portal.querystrings import query_with
-from portal.spreadsheets import csv_response
+from portal.opendata.columns import related_names, related_urls
+from portal.opendata.spreadsheets import csv_response
+from portal.records.addresses import absolute_detail_urls
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -109,69 +109,6 @@ class CsvView(FormatView):
                     yield fields.row(obj, url(obj.slug), names)
 
         return csv_response(fields.filename, fields.header(), lines())
-
-
-def related_names(model, relation, ids):
-    """{row id: [name, ...]} for the many-to-many `relation` of `model`'s rows `ids`, in the
-    related model's order and the page's language (English where that is missing), in one
-    query reading names only."""
-    english, local = languages("name")[0], name_column(get_language())
-    found = related_values(model, relation, ids, (english, local))
-    return {
-        row_id: [name_local or name_en for name_en, name_local in pairs]
-        for row_id, pairs in found.items()
-    }
-
-
-def related_values(model, relation, ids, columns, ranks=None):
-    """{row id: [(value, ...), ...]}: the related model's `columns` for the many-to-many
-    `relation` of `model`'s rows `ids`, in one query that builds no model instances.
-
-    In the related model's order; or, given `ranks` ({related id: position}), in that order
-    and only the related rows it holds (e.g. published articles). Sorting by ranks in
-    Python spares the database a join ordered by the related table, which SQLite plans as a
-    scan of that whole table (1.5 s per 2,000 rows at 1,500 initiatives, instead of 0.08 s).
-    """
-    field = model._meta.get_field(relation)
-    row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    pairs = field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
-    selected = (f"{row}_id", f"{target}_id", *(f"{target}__{column}" for column in columns))
-    if ranks is None:
-        ordering = [
-            f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
-            for name in field.related_model._meta.ordering
-        ]
-        pairs = pairs.order_by(*ordering).values_list(*selected)
-    else:
-        pairs = sorted(
-            (pair for pair in pairs.order_by().values_list(*selected) if pair[1] in ranks),
-            key=lambda pair: ranks[pair[1]],
-        )
-    found = {}
-    for row_id, _target_id, *values in pairs:
-        found.setdefault(row_id, []).append(values)
-    return found
-
-
-def related_urls(model, relation, ids):
-    """{row id: [url, ...]} for the many-to-many `relation` of `model`'s rows `ids` to sources,
-    in the sources' order, in one query reading addresses only."""
-    field = model._meta.get_field(relation)
-    row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    pairs = (
-        field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
-        .order_by(*(f"{target}__{name}" for name in field.related_model._meta.ordering))
-        .values_list(f"{row}_id", f"{target}__url")
-    )
-    found = {}
-    for row_id, url in pairs:
-        found.setdefault(row_id, []).append(url)
-    return found
-
-
-def name_column(language):
-    """The `name` column of a language code, e.g. "zh-hant" -> "name_zh_hant"."""
-    return f"name_{(language or settings.LANGUAGE_CODE).replace('-', '_')}"
 
 
 class PageForm(forms.Form):

@@ -8,9 +8,9 @@ page that says so and offers the list.
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from portal.finders.querystrings import with_query
 from portal.models import Sector, languages
 from portal.network.links import shown_name, whole_map
-from portal.querystrings import with_query
 
 
 class NetworkView(TemplateView):

@@ -19,11 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from portal import breadcrumbs
-from portal.caching import request_state
-from portal.charts import bar_chart, fill_missing_years
-from portal.footnotes import without_footnotes
-from portal.listings import (
+from portal.caching.pages import request_state
+from portal.finders.listings import (
     ARTICLES,
     INITIATIVES,
     ORGANISATIONS,
@@ -42,6 +39,9 @@ from portal.models import (
     languages,
 )
 from portal.network.links import initiative_network, organisation_network
+from portal.reference.footnotes import without_footnotes
+from portal.views import breadcrumbs
+from portal.views.charts import bar_chart, fill_missing_years
 from portal.views.records import RecordMetaMixin
 
 SCHEMA_ORG = "https://schema.org"
@@ -63,7 +63,7 @@ def _organisation_reference(organisation, request):
 
 
 class JsonLdMixin:
-    """Adds ``breadcrumbs`` (`portal.breadcrumbs.trail`, which base.html shows) and
+    """Adds ``breadcrumbs`` (`portal.views.breadcrumbs.trail`, which base.html shows) and
     ``json_ld``, a schema.org dict that base.html renders as escaped JSON-LD: what
     `get_json_ld()` says the page is about (None: nothing), with the breadcrumbs in it."""
 
@@ -84,7 +84,7 @@ class HomeView(TemplateView):
     initiatives, and a chart of initiatives by start year.
 
     Template: ``portal/home.html``. Context: ``sectors``, ``articles``, ``initiatives``,
-    ``chart`` (a `portal.charts.BarChart`, or None with no dated initiatives),
+    ``chart`` (a `portal.views.charts.BarChart`, or None with no dated initiatives),
     ``undated_initiatives`` (how many have no start year, so are not in the chart).
     """
 
@@ -131,8 +131,6 @@ class ArticleDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     Drafts and scheduled articles are 404 for readers. Template: ``portal/article_detail.html``.
     """
 
-    record_type = "article"
-
     def get_queryset(self):
         return Article.objects.published().prefetch_related(
             "sectors", "initiatives", "organisations", "sources"
@@ -175,8 +173,6 @@ class InitiativeDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
 
     Template: ``portal/initiative_detail.html``.
     """
-
-    record_type = "initiative"
 
     def get_queryset(self):
         return Initiative.objects.select_related("lead_organisation").prefetch_related(
@@ -226,8 +222,6 @@ class OrganisationDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
 
     Template: ``portal/organisation_detail.html``.
     """
-
-    record_type = "organisation"
 
     def get_queryset(self):
         # Every initiative it leads or partners in, not the first few: an organisation has
@@ -289,8 +283,6 @@ class SectorDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     ``milestones`` (the first of the sector's on the timeline).
     """
 
-    record_type = "sector"
-
     def get_queryset(self):
         return Sector.objects.prefetch_related("sources")
 
@@ -306,7 +298,7 @@ class SectorDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
         )
 
 
-class MilestoneDetailView(JsonLdMixin, DetailView):
+class MilestoneDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
     """One milestone: its date, kind, summary, what it concerns and its sources, with a link
     to its year on the timeline. Template: ``portal/milestone_detail.html``."""
 

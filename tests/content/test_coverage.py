@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 
 from django.test import SimpleTestCase
 
-from portal.footnotes import footnote_problems
+from portal.reference.footnotes import footnote_problems
 from tests.content.coverage import (
     CITED,
     LANGUAGES,
@@ -23,7 +23,7 @@ from tests.content.coverage import (
 )
 
 # Bodies that were both an organisation and an initiative: the initiative went (migration
-# 0022_one_record_per_body) and its address redirects to the organisation.
+# 0023_one_record_per_body) and its address redirects to the organisation.
 MERGED_INITIATIVES = {
     "cair",
     "cpii",

@@ -9,7 +9,7 @@ from django.test import TestCase
 from portal.models import Redirect
 from tests.factories import make_article, make_initiative, make_milestone, make_organisation
 
-merging = importlib.import_module("portal.migrations.0022_one_record_per_body")
+merging = importlib.import_module("portal.migrations.0023_one_record_per_body")
 
 
 class MergedRecordRedirectTests(TestCase):

@@ -13,9 +13,9 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from portal.listings import INITIATIVES, NAME_FIELDS, SECTOR_NAMES, option_label
+from portal.finders.listings import INITIATIVES, NAME_FIELDS, SECTOR_NAMES, option_label
 from portal.models import Organisation, Source, languages
-from portal.templatetags.portal_tags import year_span
+from portal.records.wording import year_span
 
 MIN_ITEMS = 2
 MAX_ITEMS = 4

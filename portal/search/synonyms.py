@@ -1,8 +1,8 @@
 """Words that mean the same thing to a search: a small reviewed list of the field's
-abbreviations, and every record's own names (built per content generation, portal.lexicon).
+abbreviations, and every record's own names (built per content generation, portal.search.lexicon).
 
 A search term that one of these names is expanded at query time into "the term, or any of its
-equivalents" (portal.search), so "LLM" finds "HKGAI V1 large language model" and "HKMA" finds
+equivalents" (portal.search.query), so "LLM" finds "HKGAI V1 large language model" and "HKMA" finds
 what only says "Hong Kong Monetary Authority". Only equivalences that are true by definition
 belong in REVIEWED; official names are not written here: they come from the records (their
 names, short names and other names), which cite their sources.
@@ -10,7 +10,7 @@ names, short names and other names), which cite their sources.
 
 import re
 
-from portal.cjk import split_query_term
+from portal.records.cjk import split_query_term
 
 # Each line: phrases that mean the same, in any language. Reviewed: expansions of an
 # abbreviation, and the standard Chinese term, only.

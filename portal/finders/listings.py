@@ -6,7 +6,7 @@ the site search and the detail pages' "articles that mention it" all read these
 descriptions (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS, TIMELINE).
 
 `FinderQuery` is one request against a listing: its bound FilterSet, the ids that match (from
-the facet index, portal.facets), the results in order, the facets with disjunctive counts
+the facet index, portal.finders.facets), the results in order, the facets with disjunctive counts
 and the suggestions when nothing matches. Only the rows of the page shown are read from the
 database; counts come from the index. Page depth is bounded (MAX_DEPTH): a reader who needs
 result 1,001 of a broad list is better served by a filter, and deep OFFSETs are slow.
@@ -23,9 +23,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from pyroaring import BitMap
 
-from portal import lexicon, search
-from portal.facets import facet_index
-from portal.filters import (
+from portal.caching.generation import content_state
+from portal.finders.facets import facet_index
+from portal.finders.filters import (
     AnyOfFilter,
     ArticleFilter,
     Facet,
@@ -39,7 +39,6 @@ from portal.filters import (
     YearOfFilter,
     is_empty,
 )
-from portal.generation import content_state
 from portal.models import (
     Article,
     Initiative,
@@ -49,6 +48,9 @@ from portal.models import (
     Source,
     in_current_language,
 )
+from portal.records.description import SEARCH
+from portal.records.registry import public_records
+from portal.search import lexicon, query
 
 PAGE_SIZE = 20
 # Results a reader may page into, on any list and in any format.
@@ -161,8 +163,27 @@ TIMELINE = Listing(
     filterset_class=MilestoneFilter,
 )
 
-# In the order the site search shows them.
-SEARCHED = (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS)
+LISTINGS = (ARTICLES, INITIATIVES, ORGANISATIONS, SECTORS, TIMELINE, SOURCES)
+
+
+def listing_of(model):
+    """The Listing of `model`'s public list; KeyError if it has none."""
+    for listing in LISTINGS:
+        if listing.model is model:
+            return listing
+    raise KeyError(model)
+
+
+def filters_by_source(record):
+    """Whether the list of the record type `record` (a PublicRecord) filters by source."""
+    filterset = listing_of(record.model).filterset_class
+    return filterset is not None and "source" in filterset.base_filters
+
+
+def searched_listings():
+    """The lists of the record types that declare SEARCH, in the order the site search
+    shows them (navigation order)."""
+    return [listing_of(record.model) for record in public_records(SEARCH)]
 
 
 def option_label(obj):
@@ -276,9 +297,9 @@ class FinderQuery:
 
     @cached_property
     def found(self):
-        """The search's `portal.search.Matches` (every matching row, and the ranks), its
+        """The search's `portal.search.query.Matches` (every matching row, and the ranks), its
         terms also matching their synonyms and the records' other names."""
-        return search.matches(self.listing.model, self.search_text, self.thesaurus)
+        return query.matches(self.listing.model, self.search_text, self.thesaurus)
 
     @cached_property
     def sort_key(self):

@@ -1,7 +1,7 @@
 """Public pages served from a cache that is never stale, with HTTP validators to match.
 
 `public_page(view)` wraps every public view. For an anonymous GET or HEAD it:
-- reads the content state (portal.generation: one small query), whose key changes with any
+- reads the content state (portal.caching.generation: one small query), whose key changes with any
   write to content and when a scheduled article's time comes;
 - answers a conditional GET whose `If-None-Match` names the current ETag with 304;
 - otherwise serves the page from the cache under (code version, content key, day, full path), or
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 
-from portal.generation import content_state
+from portal.caching.generation import content_state
 
 # What a cached page depends on besides the content: templates, code, styles, translations.
 CODE_DIRS = ("templates", "portal", "static", "locale", "hkai")

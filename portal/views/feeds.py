@@ -3,7 +3,7 @@
 /initiatives/<slug>/changes.atom).
 
 A feed takes the same query string as its finder page and reads the same listing
-(portal.listings), and lists the 50 first matching items. Without a `sort` parameter
+(portal.finders.listings), and lists the 50 first matching items. Without a `sort` parameter
 those are the newest (articles by publish date, initiatives by start year then name), which
 is what a subscriber wants to hear about; with one, the feed follows it, so it lists exactly
 the first 50 items of the page it mirrors. Invalid filters are a plain-text 400.
@@ -19,17 +19,16 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.caching import request_state
-from portal.changes import (
-    RECORD_TYPE_BY_MODEL,
-    RECORD_TYPES,
-    record_of,
+from portal.caching.pages import request_state
+from portal.changelog.changes import (
+    change_log_types,
+    changed_record,
     shown_lines,
     visible_changes,
     with_records,
 )
-from portal.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
-from portal.querystrings import query_with, with_query
+from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
+from portal.finders.querystrings import query_with, with_query
 from portal.views.changes import BadChangesQuery, changes_query
 from portal.views.formats import plain_text_bad_request
 
@@ -184,7 +183,7 @@ class ChangesFeed(Feed):
 
     def title(self, obj):
         title = _("HKAI Portal: changes")
-        return f"{title} \u2014 {RECORD_TYPES[obj].plural}" if obj else title
+        return f"{title} \u2014 {change_log_types()[obj].plural}" if obj else title
 
     def subtitle(self, obj):
         return _("Changes to the portal's public records, newest first.")
@@ -198,11 +197,11 @@ class ChangesFeed(Feed):
     def item_title(self, change):
         return xml_text(
             _("%(record)s: %(kind)s")
-            % {"record": record_of(change), "kind": change.get_kind_display()}
+            % {"record": changed_record(change), "kind": change.get_kind_display()}
         )
 
     def item_link(self, change):
-        return record_of(change).get_absolute_url()
+        return changed_record(change).get_absolute_url()
 
     def item_guid(self, change):
         return self.request.build_absolute_uri(f"{reverse('portal:changes')}#change-{change.pk}")
@@ -225,10 +224,10 @@ class RecordChangesFeed(ChangesFeed):
 
     def get_object(self, request, record_type, slug):
         self.request = request
-        return get_object_or_404(RECORD_TYPES[record_type].visible(), slug=slug)
+        return get_object_or_404(change_log_types()[record_type].visible(), slug=slug)
 
     def changes(self, record):
-        record_type = RECORD_TYPE_BY_MODEL[type(record)].name
+        record_type = record.public.name
         return visible_changes(record_type).filter(**{record_type: record})
 
     def title(self, record):

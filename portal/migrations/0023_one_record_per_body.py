@@ -43,6 +43,6 @@ def merge(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0021_redirects")]
+    dependencies = [("portal", "0022_redirects")]
 
     operations = [migrations.RunPython(merge, migrations.RunPython.noop)]

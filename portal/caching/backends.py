@@ -1,7 +1,7 @@
 """The default cache when no Redis server is configured (settings.CACHES).
 
 Django's file-based cache compresses every entry at zlib's default level (6). The largest
-entries are the facet indexes' parts (portal.facets): bitmaps that compress little (about
+entries are the facet indexes' parts (portal.finders.facets): bitmaps that compress little (about
 half) whatever the level, and at level 6 compressing them took about 40 ms of a
 100,000-article list's first request, against about 15 ms at level 1, for files 2-4 %
 larger. Reading is unchanged: zlib reads any level, so entries written by either backend

@@ -1,11 +1,11 @@
 """What search knows about the portal's own words, built once per content generation: the
-records' names as synonyms (`thesaurus`, portal.synonyms), and a vocabulary for "did you
+records' names as synonyms (`thesaurus`, portal.search.synonyms), and a vocabulary for "did you
 mean" (`vocabulary`, built only when a search finds nothing).
 
 Each is built with a fixed number of small, bounded queries (organisations' and initiatives'
 names; sector names and the titles of the newest articles), so its cost does not grow with
 the content; kept in each process's memory and the shared cache under the content key, like
-the facet indexes (portal.facets), so an edit is reflected on the very next request.
+the facet indexes (portal.finders.facets), so an edit is reflected on the very next request.
 """
 
 import difflib
@@ -15,7 +15,7 @@ from collections import Counter
 from django.core.cache import cache
 
 from portal.models import Article, Initiative, Organisation, Sector
-from portal.synonyms import Thesaurus, tokens
+from portal.search.synonyms import Thesaurus, tokens
 
 # Bounds: the small tables are read up to this many rows (together); article titles only of the
 # newest so many; the vocabulary keeps its most frequent words.
@@ -124,6 +124,7 @@ def vocabulary(state):
 
 
 def forget_lexicon():
-    """Drop this process's copies (tests call it between cases, as portal.facets.forget_indexes)."""
+    """Drop this process's copies (tests call it between cases, as
+    portal.finders.facets.forget_indexes)."""
     with _memo_lock:
         _memo.clear()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0020_dated_statuses_and_sources'),
+        ('portal', '0021_milestone_search_and_changes'),
     ]
 
     operations = [

@@ -3,7 +3,7 @@
 Each FilterSet describes a finder: the filters a reader can apply (slugs in URLs, repeatable
 where "any of" makes sense), how results sort, and which filters are shown as facets. Filters
 that can be facets also say how to index their options (`index_groups`: the row ids of each
-option, for portal.facets), so that counts never need a query per option. Invalid input
+option, for portal.finders.facets), so that counts never need a query per option. Invalid input
 makes the form invalid; views then show the form's errors. A query string may carry at most
 MAX_VALUES_PER_FILTER values for one filter and MAX_VALUES in all (`too_many_values`).
 """
@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.facets import id_lists, id_lists_by_range
+from portal.finders.facets import id_lists, id_lists_by_range
 from portal.models import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -35,7 +35,7 @@ from portal.models import (
     Source,
     languages,
 )
-from portal.search import MAX_QUERY_LENGTH, search
+from portal.search.query import MAX_QUERY_LENGTH, search
 
 # Bounds on what one URL may ask for: each value is work (and a checkbox to show).
 MAX_VALUES_PER_FILTER = 20
@@ -103,9 +103,9 @@ class Facet:
 
 
 class SearchFilter(django_filters.CharFilter):
-    """Full-text search. Sorting by relevance is done by portal.listings, from the scores.
+    """Full-text search. Sorting by relevance is done by portal.finders.listings, from the scores.
     Terms match their synonyms in the FilterSet's `thesaurus` where it has one (set by
-    portal.listings.FinderQuery for the content generation), else the reviewed list."""
+    portal.finders.listings.FinderQuery for the content generation), else the reviewed list."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=MAX_QUERY_LENGTH, label=_("Search"), **kwargs)
@@ -335,8 +335,8 @@ class SortFilter(django_filters.ChoiceFilter):
         return value or ("relevance" if searching else self.default)
 
     def ordering(self, key):
-        """The order_by() arguments of ordering `key` (relevance is sorted by portal.listings,
-        from the search scores; its fields say how ties are broken)."""
+        """The order_by() arguments of ordering `key` (relevance is sorted by
+        portal.finders.listings, from the search scores; its fields say how ties are broken)."""
         return self.orderings[key][1]
 
     def filter(self, qs, value):
@@ -639,6 +639,7 @@ class YearBoundFilter(YearFilter):
 
 
 class MilestoneFilter(FinderFilterSet):
+    q = SearchFilter()
     sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
     kind = IndexedChoiceFilter(field_name="kind", choices=Milestone.Kind.choices, label=_("Kind"))
     initiative = AnyOfFilter(
@@ -656,6 +657,7 @@ class MilestoneFilter(FinderFilterSet):
         orderings={
             "oldest": (_("Oldest first"), ("date", "title_en")),
             "newest": (_("Newest first"), ("-date", "title_en")),
+            "relevance": (_("Relevance"), ("-search_rank", "date")),
         },
     )
 

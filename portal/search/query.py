@@ -4,7 +4,7 @@ English words: PostgreSQL's stored, title-weighted `search_document` column (mig
 matched against `websearch_to_tsquery` through its GIN index, ranked with `ts_rank` over the
 stored `search_heading` (0010).
 Chinese: each model's `search_cjk` column holds its Chinese text as two-character tokens
-(portal.cjk); a Chinese search term must match all of its own pairs (a single character
+(portal.records.cjk); a Chinese search term must match all of its own pairs (a single character
 matches as a prefix), through a second GIN index ('simple' configuration) on PostgreSQL and
 an extra FTS5 column on SQLite. Mixed queries ("HKMA 沙盒") need both parts to match.
 SQLite: an FTS5 table per model, kept in step with the content table by triggers; ranked
@@ -12,18 +12,19 @@ with `bm25` over the heading's columns. PostgreSQL's columns and indexes come fr
 migrations. SQLite's are ensured after every `migrate` (see `ensure_sqlite_index`), because
 SQLite migrations that alter a table rebuild it, and a rebuilt table has lost its triggers.
 
-Each term of a search also matches its equivalents (portal.synonyms: abbreviations, and the
+Each term of a search also matches its equivalents (portal.search.synonyms: abbreviations, and the
 records' own names): "LLM" is `("llm" OR "large language model" OR ...)` in FTS5 and
 `'llm' | 'larg' <-> 'languag' <-> 'model'` in PostgreSQL.
 
 `search(queryset, text)` filters a queryset to the matching rows; `matches(model, text)` gives
 every matching row and the relevance of those whose heading matches, for sorting and facet
-counts (portal.listings); `snippets(model, text, ids)` the highlighted passages of a page's
+counts (portal.finders.listings); `snippets(model, text, ids)` the highlighted passages of a page's
 rows.
 Any text is safe to pass: it is never spliced into SQL (words are letters and digits, quoted).
 """
 
 import heapq
+import json
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,25 +34,44 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from pyroaring import BitMap
 
-from portal.cjk import bigrams, split_query_term
-from portal.facets import id_bitmap
-from portal.models import Article, Initiative, Organisation, Sector
-from portal.synonyms import REVIEWED_ONLY
+from portal.models import Article
+from portal.records.cjk import bigrams, split_query_term
+from portal.records.description import SEARCH
+from portal.records.registry import public_records
+from portal.search.synonyms import REVIEWED_ONLY
 
-SEARCHABLE_MODELS = (Article, Initiative, Organisation, Sector)
-# The fields searched, most important first (their order sets the ranking weights).
-SEARCH_FIELDS = {model: model.SEARCH_FIELDS for model in SEARCHABLE_MODELS}
+
+def searched_models():
+    """The models of the record types that declare SEARCH, in navigation order."""
+    return [record.model for record in public_records(SEARCH)]
+
+
+def search_fields(model):
+    """`model`'s searched columns, most important first (their order sets the weights)."""
+    return model.public.search_fields
+
+
 CJK_FIELD = "search_cjk"
 TEXT_SEARCH_CONFIG = "english"
 # PostgreSQL's four weight classes, for the first, second, third and later fields.
 WEIGHTS = ("A", "B", "C", "D")
-# Ranking reads the first fields of SEARCH_FIELDS only (two languages of two fields): the
+# Ranking reads the first searched fields only (two languages of two fields): the
 # same fields as PostgreSQL's stored `search_heading` (migration 0010).
 HEADING_FIELDS = 4
 # Longer input adds nothing to a search and only costs time.
 MAX_QUERY_LENGTH = 200
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def id_bitmap(ids):
+    """A BitMap of ids given as a list, or as one comma-separated string (None for none)."""
+    if not ids:
+        return BitMap()
+    if isinstance(ids, str):
+        # JSON's parser reads a list of integers a third faster than int() on each piece.
+        return BitMap(json.loads(f"[{ids}]"))
+    return BitMap(ids)
 
 
 def search_terms(text):
@@ -89,7 +109,7 @@ class Alternative:
 
 class ParsedQuery:
     """A search as terms that must all match, each a list of Alternatives: what the reader
-    typed, and the equivalent names a Thesaurus knows (portal.synonyms)."""
+    typed, and the equivalent names a Thesaurus knows (portal.search.synonyms)."""
 
     def __init__(self, text, thesaurus=None):
         thesaurus = thesaurus or REVIEWED_ONLY
@@ -124,7 +144,7 @@ def _quoted_lexemes(alternative):
 
 def _cjk_lexemes(alternative):
     """An Alternative's Chinese tokens as to_tsquery text (None if it has none). Tokens are
-    CJK characters only (see portal.cjk), so quoting them is enough."""
+    CJK characters only (see portal.records.cjk), so quoting them is enough."""
     tokens = [f"'{pair}'" for pair in alternative.pairs]
     tokens += [f"'{char}':*" for char in alternative.prefixes]
     return " & ".join(tokens) or None
@@ -295,13 +315,13 @@ def fts5_match_expression(query):
 
 def _sqlite_weights(model):
     # bm25 weights: earlier fields count more, like PostgreSQL's weight classes.
-    columns = [*SEARCH_FIELDS[model], CJK_FIELD]
+    columns = [*search_fields(model), CJK_FIELD]
     return ", ".join(str(10.0 / (i // 2 + 1)) for i in range(len(columns)))
 
 
 def _sqlite_index_statements(model):
     table = model._meta.db_table
-    fields = [*SEARCH_FIELDS[model], CJK_FIELD]
+    fields = [*search_fields(model), CJK_FIELD]
     fts = f"{table}_fts"
     columns = ", ".join(fields)
     new_values = ", ".join(f"new.{f}" for f in fields)
@@ -323,12 +343,13 @@ def _sqlite_index_statements(model):
 
 
 def ensure_sqlite_index(connection):
-    """Make every FTS5 table and trigger match SEARCH_FIELDS, rebuilding what was missing or
-    out of date. Safe to run any number of times: when all is in place it only reads."""
+    """Make every searched model's FTS5 table and triggers match its SEARCH_FIELDS,
+    rebuilding what was missing or out of date. Safe to run any number of times: when all
+    is in place it only reads."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         existing = {name for (name,) in cursor.fetchall()}
-        for model in SEARCH_FIELDS:
+        for model in searched_models():
             if model._meta.db_table not in existing:
                 continue  # Migrations have not created this model's table yet.
             fts, fields, table_sql, triggers = _sqlite_index_statements(model)
@@ -476,7 +497,7 @@ def _sqlite_matches(model, query):
     fts = f"{table}_fts"
     expression = fts5_match_expression(query)
     if _typed_in_english(query):
-        headings = " ".join(SEARCH_FIELDS[model][:HEADING_FIELDS])
+        headings = " ".join(search_fields(model)[:HEADING_FIELDS])
         english = [
             _fts5_alternative(alternative)
             for term in query.terms

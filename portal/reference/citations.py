@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from portal.models import Article, in_current_language
-from portal.templatetags.portal_tags import bcp47
+from portal.records.description import CHANGE_LOG
+from portal.records.wording import bcp47
 
 # LaTeX's special characters (& % # _ { } ...) escaped in text fields; Chinese is kept as is
 # (biber and bibtex8 read UTF-8), so an unknown character is neither dropped nor warned about.
@@ -44,10 +45,6 @@ def sources_checked(sources):
     if not dates:
         return None
     return min(dates), max(dates), len(dates)
-
-
-def _title_field(obj):
-    return "title" if isinstance(obj, Article) else "name"
 
 
 class _RisWriter(rispy.RisWriter):
@@ -75,7 +72,7 @@ class Citation:
 
     @classmethod
     def of(cls, obj, request, record_type, language):
-        title, _language = in_current_language(obj, _title_field(obj))
+        title, _language = in_current_language(obj, obj.public.name_field)
         byline = getattr(obj, "byline", "")
         return cls(
             key=f"hkai-{record_type}-{obj.slug}",
@@ -183,7 +180,7 @@ def record_meta(obj, request, record_type):
     Shared by the public detail pages and the admin's preview, which renders an article's
     page exactly as readers will see it without going through the public views.
     """
-    return {
+    meta = {
         "record_updated": last_updated(obj),
         "sources_checked": sources_checked(obj.sources.all()),
         "citation": Citation.of(obj, request, record_type, get_language()),
@@ -191,5 +188,7 @@ def record_meta(obj, request, record_type):
             (text, reverse(f"portal:{record_type}_cite", args=[obj.slug, name]))
             for name, (text, _type, _write) in CITATION_FORMATS.items()
         ],
-        "changes_feed_url": reverse(f"portal:{record_type}_changes_feed", args=[obj.slug]),
     }
+    if obj.public.has(CHANGE_LOG):
+        meta["changes_feed_url"] = reverse(f"portal:{record_type}_changes_feed", args=[obj.slug])
+    return meta

@@ -5,7 +5,7 @@ markdown-it-py's footnote plugin reads it): a marker after the sentence, `...in 
 and at the end of the text one definition per label, `[^pa]: https://exact.source/url`, whose
 text is exactly the address of one of the item's sources. `footnote_problems` is the one
 check: the importer (portal.content.schema) and the admin (portal.admin.base) both call it.
-`portal.markdown` renders the notes.
+`portal.reference.markdown` renders the notes.
 """
 
 import re
@@ -15,15 +15,7 @@ from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from portal.models import Article, Initiative, Organisation, Sector, languages
-
-# The texts that may cite, per model: each is Markdown checked against the item's `sources`.
-CITED_FIELDS = {
-    Sector: languages("description"),
-    Organisation: languages("description"),
-    Initiative: languages("description"),
-    Article: languages("body"),
-}
+from portal.records.registry import record_of
 
 # For finding footnotes only: markers are matched even without a definition (so a missing
 # one can be reported), and definitions stay where they are written (so none is dropped).
@@ -37,8 +29,10 @@ _MARKER = re.compile(r"\[\^[^\]\s]+\]")
 
 
 def cited_fields(model):
-    """The names of `model`'s fields whose footnotes must name its sources; () if none."""
-    return CITED_FIELDS.get(model, ())
+    """The names of `model`'s fields whose footnotes must name its sources (its
+    PublicRecord's `cites`, in every language); () if none."""
+    record = record_of(model)
+    return record.cited_columns if record else ()
 
 
 @dataclass

@@ -4,7 +4,7 @@ A finder page is mostly cards, and a card is a small template with a few filters
 (translated fields, dates, relation names): about a quarter of a millisecond to render, a
 fifth of an uncached list page. The same records come up again and again across pages,
 filters and languages, so each worker keeps the HTML of the cards it has rendered, keyed
-by the content state (portal.generation), the language, the template and the heading
+by the content state (portal.caching.generation), the language, the template and the heading
 level. When content changes, the state's key changes and the memory is dropped, like the
 page cache: a card is never stale. Bounded (MAX_CARDS), oldest out first.
 

@@ -13,17 +13,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Article, Initiative, Milestone, Organisation, Sector, in_current_language
-
-# model -> (URL name of its section's list, the section's name as the header's nav says it,
-# the translated field that names one item)
-SECTIONS = {
-    Article: ("portal:article_list", _("Articles"), "title"),
-    Initiative: ("portal:initiative_list", _("Initiatives"), "name"),
-    Organisation: ("portal:organisation_list", _("Organisations"), "name"),
-    Sector: ("portal:sector_list", _("Sectors"), "name"),
-    Milestone: ("portal:milestone_list", _("Timeline"), "title"),
-}
+from portal.models import in_current_language
+from portal.records.registry import record_of
 
 
 @dataclass(frozen=True)
@@ -37,13 +28,14 @@ class Crumb:
 
 
 def trail(obj):
-    """[home, obj's section, obj] as Crumbs; the last is the page itself."""
-    list_url, section, field = SECTIONS[type(obj)]
-    name, language = in_current_language(obj, field)
+    """[home, obj's section, obj] as Crumbs; the last is the page itself. The section and
+    the field that names `obj` come from its model's PublicRecord."""
+    record = record_of(type(obj))
+    name, language = in_current_language(obj, record.name_field)
     current = get_language() or settings.LANGUAGE_CODE
     return [
         Crumb(str(_("Home")), reverse("portal:home")),
-        Crumb(str(section), reverse(list_url)),
+        Crumb(str(record.section), record.list_url()),
         Crumb(name, obj.get_absolute_url(), None if language == current else language),
     ]
 

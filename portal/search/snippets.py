@@ -19,13 +19,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from portal.models import Article, languages
-from portal.search import (
+from portal.search.query import (
     CJK_FIELD,
-    SEARCH_FIELDS,
     TEXT_SEARCH_CONFIG,
     ParsedQuery,
     english_tsquery_text,
     fts5_match_expression,
+    search_fields,
 )
 
 START, STOP = "\ue000", "\ue001"
@@ -54,7 +54,7 @@ def text_fields(model):
     searched fields: the passage shows where the row matched."""
     names = ("body", "summary") if model is Article else ("description", "summary")
     current = (get_language() or "en").replace("-", "_")
-    columns = [c for name in names for c in languages(name) if c in SEARCH_FIELDS[model]]
+    columns = [c for name in names for c in languages(name) if c in search_fields(model)]
     return sorted(columns, key=lambda c: (not c.endswith(f"_{current}"), columns.index(c)))
 
 
@@ -83,7 +83,7 @@ def as_html(passage):
 def _sqlite_passages(model, query, ids, fields):
     table = model._meta.db_table
     fts = f"{table}_fts"
-    columns = [*SEARCH_FIELDS[model], CJK_FIELD]
+    columns = [*search_fields(model), CJK_FIELD]
     calls = ", ".join(
         f"snippet({fts}, {columns.index(field)}, %s, %s, %s, {SNIPPET_TOKENS})" for field in fields
     )

@@ -4,11 +4,11 @@ markdown-it-py parses CommonMark with raw HTML switched off; nh3 (the Rust `ammo
 then keeps only an allow-list of tags, attributes and URL schemes, so an editor cannot put
 script, event handlers or `javascript:` links into a public page.
 
-Footnotes (mdit_py_plugins' footnote plugin, see portal.footnotes for the syntax) are numbered
-in order of first reference. Each note shows the source its definition names, as the title
-and publisher linked to the source, a link to the page's source list entry (`#source-<pk>`)
-and a link back to the reference. The markup follows the pattern GitHub and others use for
-screen readers: each reference is a superscript link described by the notes' heading
+Footnotes (mdit_py_plugins' footnote plugin, see portal.reference.footnotes for the syntax)
+are numbered in order of first reference. Each note shows the source its definition names,
+as the title and publisher linked to the source, a link to the page's source list entry
+(`#source-<pk>`) and a link back to the reference. The markup follows the pattern GitHub and
+others use for screen readers: each reference is a superscript link described by the notes' heading
 (`aria-describedby`), the notes are a labelled section, and each back-link says which
 reference it returns to. Ids carry a prefix per rendered text (`fn-description-1`), so two
 texts on one page never share an id.
@@ -182,7 +182,7 @@ def _notes_as_sources(tokens):
     """Replace each note's body (its definition, parsed) by one `footnote_source` token.
 
     A definition's text is a source's address, so the note shows that source instead. The
-    address is the definition as written (the inline token's content), as portal.footnotes
+    address is the definition as written (the inline token's content), as portal.reference.footnotes
     compares it.
     """
     result, inside = [], None

@@ -11,10 +11,9 @@ generation: a fixed number of grouped queries (one per facet, plus the visible r
 by all processes through the cache and kept in each process's memory until content changes.
 
 Which facets there are and how their rows are found is the FilterSet's business: each
-indexed filter implements `index_groups(queryset)` (see portal.filters).
+indexed filter implements `index_groups(queryset)` (see portal.finders.filters).
 """
 
-import json
 import threading
 from collections.abc import Mapping
 
@@ -23,6 +22,8 @@ from django.db import connection
 from django.db.models import CharField, StringAgg, Value
 from django.db.models.functions import Cast
 from pyroaring import BitMap
+
+from portal.search.query import id_bitmap
 
 # The in-process copy: {listing name: FacetIndex}. Guarded by a lock so that threads of one
 # process share one index (and each index guards its own parts).
@@ -43,16 +44,6 @@ def _ids_aggregate(id_field):
 
         return ArrayAgg(id_field)
     return StringAgg(Cast(id_field, CharField()), Value(","))
-
-
-def id_bitmap(ids):
-    """A BitMap of ids given as a list, or as one comma-separated string (None for none)."""
-    if not ids:
-        return BitMap()
-    if isinstance(ids, str):
-        # JSON's parser reads a list of integers a third faster than int() on each piece.
-        return BitMap(json.loads(f"[{ids}]"))
-    return BitMap(ids)
 
 
 def id_set(queryset, id_field="pk"):

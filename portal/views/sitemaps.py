@@ -16,8 +16,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
-from portal.links import PLACEHOLDER
-from portal.models import Article, Initiative, Milestone, Organisation, Sector
+from portal.records.addresses import PLACEHOLDER
+from portal.records.description import SITEMAP
+from portal.records.registry import public_records
 
 
 class LanguagePairs:
@@ -111,39 +112,13 @@ class ContentSitemap(Sitemap):
         return self.queryset().aggregate(latest=Max("updated_at"))["latest"]
 
 
-class ArticleSitemap(ContentSitemap):
-    url_name = "portal:article_detail"
-
-    def queryset(self):
-        return Article.objects.published()
-
-
-class InitiativeSitemap(ContentSitemap):
-    url_name = "portal:initiative_detail"
-
-    def queryset(self):
-        return Initiative.objects.all()
-
-
-class OrganisationSitemap(ContentSitemap):
-    url_name = "portal:organisation_detail"
-
-    def queryset(self):
-        return Organisation.objects.all()
-
-
-class SectorSitemap(ContentSitemap):
-    url_name = "portal:sector_detail"
-
-    def queryset(self):
-        return Sector.objects.all()
-
-
-class MilestoneSitemap(ContentSitemap):
-    url_name = "portal:milestone_detail"
-
-    def queryset(self):
-        return Milestone.objects.all()
+def record_sitemap(record):
+    """The ContentSitemap of the record type `record` (a PublicRecord): its visible rows."""
+    return type(
+        f"{record.model.__name__}Sitemap",
+        (ContentSitemap,),
+        {"url_name": record.detail_url_name, "queryset": lambda self: record.visible()},
+    )
 
 
 class ListPageSitemap(Sitemap):
@@ -169,11 +144,8 @@ class ListPageSitemap(Sitemap):
         return reverse(name)
 
 
+# A section per record type that declares SITEMAP, named by its English plural.
 sitemaps = {
     "pages": ListPageSitemap,
-    "articles": ArticleSitemap,
-    "initiatives": InitiativeSitemap,
-    "organisations": OrganisationSitemap,
-    "sectors": SectorSitemap,
-    "milestones": MilestoneSitemap,
+    **{record.collection: record_sitemap(record) for record in public_records(SITEMAP)},
 }

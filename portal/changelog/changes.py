@@ -32,39 +32,26 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from reversion.errors import RevertError
 from reversion.models import Revision, Version
 from reversion.revisions import _get_options, is_registered
 
-from portal.models import Article, Initiative, Organisation, RecordChange, Sector, languages
+from portal.models import Article, RecordChange
+from portal.records.description import CHANGE_LOG
+from portal.records.registry import public_records, record_named, record_of
 
 
-@dataclass(frozen=True)
-class RecordType:
-    """One kind of public record: its model, its URL prefix, and what readers may see."""
-
-    name: str
-    model: type
-    prefix: str
-    plural: str
-
-    def visible(self):
-        """The records readers may see (for articles, `published()`: the one visibility rule)."""
-        manager = self.model._default_manager
-        return manager.published() if self.model is Article else manager.all()
+def change_log_types():
+    """{name: PublicRecord} of the record types in the change log (those declaring
+    CHANGE_LOG), in navigation order."""
+    return {record.name: record for record in public_records(CHANGE_LOG)}
 
 
-RECORD_TYPES = {
-    record.name: record
-    for record in (
-        RecordType("article", Article, "articles", _("Articles")),
-        RecordType("initiative", Initiative, "initiatives", _("Initiatives")),
-        RecordType("organisation", Organisation, "organisations", _("Organisations")),
-        RecordType("sector", Sector, "sectors", _("Sectors")),
-    )
-}
-RECORD_TYPE_BY_MODEL = {record.model: record for record in RECORD_TYPES.values()}
+def _logged(model):
+    """`model`'s PublicRecord if its changes are logged, else None."""
+    record = record_of(model)
+    return record if record is not None and record.has(CHANGE_LOG) else None
+
 
 # Fields readers never see, or that change without the content changing.
 HIDDEN_FIELDS = {
@@ -203,8 +190,9 @@ def _names(model, ids):
     """{id: name} for rows of `model`; a name is {language: text} for translated names."""
     if not ids:
         return {}
-    if hasattr(model, "name_en"):
-        columns = languages("name")
+    record = record_of(model)
+    if record is not None and hasattr(model, record.name_columns[0]):
+        columns = record.name_columns
         rows = model._default_manager.filter(pk__in=ids).values_list("pk", *columns)
         codes = [code for code, _name in settings.LANGUAGES]
         return {pk: dict(zip(codes, names, strict=True)) for pk, *names in rows}
@@ -244,7 +232,7 @@ def change_row(model, pk, old, new, first_kind=RecordChange.Kind.FIRST, **values
 
     Lines still hold ids: call `name_lines` on them before saving.
     """
-    record = RECORD_TYPE_BY_MODEL.get(model)
+    record = _logged(model)
     if record is None:  # e.g. a source: in the admin's history, not in the public log
         return None
     public = is_public(model, new)
@@ -273,7 +261,7 @@ def record_revision(sender, revision, versions, **kwargs):
     rows = []
     for version in versions:
         model = version.content_type.model_class()
-        if model not in RECORD_TYPE_BY_MODEL:
+        if _logged(model) is None:
             continue
         previous = (
             Version.objects.using(version._state.db)
@@ -399,25 +387,21 @@ def visible_changes(record_type=None):
     return rows.order_by("-id")
 
 
-# Only what a log row shows of its record.
-_RECORD_COLUMNS = {
-    record.name: [
-        "slug",
-        *languages("title" if record.model is Article else "name"),
-    ]
-    for record in RECORD_TYPES.values()
-}
-
-
 def with_records(rows):
-    """`rows` with their records' slug and names fetched in the same query."""
-    related = list(RECORD_TYPES)
-    only = [f"{name}__{column}" for name in related for column in _RECORD_COLUMNS[name]]
+    """`rows` with their records' slug and names (only what a log row shows of its record)
+    fetched in the same query."""
+    types = change_log_types()
+    related = list(types)
+    only = [
+        f"{name}__{column}"
+        for name, record in types.items()
+        for column in ("slug", *record.name_columns)
+    ]
     only += ["id", "record_type", "changed_at", "kind", "via", "lines"]
     return rows.select_related(*related).only(*only)
 
 
-def record_of(change):
+def changed_record(change):
     """The article, initiative, organisation or sector that `change` is about."""
     return getattr(change, change.record_type)
 
@@ -471,7 +455,7 @@ class ShownLine:
 def shown_lines(change):
     """The lines of `change` for display, in the reader's language; lines naming a field the
     model no longer has are left out."""
-    return display_lines(RECORD_TYPES[change.record_type].model, change.lines)
+    return display_lines(record_named(change.record_type).model, change.lines)
 
 
 def display_lines(model, lines):

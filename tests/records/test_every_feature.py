@@ -1,0 +1,154 @@
+"""Every public record type answers every feature its PublicRecord declares.
+
+One record of each type is made, linked to a sector, an organisation, an initiative and a
+source, with a word of its own in its name; then each type is walked through each of its
+features as a reader (or a crawler) would reach it.
+"""
+
+import reversion
+from django.test import TestCase
+from django.urls import reverse
+
+from portal.records.description import (
+    BREADCRUMBS,
+    CHANGE_LOG,
+    CITATIONS,
+    CITED_BY,
+    FEATURES,
+    FORMATS,
+    LIST,
+    NETWORK,
+    OPEN_DATA,
+    SEARCH,
+    SITEMAP,
+)
+from portal.records.registry import public_records
+from tests.factories import (
+    make_article,
+    make_initiative,
+    make_milestone,
+    make_organisation,
+    make_sector,
+    make_source,
+)
+
+
+class EveryFeatureTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.source = make_source(title="Walked source")
+        sector = make_sector(name="Sector zebrafinch", sources=[cls.source])
+        organisation = make_organisation(
+            name="Organisation zebrafinch", sectors=[sector], sources=[cls.source]
+        )
+        initiative = make_initiative(
+            name="Initiative zebrafinch",
+            lead_organisation=organisation,
+            sectors=[sector],
+            sources=[cls.source],
+        )
+        article = make_article(
+            title="Article zebrafinch",
+            sectors=[sector],
+            initiatives=[initiative],
+            sources=[cls.source],
+        )
+        milestone = make_milestone(
+            title="Milestone zebrafinch",
+            sectors=[sector],
+            initiatives=[initiative],
+            sources=[cls.source],
+        )
+        cls.records = {
+            "sector": sector,
+            "organisation": organisation,
+            "initiative": initiative,
+            "article": article,
+            "milestone": milestone,
+            "source": cls.source,
+        }
+
+    def test_every_feature_is_known(self):
+        for record in public_records():
+            self.assertLessEqual(record.features, set(FEATURES), record)
+
+    def test_every_type_answers_every_feature_it_declares(self):
+        checks = {
+            LIST: self.check_list,
+            SEARCH: self.check_search,
+            FORMATS: self.check_formats,
+            CHANGE_LOG: self.check_change_log,
+            CITATIONS: self.check_citations,
+            CITED_BY: self.check_cited_by,
+            OPEN_DATA: self.check_open_data,
+            SITEMAP: self.check_sitemap,
+            BREADCRUMBS: self.check_breadcrumbs,
+            NETWORK: self.check_network,
+        }
+        self.assertEqual(set(checks), set(FEATURES))
+        for record in public_records():
+            obj = self.records[record.name]
+            for feature in sorted(record.features):
+                with self.subTest(record=record.name, feature=feature):
+                    checks[feature](record, obj)
+
+    def test_milestones_have_every_feature(self):
+        # The newest type, which once lacked search, the change log, citations and cited-by.
+        (milestone,) = [record for record in public_records() if record.name == "milestone"]
+        self.assertEqual(milestone.features, set(FEATURES) - {NETWORK})
+
+    def get_ok(self, url, **params):
+        response = self.client.get(url, params)
+        self.assertEqual(response.status_code, 200, url)
+        return response
+
+    def check_list(self, record, obj):
+        self.assertContains(self.get_ok(record.list_url()), obj.get_absolute_url())
+        self.get_ok(obj.get_absolute_url())
+
+    def check_search(self, record, obj):
+        response = self.get_ok(reverse("portal:search"), q="zebrafinch")
+        counts = {str(group["title"]): group["count"] for group in response.context["groups"]}
+        self.assertEqual(counts.get(str(record.section)), 1, counts)
+        self.assertContains(response, obj.get_absolute_url())
+
+    def check_formats(self, record, obj):
+        for suffix in ("csv", "json", "feed"):
+            response = self.get_ok(reverse(f"portal:{record.name}_{suffix}"))
+            body = b"".join(response) if response.streaming else response.content
+            self.assertIn(obj.slug.encode(), body, suffix)
+
+    def check_change_log(self, record, obj):
+        with reversion.create_revision():
+            obj.save()
+        response = self.get_ok(reverse("portal:changes"), type=record.name)
+        self.assertContains(response, obj.get_absolute_url())
+        feed = self.get_ok(reverse(f"portal:{record.name}_changes_feed", args=[obj.slug]))
+        self.assertContains(feed, obj.get_absolute_url())
+
+    def check_citations(self, record, obj):
+        self.assertContains(self.get_ok(obj.get_absolute_url()), "About this page")
+        for citation_format in ("bib", "ris", "json"):
+            url = reverse(f"portal:{record.name}_cite", args=[obj.slug, citation_format])
+            self.assertContains(self.get_ok(url), obj.slug)
+
+    def check_cited_by(self, record, obj):
+        response = self.get_ok(reverse("portal:source_list"))
+        self.assertContains(response, f'href="{obj.get_absolute_url()}"')
+
+    def check_open_data(self, record, obj):
+        response = self.get_ok(reverse("portal:data_csv", args=[record.collection]))
+        key = getattr(obj, record.key)
+        self.assertIn(key.encode(), b"".join(response.streaming_content))
+
+    def check_sitemap(self, record, obj):
+        response = self.get_ok(reverse("sitemap_section", args=[record.collection]))
+        self.assertContains(response, obj.get_absolute_url())
+
+    def check_breadcrumbs(self, record, obj):
+        response = self.get_ok(obj.get_absolute_url())
+        self.assertContains(response, f'href="{record.list_url()}"')
+        self.assertContains(response, '"@type": "BreadcrumbList"')
+
+    def check_network(self, record, obj):
+        self.assertContains(self.get_ok(reverse("portal:network")), obj.get_absolute_url())
