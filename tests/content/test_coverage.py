@@ -13,6 +13,7 @@ from django.test import SimpleTestCase
 from portal.reference.footnotes import footnote_problems
 from tests.content.coverage import (
     CITED,
+    FIXTURES,
     LANGUAGES,
     OFFICIAL_PUBLISHERS,
     SEED_ARTICLES,
@@ -232,3 +233,21 @@ class SourceTests(SimpleTestCase):
         for fields in records_of("portal.source"):
             with self.subTest(source=fields["url"]):
                 self.assertTrue(cited[fields["url"]])
+
+
+class CoverageListTests(SimpleTestCase):
+    def test_every_record_the_coverage_list_links_exists(self):
+        # docs/coverage.md tells editors what is covered; a link to a record that is gone
+        # (merged, renamed) would say it is covered when it is not.
+        listed = re.findall(
+            r"\]\(/(organisations|initiatives|timeline)/([a-z0-9-]+)/\)",
+            (FIXTURES.parent / "docs" / "coverage.md").read_text(encoding="utf-8"),
+        )
+        model = {"organisations": "portal.organisation", "initiatives": "portal.initiative"}
+        slugs = defaultdict(set)
+        for label, fields in fixture_records():
+            slugs[label].add(fields.get("slug"))
+        self.assertGreater(len(listed), 100)
+        for section, slug in listed:
+            with self.subTest(address=f"/{section}/{slug}/"):
+                self.assertIn(slug, slugs[model.get(section, "portal.milestone")])
