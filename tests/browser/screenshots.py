@@ -33,7 +33,7 @@ SCREENSHOTS = {
     # Three kinds side by side: a research centre, a computing facility and the scheme that
     # subsidises use of that facility.
     "compare.png": (
-        "/initiatives/compare/?items=hkgai,ai-supercomputing-centre,ai-subsidy-scheme",
+        "/initiatives/compare/?items=hkchat,ai-supercomputing-centre,ai-subsidy-scheme",
         DESKTOP,
         True,
     ),

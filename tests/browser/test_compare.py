@@ -168,7 +168,7 @@ def test_four_initiatives_fit_an_a4_page_when_printed(
 
 def test_the_chinese_comparison_is_clean_too(page, real_content):
     page.goto(
-        "/zh-hant/initiatives/compare/?items=hkgai,ai-supercomputing-centre,ai-subsidy-scheme"
+        "/zh-hant/initiatives/compare/?items=hkchat,ai-supercomputing-centre,ai-subsidy-scheme"
     )
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")

@@ -15,7 +15,7 @@ from tests.browser import PlaywrightTimeoutError, expect
 pytestmark = pytest.mark.browser
 
 PAGE_SIZE = 20
-SEED_ARTICLE = "Hong Kong’s Ascendance in the AI Landscape: Navigating"
+SEED_ARTICLE = "Hong Kong’s Ascendance in the AI Landscape"
 
 # Each finder page and, from the database, everything it lists with no filter applied.
 FINDERS = {

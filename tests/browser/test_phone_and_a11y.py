@@ -54,7 +54,7 @@ PAGE_TYPES = {
     "search-no-results": lambda: "/search/?q=zzqxv",
     "about": lambda: "/about/",
     "network": lambda: "/network/",
-    "compare": lambda: "/initiatives/compare/?items=hkgai,ai-supercomputing-centre",
+    "compare": lambda: "/initiatives/compare/?items=hkchat,ai-supercomputing-centre",
 }
 LANGUAGES = ["en", "zh-hant"]
 
