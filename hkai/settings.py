@@ -193,16 +193,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # keyed by the content generation, so an edit is seen on the next request whatever the
 # backend; it must be shared by every process that serves pages.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Both fail open (portal.cache_backends): a cache error is logged and the page rendered
+# without the cache. A Redis server that does not answer is given up on within a second.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "portal.cache_backends.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "portal.cache_backends.FastFileBasedCache",
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache" / "django")),
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
+            # At most DJANGO_CACHE_MAX_ENTRIES files: past it, a write first deletes a third
+            # of them, chosen at random (Django's culling).
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "20000")),
+                "CULL_FREQUENCY": 3,
+            },
         }
     }
 PAGE_CACHE = env_flag("DJANGO_PAGE_CACHE", True)
