@@ -4,8 +4,10 @@
 - reads the content state (portal.generation: one small query), whose key changes with any
   write to content and when a scheduled article's time comes;
 - answers a conditional GET whose `If-None-Match` names the current ETag with 304;
-- otherwise serves the page from the cache under (code version, content key, day, full path), or
-  renders it and stores it, never for longer than until the next scheduled publish date;
+- otherwise serves the page from the cache under (code version, content key, day, path and
+  the parameters pages read, in a fixed order: portal.cache_keys), or renders it and stores
+  it, for at most PAGE_CACHE_TIMEOUT and never past the next scheduled publish date (a
+  request with a parameter no page reads is not stored);
 - marks the response `Cache-Control: public, max-age=...` (PAGE_CACHE_MAX_AGE, cut short
   before a scheduled article appears), with the ETag and `Vary: Cookie`.
 Logged-in users (editors checking their work) bypass the cache and get `private, no-cache`.
@@ -28,6 +30,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 
+from portal.cache_keys import canonical_query
 from portal.generation import content_state
 
 # What a cached page depends on besides the content: templates, code, styles, translations.
@@ -73,8 +76,19 @@ def _max_age(state):
 
 
 def _cache_key(request, state):
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    """The page's key, or None when the request is not to be stored (portal.cache_keys)."""
+    query = canonical_query(request.GET)
+    if query is None:
+        return None
+    path = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
     return f"page:{code_version()}:{state.key}:{_day()}:{path}"
+
+
+def _timeout(state):
+    """How long the cache keeps a page: PAGE_CACHE_TIMEOUT, and never past the next
+    scheduled publish time (the content key changes then anyway; this frees the room)."""
+    left = state.seconds_left()
+    return settings.PAGE_CACHE_TIMEOUT if left is None else min(left, settings.PAGE_CACHE_TIMEOUT)
 
 
 def _public_headers(response, state):
@@ -112,8 +126,7 @@ def public_page(view):
                 and not response.streaming
                 and not response.cookies
             ):
-                left = state.seconds_left()
-                cache.set(key, response, left if left is not None else settings.PAGE_CACHE_TIMEOUT)
+                cache.set(key, response, _timeout(state))
         return _public_headers(response, state)
 
     return wrapper
