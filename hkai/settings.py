@@ -105,15 +105,21 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed sign-ins lock out for 15 minutes: five for one username from one address (that pair
-# only, so nobody can lock a real editor out from elsewhere), or twenty from one address
-# whatever the usernames (credential stuffing). The two limits: portal/lockout.py.
+# Failed sign-ins lock out for 15 minutes: five for one username from one address, twenty
+# from one address whatever the usernames (credential stuffing), or thirty for one username
+# whatever the addresses (guessing spread over many). The limits: portal/lockout.py.
 AXES_FAILURE_LIMIT = "portal.lockout.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 # The client's address, from X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies.
 AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_address"
+# A successful sign-in clears its own username's failures from its address, nothing else.
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+# Every failure is also logged (at most 200 per username), so that an account's owner is
+# told on signing in how often someone failed to sign in as them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 200
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # reversion-compare's compare page: a foreign key has changed when the id it holds has. By
 # default it compares the versions' whole field dicts, so every edit listed every relation.
