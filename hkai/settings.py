@@ -105,15 +105,21 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed sign-ins lock out for 15 minutes: five for one username from one address (that pair
-# only, so nobody can lock a real editor out from elsewhere), or twenty from one address
-# whatever the usernames (credential stuffing). The two limits: portal/lockout.py.
+# Failed sign-ins lock out for 15 minutes: five for one username from one address, twenty
+# from one address whatever the usernames (credential stuffing), or thirty for one username
+# whatever the addresses (guessing spread over many). The limits: portal/lockout.py.
 AXES_FAILURE_LIMIT = "portal.lockout.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 # The client's address, from X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies.
 AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_address"
+# A successful sign-in clears its own username's failures from its address, nothing else.
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+# Every failure is also logged (at most 200 per username), so that an account's owner is
+# told on signing in how often someone failed to sign in as them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 200
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # reversion-compare's compare page: a foreign key has changed when the id it holds has. By
 # default it compares the versions' whole field dicts, so every edit listed every relation.
@@ -193,16 +199,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # portal.finders.facets). Entries are keyed by the content generation, so an edit is seen on
 # the next request whatever the backend; it must be shared by every process that serves pages.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Both fail open (portal.caching.backends): a cache error is logged and the page rendered
+# without the cache. A Redis server that does not answer is given up on within a second.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "portal.caching.backends.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "portal.caching.backends.FastFileBasedCache",
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache" / "django")),
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
+            # At most DJANGO_CACHE_MAX_ENTRIES files: past it, a write first deletes a third
+            # of them, chosen at random (Django's culling).
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "20000")),
+                "CULL_FREQUENCY": 3,
+            },
         }
     }
 PAGE_CACHE = env_flag("DJANGO_PAGE_CACHE", True)

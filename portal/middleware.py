@@ -87,6 +87,8 @@ class MovedPageMiddleware:
 def moved_page_response(request):
     """A permanent redirect for `request` if its address (or one above it) moved, else None."""
     prefix, path = "", request.path
+    if "\x00" in path:
+        return None  # No stored address holds a NUL, and PostgreSQL refuses one in a query.
     for code, _name in settings.LANGUAGES:
         if code != settings.LANGUAGE_CODE and path.startswith(f"/{code}/"):
             prefix, path = f"/{code}", path[len(code) + 1 :]

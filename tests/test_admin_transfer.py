@@ -48,7 +48,8 @@ def import_permissions():
 class TransferTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = make_staff("editor", import_permissions())
+        # The records publish an article, which needs the permission to publish as well.
+        cls.editor = make_staff("editor", [*import_permissions(), "publish_article"])
 
     @pytest.fixture(autouse=True)
     def _private_tmp(self, tmp_path, monkeypatch):
@@ -278,7 +279,7 @@ class ImportPageTests(TransferTestCase):
     def test_another_editors_upload_cannot_be_confirmed(self):
         preview = self.upload(fixture_file("a.json", valid_records()))
         token = preview.context["pending"].token
-        self.client.force_login(make_staff("colleague", import_permissions()))
+        self.client.force_login(make_staff("colleague", [*import_permissions(), "publish_article"]))
 
         response = self.client.post(IMPORT_URL, {"token": token, "confirm": "Confirm import"})
 

@@ -221,7 +221,7 @@ class PageCacheTests(TestCase):
 
 
 @pytest.mark.skipif(not redis_reachable(), reason="no Redis server")
-def test_redis_url_selects_djangos_redis_cache():
+def test_redis_url_selects_the_fail_open_redis_cache():
     env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SECRET_KEY": "x"}
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = subprocess.run(
@@ -237,7 +237,7 @@ def test_redis_url_selects_djangos_redis_cache():
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+    assert result.stdout.strip() == "portal.caching.backends.FailOpenRedisCache", result.stderr
 
 
 class GenerationTests(TestCase):

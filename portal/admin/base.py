@@ -16,18 +16,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csp import csp_override
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from translated_fields.admin import TranslatedFieldAdmin
 
 from portal.admin.concurrency import ConcurrentEditMixin
+from portal.admin.publishing import revision_changes_publishing
 from portal.admin.transfer import ExportActionsMixin
 from portal.changelog.changes import edited_fields, word_diff
+from portal.content.permissions import PUBLISH_PERMISSION
 from portal.models import REVIEW_INTERVAL_DAYS, languages
 from portal.reference.footnotes import cited_fields, footnote_problems
 
@@ -142,6 +146,17 @@ class ContentAdmin(
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # django-reversion filters the versions by the id as typed; PostgreSQL refuses a NUL.
+        if "\x00" in unquote(object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        refuse_unpermitted_revert(request, version_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        refuse_unpermitted_revert(request, version_id)
+        return super().recover_view(request, version_id, extra_context)
+
     def compare_view(self, request, object_id, extra_context=None):
         # reversion-compare checks no permission here (the history page linking to it does),
         # so without this any staff account could read every version, drafts included.
@@ -151,6 +166,19 @@ class ContentAdmin(
         if self.get_object(request, unquote(object_id)) is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return super().compare_view(request, object_id, extra_context)
+
+
+def refuse_unpermitted_revert(request, version_id):
+    """Raise PermissionDenied if reverting to (or recovering) version `version_id` would
+    publish, schedule or unpublish an article and the user may not publish; Http404 for a
+    version id past any database's integers."""
+    if len(str(version_id)) > 18:
+        raise Http404
+    if request.user.has_perm(PUBLISH_PERMISSION):
+        return
+    version = Version.objects.filter(pk=version_id).select_related("revision").first()
+    if version is not None and revision_changes_publishing(version.revision):
+        raise PermissionDenied
 
 
 class SourceFormSet(BaseInlineFormSet):

@@ -12,13 +12,15 @@ whatever the Status and Publish date fields say:
 The plain Save buttons save what the fields say. Publishing, scheduling and taking an article
 back to draft need the `publish_article` permission (see portal.roles): without it the status
 and publish date are read-only, only Save draft is offered (for drafts), and the server
-refuses the other buttons (`refuse_unpermitted`).
+refuses the other buttons (`refuse_unpermitted`). The same goes for reverting to a version
+or recovering a deleted article from the history (`revision_changes_publishing`).
 """
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from reversion.models import Version
 
 from portal.models import Article
 
@@ -102,3 +104,25 @@ def outcome_message(article):
         when = formats.date_format(timezone.localtime(article.publish_at), "DATETIME_FORMAT")
         return _("Scheduled: readers will see it from %(when)s.") % {"when": when}
     return _("Published: readers can see it now.")
+
+
+def revision_changes_publishing(revision):
+    """Whether reverting to (or recovering from) `revision` would publish, schedule or
+    unpublish an article: it holds a version of an article whose status, or publish date
+    while published, differs from the article's now, or of a deleted article that was
+    published. A revision can hold several articles (an action on many)."""
+    versions = Version.objects.get_for_model(Article).filter(revision=revision)
+    for version in versions:
+        stored = version.field_dict
+        status, publish_at = stored.get("status"), stored.get("publish_at")
+        current = (
+            Article.objects.filter(pk=version.object_id).values_list("status", "publish_at").first()
+        )
+        if current is None:
+            if status == Article.Status.PUBLISHED:
+                return True
+        elif status != current[0] or (
+            status == Article.Status.PUBLISHED and publish_at != current[1]
+        ):
+            return True
+    return False

@@ -165,7 +165,10 @@ class ImportContentView(View):
         # happens, an unexpected error included, its files go now.
         try:
             report = import_files(
-                pending.paths, dry_run=True, max_records=settings.IMPORT_MAX_RECORDS
+                pending.paths,
+                dry_run=True,
+                max_records=settings.IMPORT_MAX_RECORDS,
+                user=request.user,
             )
             waiting = report.records > 0
         except TooManyRecords as error:

@@ -3,9 +3,12 @@
 `public_page(view)` wraps every public view. For an anonymous GET or HEAD it:
 - reads the content state (portal.caching.generation: one small query), whose key changes with any
   write to content and when a scheduled article's time comes;
-- answers a conditional GET whose `If-None-Match` names the current ETag with 304;
-- otherwise serves the page from the cache under (code version, content key, day, full path), or
-  renders it and stores it, never for longer than until the next scheduled publish date;
+- answers a conditional GET whose `If-None-Match` names the current ETag with 304 (an ETag
+  is this address's and language's; only 200s carry one, so a 404 is never a 304);
+- otherwise serves the page from the cache under (code version, content key, day, path and
+  the parameters pages read, in a fixed order: portal.caching.keys), or renders it and stores
+  it, for at most PAGE_CACHE_TIMEOUT and never past the next scheduled publish date (a
+  request with a parameter no page reads is not stored);
 - marks the response `Cache-Control: public, max-age=...` (PAGE_CACHE_MAX_AGE, cut short
   before a scheduled article appears), with the ETag and `Vary: Cookie`.
 Logged-in users (editors checking their work) bypass the cache and get `private, no-cache`.
@@ -27,8 +30,10 @@ from django.http import HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
+from django.utils.translation import get_language
 
 from portal.caching.generation import content_state
+from portal.caching.keys import canonical_query
 
 # What a cached page depends on besides the content: templates, code, styles, translations.
 CODE_DIRS = ("templates", "portal", "static", "locale", "hkai")
@@ -63,8 +68,19 @@ def _day():
     return timezone.localdate().strftime("%Y%m%d")
 
 
-def _etag(state):
-    return quote_etag(f"{code_version()}-{state.key}-{_day()}")
+def _address(request):
+    """The page's address as the cache sees it: path (language prefix included) and the
+    parameters pages read in a fixed order, or the raw query string if it has others."""
+    query = canonical_query(request.GET)
+    return f"{request.path}?{request.META.get('QUERY_STRING', '') if query is None else query}"
+
+
+def _etag(request, state):
+    """A validator for this address and language in this content state and day: two
+    addresses never share one, so a conditional request can only be answered 304 for the
+    very page whose 200 the client holds."""
+    address = hashlib.sha256(f"{get_language()}|{_address(request)}".encode()).hexdigest()[:16]
+    return quote_etag(f"{code_version()}-{state.key}-{_day()}-{address}")
 
 
 def _max_age(state):
@@ -73,13 +89,26 @@ def _max_age(state):
 
 
 def _cache_key(request, state):
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    """The page's key, or None when the request is not to be stored (portal.caching.keys)."""
+    if canonical_query(request.GET) is None:
+        return None
+    path = hashlib.sha256(_address(request).encode()).hexdigest()[:32]
     return f"page:{code_version()}:{state.key}:{_day()}:{path}"
 
 
-def _public_headers(response, state):
+def _timeout(state):
+    """How long the cache keeps a page: PAGE_CACHE_TIMEOUT, and never past the next
+    scheduled publish time (the content key changes then anyway; this frees the room)."""
+    left = state.seconds_left()
+    return settings.PAGE_CACHE_TIMEOUT if left is None else min(left, settings.PAGE_CACHE_TIMEOUT)
+
+
+def _public_headers(response, state, etag):
     patch_cache_control(response, public=True, max_age=_max_age(state))
-    response["ETag"] = _etag(state)
+    # Only a page's own answer carries its validator: a 404 (or any error) has none, so no
+    # conditional request can turn it into a 304.
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
     patch_vary_headers(response, ("Cookie",))
     return response
 
@@ -97,9 +126,9 @@ def public_page(view):
             patch_vary_headers(response, ("Cookie",))
             return response
         state = request_state(request)
-        etag = _etag(state)
+        etag = _etag(request, state)
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            return _public_headers(HttpResponseNotModified(), state)
+            return _public_headers(HttpResponseNotModified(), state, etag)
         key = _cache_key(request, state) if settings.PAGE_CACHE else None
         response = cache.get(key) if key else None
         if response is None:
@@ -112,8 +141,7 @@ def public_page(view):
                 and not response.streaming
                 and not response.cookies
             ):
-                left = state.seconds_left()
-                cache.set(key, response, left if left is not None else settings.PAGE_CACHE_TIMEOUT)
-        return _public_headers(response, state)
+                cache.set(key, response, _timeout(state))
+        return _public_headers(response, state, etag)
 
     return wrapper

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.changelog.changes import diff_lines, edited_fields, name_lines, record_import
 from portal.content.busy import DatabaseBusy, is_database_busy
+from portal.content.permissions import PUBLISH_PERMISSION, publishing_problems
 from portal.content.reader import ContentFileError, read_records
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL, convert_fields
 
@@ -659,6 +660,8 @@ def import_files(paths, *, dry_run=False, progress=None, max_records=None, user=
     what would happen. Each created or changed record gets its own revision in its history
     ("Imported from <file>", by `user` if given; `names` lists the files' names to show
     there, in the order of `paths`, where those differ) and a row in the public change log.
+    A `user` without the permission to publish may not publish, schedule or unpublish an
+    article (`ContentImportError`, see portal.content.permissions).
     `progress`, if given, is told of each stage (`start("checking")`, then
     `start("writing", total)`) and of each batch of records done (`advance(n)`).
     """
@@ -668,6 +671,9 @@ def import_files(paths, *, dry_run=False, progress=None, max_records=None, user=
     try:
         progress.start("checking")
         plan = _validate(paths, progress, max_records)
+        if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+            if problems := publishing_problems(paths, Problem):
+                raise ContentImportError(problems[:MAX_PROBLEMS_LISTED], len(problems))
         progress.start("writing", plan.records)
         report = ImportReport(repaired_fields=plan.repaired_fields, records=plan.records)
         with transaction.atomic():

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from pyroaring import BitMap
 
 from portal.caching.generation import content_state
+from portal.caching.keys import read_by_pages
 from portal.finders.facets import facet_index
 from portal.finders.filters import (
     AnyOfFilter,
@@ -86,6 +87,11 @@ class Listing:
     filterset_class: type = None
     # Whether readers see every row of the model (so no visibility rule narrows a search).
     all_visible: bool = True
+
+    def __post_init__(self):
+        # The page cache stores only addresses whose parameters some page reads.
+        if self.filterset_class is not None:
+            read_by_pages(self.filterset_class.base_filters)
 
     @property
     def detail_url_name(self):

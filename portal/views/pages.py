@@ -8,6 +8,8 @@ Querysets are built per request (`get_queryset`), never as class attributes: `pu
 reads the clock when it is called, and a class attribute would freeze it at import time.
 """
 
+import logging
+
 from django.conf import settings
 from django.db import Error as DatabaseError
 from django.db import connection
@@ -19,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from portal.caching.backends import cache_problem
 from portal.caching.pages import request_state
 from portal.finders.listings import (
     ARTICLES,
@@ -43,6 +46,8 @@ from portal.reference.footnotes import without_footnotes
 from portal.views import breadcrumbs
 from portal.views.charts import bar_chart, fill_missing_years
 from portal.views.records import RecordMetaMixin
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_ORG = "https://schema.org"
 HOME_ARTICLE_COUNT = 5
@@ -337,9 +342,12 @@ class RobotsView(TemplateView):
 @never_cache
 @require_safe
 def healthz_view(request):
-    """200 "ok" when the database answers `SELECT 1`; 503 with a short reason when it does not.
+    """200 "ok" when the database answers `SELECT 1` and the cache stores and reads an entry;
+    503 with a short reason when the database does not answer.
 
-    For load balancers: no template, no session, one query.
+    A cache that fails is "degraded", not down: pages are served without it
+    (portal.caching.backends), so the answer stays 200 for load balancers, with a body that
+    says so, unless `?strict=1` asks for 503 then too. No template, no session, one query.
     """
     try:
         with connection.cursor() as cursor:
@@ -348,6 +356,14 @@ def healthz_view(request):
     except DatabaseError:
         return HttpResponse(
             _("database unavailable"), status=503, content_type="text/plain; charset=utf-8"
+        )
+    if problem := cache_problem():
+        logger.warning("Health check: cache degraded (%s)", problem)
+        status = 503 if request.GET.get("strict") == "1" else 200
+        return HttpResponse(
+            "degraded: cache unavailable, pages are served without it",
+            status=status,
+            content_type="text/plain; charset=utf-8",
         )
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
