@@ -174,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The username doubled, one character repeated, the site's own name (portal.passwords).
+    {"NAME": "portal.passwords.GuessablePasswordValidator"},
 ]
 
 # English at the usual URLs, Traditional Chinese (Hong Kong) under /zh-hant/.

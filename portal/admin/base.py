@@ -77,6 +77,13 @@ class GuardedChangeList(ChangeList):
         for name, values in params.items():
             if any("\x00" in value for value in values):
                 raise IncorrectLookupParameters(f"NUL byte in the value of {name!r}")
+            # Django lets any lookup on a model's own fields through, regular expressions
+            # included: one that doesn't compile is an error only once the query runs.
+            if name.endswith(("__regex", "__iregex")):
+                raise IncorrectLookupParameters(f"regular expression lookup {name!r}")
+            # A whole number past 64 bits: SQLite raises OverflowError when the query runs.
+            if any(_too_big(part) for value in values for part in value.split(",")):
+                raise IncorrectLookupParameters(f"number out of range in {name!r}")
         if self.date_hierarchy:
             year = params.get(f"{self.date_hierarchy}__year", [""])[-1]
             # The date hierarchy checks only that datetime(year, month, day) can be built;
@@ -87,6 +94,12 @@ class GuardedChangeList(ChangeList):
             return super().get_filters(request)
         except OverflowError as error:  # e.g. a month of 99999999999, past a C int
             raise IncorrectLookupParameters(error) from error
+
+
+def _too_big(text):
+    """Whether `text` is a whole number outside a 64-bit integer's range."""
+    digits = text.strip().removeprefix("-")
+    return digits.isdigit() and digits.isascii() and int(digits) > 2**63 - 1
 
 
 def _within(number, low, high):

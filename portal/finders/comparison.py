@@ -9,6 +9,7 @@ may see) and reads the initiatives with a fixed number of queries, whatever is c
 
 from dataclasses import dataclass
 
+from django.core.validators import slug_re
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -165,7 +166,9 @@ def compare(slugs):
             )
             % {"min": MIN_ITEMS, "count": len(distinct)}
         )
-    found = {obj.slug: obj for obj in compared_initiatives().filter(slug__in=distinct)}
+    # Only what could be a slug is looked up: PostgreSQL refuses a NUL byte in a query.
+    lookable = [slug for slug in distinct if slug_re.fullmatch(slug)]
+    found = {obj.slug: obj for obj in compared_initiatives().filter(slug__in=lookable)}
     unknown = [slug for slug in distinct if slug not in found]
     for slug in unknown:
         problems.append(_("No published initiative has the address “%(slug)s”.") % {"slug": slug})

@@ -30,6 +30,11 @@ _LATEX = UnicodeToLatexEncoder(
 )
 
 
+def one_line(text):
+    """`text` with every run of whitespace, line breaks included, as one space."""
+    return " ".join(str(text).split())
+
+
 def last_updated(obj):
     """When readers last saw `obj` change: its `updated_at`, or for an article the later of
     that and its publish date (a scheduled article is edited before it appears)."""
@@ -123,11 +128,13 @@ class Citation:
 
     def ris(self):
         """One RIS reference of type ELEC (web page)."""
+        # RIS is one tag per line: a line break in a byline or title would start a tag (or a
+        # whole second record) of its own, so every value is kept to one line.
         reference = {
             "type_of_reference": "ELEC",
-            "title": self.title,
-            "authors": [self.author],
-            "secondary_title": self.site,
+            "title": one_line(self.title),
+            "authors": [one_line(self.author)],
+            "secondary_title": one_line(self.site),
             "year": str(self.updated.year),
             "date": self.updated.strftime("%Y/%m/%d"),
             "access_date": self.accessed.strftime("%Y/%m/%d"),
