@@ -72,8 +72,9 @@ class ChineseSearchTests(TestCase):
     def test_the_search_page_finds_chinese_in_both_editions(self):
         for prefix in ("", "/zh-hant"):
             response = self.client.get(f"{prefix}/search/", {"q": "數碼港"})
-            # Five groups: articles, initiatives, organisations, sectors, milestones.
-            self.assertEqual([g["count"] for g in response.context["groups"]], [0, 0, 1, 0, 0])
+            # The type facet: articles, initiatives, organisations, sectors, milestones.
+            types = response.context["facets"][0].options
+            self.assertEqual([option.count for option in types], [0, 0, 1, 0, 0])
         response = self.client.get("/zh-hant/organisations/", {"q": "金融"})
         self.assertEqual([o.slug for o in response.context["object_list"]], ["hkma"])
 

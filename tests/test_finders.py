@@ -246,9 +246,9 @@ class SearchPageTests(TestCase):
         make_initiative(name="AI Supercomputing Centre", slug="aisc")
         make_article(title="Cyberport draft", slug="cyberport-draft", status=Article.Status.DRAFT)
 
-    def test_results_are_grouped_by_type(self):
+    def test_one_ranked_list_counted_by_type_the_named_record_first(self):
         response = self.client.get("/search/?q=cyberport")
-        titles = [(g["title"], g["count"]) for g in response.context["groups"]]
+        titles = [(o.label, o.count) for o in response.context["facets"][0].options]
         self.assertEqual(
             titles,
             [
@@ -260,6 +260,10 @@ class SearchPageTests(TestCase):
             ],
         )
         self.assertContains(response, "2 results for “cyberport”")
+        rows = response.context["page_obj"].object_list
+        self.assertEqual([row.slug for row in rows], ["cyberport", "supercomputing"])
+        self.assertTrue(rows[0].best_match)
+        self.assertContains(response, "Best match")
         self.assertNotContains(response, "Cyberport draft")
 
     def test_empty_and_overlong_queries(self):
@@ -338,10 +342,16 @@ class QueryCountTests(TestCase):
                 make_article(title=f"Robotics {i}")
                 make_initiative(summary="robotics")
 
-        # Content state; the records' names (synonyms, once per content generation); per
-        # type, the search, then rows, sector names and highlighted snippets where there are
-        # matches; the published articles come from the article index (its visible rows, from
-        # the year facet's two queries). Five searched types: articles, initiatives,
-        # organisations, sectors and milestones.
+        # Named "Robotics": the best match, so every page shows both types.
+        make_initiative(name="Robotics", slug="robotics")
+
+        # Content state; the records' names (synonyms, once per content generation); the
+        # sector facet's options; per type, the search; the published articles come from
+        # the article index (its visible rows, from the year facet's two queries); once per
+        # content generation, the names for "best match" (3), which rows are sourced (2 for
+        # the articles, 1 per other type) and the timeline's year facet (2); then, per type
+        # on the page, its rows and their sectors (snippets need no query). Five searched
+        # types: articles, initiatives, organisations, sectors and milestones.
         search = 5 * SEARCH_STATEMENTS[connection.vendor]
-        self.assert_constant_queries("/search/?q=robotics", rows, 1 + 1 + search + 2 * 3 + 2)
+        expected = 1 + 1 + 1 + search + 2 + 3 + 6 + 2 + 2 * 2
+        self.assert_constant_queries("/search/?q=robotics", rows, expected)

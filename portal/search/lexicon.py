@@ -15,6 +15,7 @@ from collections import Counter
 from django.core.cache import cache
 
 from portal.models import Article, Initiative, Organisation, Sector
+from portal.search.ranking import NameIndex, sourced_ids
 from portal.search.synonyms import Thesaurus, tokens
 
 # Bounds: the small tables are read up to this many rows (together); article titles only of the
@@ -121,6 +122,16 @@ def thesaurus(state):
 def vocabulary(state):
     """The Vocabulary for "did you mean" (three queries to build)."""
     return _per_generation("vocabulary", state, lambda: Vocabulary.build(name_groups()))
+
+
+def names(state):
+    """The NameIndex of the records' names, for "best match" (one query per named type)."""
+    return _per_generation("names", state, NameIndex.build)
+
+
+def sourced(state, model):
+    """The BitMap of `model`'s rows that cite sources (portal.search.ranking.sourced_ids)."""
+    return _per_generation(f"sourced:{model._meta.label}", state, lambda: sourced_ids(model))
 
 
 def forget_lexicon():

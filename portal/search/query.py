@@ -39,6 +39,7 @@ from portal.records.cjk import bigrams, split_query_term
 from portal.records.description import SEARCH
 from portal.records.registry import public_records
 from portal.search.synonyms import REVIEWED_ONLY
+from portal.search.words import STOPWORDS, forms, root
 
 
 def searched_models():
@@ -114,7 +115,11 @@ class ParsedQuery:
     def __init__(self, text, thesaurus=None):
         thesaurus = thesaurus or REVIEWED_ONLY
         self.terms = []
-        for alternatives in thesaurus.expand((text or "")[:MAX_QUERY_LENGTH]):
+        expanded = thesaurus.expand((text or "")[:MAX_QUERY_LENGTH])
+        # "when was the DPO established": the function words are not what is sought (unless
+        # they are all there is).
+        sought = [terms for terms in expanded if terms[0][0].lower() not in STOPWORDS]
+        for alternatives in sought or expanded:
             parsed = [Alternative.parse(phrase, exact) for phrase, exact in alternatives]
             if parsed := [alternative for alternative in parsed if alternative]:
                 self.terms.append(parsed)
@@ -290,11 +295,32 @@ def _fts5_quoted(text):
     return '"{}"'.format(text.replace('"', '""'))
 
 
+def _fts5_word(word):
+    """An FTS5 query for the words `word` matches (portal.search.words): itself, its root as
+    a prefix, or its inflected forms."""
+    whole, prefix = forms(word)
+    if prefix:
+        return f"{_fts5_quoted(prefix)} *"
+    if len(whole) == 1:
+        return _fts5_quoted(whole[0])
+    return "(" + " OR ".join(_fts5_quoted(w) for w in whole) + ")"
+
+
+def _fts5_phrase(words):
+    """An FTS5 phrase of `words` in order, its last word also inflected ("large language
+    models" for "large language model")."""
+    *first, last = [w.lower() for w in words]
+    whole, prefix = forms(last)
+    if prefix or len(whole) > 1:
+        return f"{_fts5_quoted(' '.join([*first, prefix or root(last)]))} *"
+    return _fts5_quoted(" ".join([*first, last]))
+
+
 def _fts5_alternative(alternative):
     if alternative.exact:
-        parts = [_fts5_quoted(" ".join(alternative.words))]
+        parts = [_fts5_phrase(alternative.words)]
     else:
-        parts = [_fts5_quoted(word) for word in alternative.words]
+        parts = [_fts5_word(word) for word in alternative.words]
     parts += [f"{CJK_FIELD} : {_fts5_quoted(pair)}" for pair in alternative.pairs]
     parts += [f"{CJK_FIELD} : {_fts5_quoted(char)} *" for char in alternative.prefixes]
     return " AND ".join(parts)
@@ -332,7 +358,8 @@ def _sqlite_index_statements(model):
     insert_new = f"INSERT INTO {fts}(rowid, {columns}) VALUES (new.id, {new_values});"
     table_sql = (
         f"CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content='{table}', "
-        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+        # Whole words: no stemmer (see portal.search.words for how a word's forms match).
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
     )
     triggers = {
         f"{fts}_insert": f"AFTER INSERT ON {table} BEGIN {insert_new} END",
@@ -343,8 +370,8 @@ def _sqlite_index_statements(model):
 
 
 def ensure_sqlite_index(connection):
-    """Make every searched model's FTS5 table and triggers match its SEARCH_FIELDS,
-    rebuilding what was missing or out of date. Safe to run any number of times: when all
+    """Make every searched model's FTS5 table and triggers match its SEARCH_FIELDS and
+    tokenizer, rebuilding what was missing or out of date. Safe to run any number of times: when all
     is in place it only reads."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
@@ -353,11 +380,14 @@ def ensure_sqlite_index(connection):
             if model._meta.db_table not in existing:
                 continue  # Migrations have not created this model's table yet.
             fts, fields, table_sql, triggers = _sqlite_index_statements(model)
-            current_columns = []
+            current_columns, current_sql = [], None
             if fts in existing:
                 cursor.execute(f"PRAGMA table_info({fts})")
                 current_columns = [row[1] for row in cursor.fetchall()]
-            if current_columns == fields and all(name in existing for name in triggers):
+                cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [fts])
+                (current_sql,) = cursor.fetchone()
+            up_to_date = current_columns == fields and current_sql == table_sql
+            if up_to_date and all(name in existing for name in triggers):
                 continue
             # Missing or built for other columns: start again from the content table.
             for name in triggers:

@@ -1,160 +1,158 @@
-"""Highlighted passages for the search results shown: where a row matched, with the matching
+"""Highlighted passages for the search results shown: where a row matched, with the matched
 words in `<mark>`.
 
-English words are highlighted by the database, which knows their stems ("banks" for
-"bank"): FTS5's `snippet()` on SQLite, `ts_headline` on PostgreSQL. Both read whole bodies,
-so they run only on the rows of the page shown (one query per list, by primary key), never on
-every match. Chinese needs no query: the shown rows are already loaded, and a Chinese term is
-found in their text as it is.
+A passage is taken from the text readers see: the Markdown rendered to its words (links as
+their text, no footnote markers, no footnote list, no emphasis marks), on either database the
+same way. Only whole words are marked, and only the words the search matched
+(portal.search.words: "bank" marks "banks" and "banking", "HA" marks "HA" and never "has";
+an equivalent name is marked as a phrase). Chinese is marked where the reader's text, or an
+equivalent name's, occurs as it is.
 
-The database marks matches with two private-use characters; the passage is HTML-escaped and
-only then are those turned into `<mark>` and `</mark>`, balanced whatever the text holds.
+No query: the rows shown are already loaded for their cards, and each passage is worked out
+from their text in Python (a few dozen rows, each parsed once).
 """
 
 import re
+from functools import lru_cache
 
-from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
 
-from portal.models import Article, languages
-from portal.search.query import (
-    CJK_FIELD,
-    TEXT_SEARCH_CONFIG,
-    ParsedQuery,
-    english_tsquery_text,
-    fts5_match_expression,
-    search_fields,
-)
+from portal.models import languages
+from portal.search.query import ParsedQuery, search_fields
+from portal.search.words import forms, matches_word, word_pattern
 
-START, STOP = "\ue000", "\ue001"
 ELLIPSIS = "…"
-# FTS5 counts tokens; ts_headline words. About two lines of a result.
-SNIPPET_TOKENS = 24
-HEADLINE_OPTIONS = (
-    f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=2, "
-    f'MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
-)
-# Characters either side of a Chinese match.
-CJK_CONTEXT = 40
+# Characters of context either side of the first match: about two lines of a result.
+CONTEXT_BEFORE = 80
+PASSAGE_LENGTH = 260
+# The long-text fields a passage may come from, most useful first.
+TEXT_FIELDS = ("body", "description", "summary")
 
-# What reads as noise in a one-line passage: Markdown footnote marks, link targets,
-# emphasis and heading marks, and bare addresses or their slug-like ends (footnotes give
-# their sources as URLs; a passage that only matched inside one is no passage).
-_FOOTNOTE = re.compile(r"\[\^[^\]\s]*\]:?")
-_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\.\w{2,}/)\S*|\S*(?:-[^\s-]+){4,}")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"[*#`]+|(?<!\w)_+|_+(?!\w)")
+_LATIN = "A-Za-z0-9\u00c0-\u024f"
+_markdown = MarkdownIt("commonmark").use(footnote_plugin)
+# Inline pieces that are not text readers see.
+_SKIPPED_INLINE = {"footnote_ref", "image", "html_inline"}
+
+
+@lru_cache(maxsize=256)
+def reader_text(source):
+    """The words of Markdown `source` as a reader sees them, as one line: rendered, without
+    footnote markers or the footnote list. Cached: a body is read for each search showing it."""
+    pieces, in_notes = [], 0
+    for token in _markdown.parse(source or ""):
+        if token.type == "footnote_block_open":
+            in_notes += 1
+        elif token.type == "footnote_block_close":
+            in_notes -= 1
+        elif token.type == "inline" and not in_notes:
+            for child in token.children or ():
+                if child.type in ("text", "code_inline"):
+                    pieces.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    pieces.append(" ")
+            pieces.append(" ")
+        elif token.type in ("code_block", "fence") and not in_notes:
+            pieces.append(f" {token.content} ")
+    return " ".join("".join(pieces).split())
 
 
 def text_fields(model):
     """The long-text fields a passage is taken from, most useful first: the page language's
     body (or description), then its summary, then the same in the other languages. Only
     searched fields: the passage shows where the row matched."""
-    names = ("body", "summary") if model is Article else ("description", "summary")
     current = (get_language() or "en").replace("-", "_")
-    columns = [c for name in names for c in languages(name) if c in search_fields(model)]
+    searched = search_fields(model)
+    columns = [c for name in TEXT_FIELDS for c in languages(name) if c in searched]
     return sorted(columns, key=lambda c: (not c.endswith(f"_{current}"), columns.index(c)))
 
 
-def as_html(passage):
-    """`passage` (with START/STOP marks) as safe HTML: escaped, Markdown noise removed, marks
-    made `<mark>` elements, always balanced. None if nothing in it is marked."""
-    passage = _LINK.sub(r"\1", _FOOTNOTE.sub("", passage))
-    passage = _MARKUP.sub("", _ADDRESS.sub("", passage))
-    if START not in passage:
-        return None
-    html, open_ = [], False
-    for part in re.split(f"([{START}{STOP}])", passage):
-        if part == START and not open_:
-            html.append("<mark>")
-            open_ = True
-        elif part == STOP and open_:
-            html.append("</mark>")
-            open_ = False
-        elif part not in (START, STOP):
-            html.append(escape(part))
-    if open_:
-        html.append("</mark>")
-    return mark_safe(" ".join("".join(html).split()))
+class Highlighter:
+    """Finds and marks, in a text, the words a ParsedQuery matched."""
+
+    def __init__(self, query, marked=True):
+        self.marked = marked
+        patterns, self.prefixed = [], {}
+        for term in query.terms:
+            for alternative in term:
+                # A lone digit or letter (the "1" of "產學研1+計劃") marks nothing useful.
+                words = [w for w in alternative.words if len(w) > 1]
+                if alternative.exact and len(words) > 1:
+                    *first, last = words
+                    parts = [re.escape(w) for w in first] + [word_pattern(last)]
+                    patterns.append(r"\W+".join(parts))
+                else:
+                    for word in words:
+                        patterns.append(word_pattern(word))
+                        if forms(word)[1]:
+                            self.prefixed[forms(word)[1]] = word
+                patterns += [re.escape(run) for run in alternative.runs]
+        patterns = sorted(set(patterns), key=len, reverse=True)
+        self.pattern = None
+        if patterns:
+            self.pattern = re.compile(
+                f"(?<![{_LATIN}])(?:{'|'.join(patterns)})(?![{_LATIN}])", re.IGNORECASE
+            )
+
+    def _fair(self, found):
+        """Whether a match is a word the search matched (a prefix's word of the same root)."""
+        if " " in found or not found.isascii():
+            return True
+        for prefix, word in self.prefixed.items():
+            if found.lower().startswith(prefix):
+                return matches_word(word, found)
+        return True
+
+    def spans(self, text):
+        if self.pattern is None:
+            return []
+        return [m.span() for m in self.pattern.finditer(text) if self._fair(m.group(0))]
+
+    def passage(self, text):
+        """Safe HTML: a passage of `text` around its first match, every match in it marked;
+        None if `text` has none."""
+        spans = self.spans(text)
+        if not spans:
+            return None
+        first = spans[0][0]
+        start = 0 if first <= CONTEXT_BEFORE else text.rfind(" ", 0, first - CONTEXT_BEFORE) + 1
+        end = start + PASSAGE_LENGTH
+        if end < len(text):
+            end = max(text.rfind(" ", start, end), spans[0][1])
+        else:
+            end = len(text)
+        html, at = [ELLIPSIS if start else ""], start
+        for span_start, span_end in spans:
+            if span_start < start or span_end > end:
+                continue
+            html += [escape(text[at:span_start]), "<mark>" if self.marked else ""]
+            html += [escape(text[span_start:span_end]), "</mark>" if self.marked else ""]
+            at = span_end
+        html += [escape(text[at:end]), ELLIPSIS if end < len(text) else ""]
+        return mark_safe("".join(html).strip())
 
 
-def _sqlite_passages(model, query, ids, fields):
-    table = model._meta.db_table
-    fts = f"{table}_fts"
-    columns = [*search_fields(model), CJK_FIELD]
-    calls = ", ".join(
-        f"snippet({fts}, {columns.index(field)}, %s, %s, %s, {SNIPPET_TOKENS})" for field in fields
-    )
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT rowid, {calls} FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({placeholders})"
-    params = [START, STOP, ELLIPSIS] * len(fields) + [fts5_match_expression(query), *ids]
-    return sql, params
-
-
-def _postgresql_passages(model, query, ids, fields):
-    table = model._meta.db_table
-    tsquery = "to_tsquery(%s::regconfig, %s)"
-    calls = ", ".join(
-        f"ts_headline(%s::regconfig, COALESCE(\"{field}\", ''), {tsquery}, %s)" for field in fields
-    )
-    sql = f'SELECT "id", {calls} FROM "{table}" WHERE "id" = ANY(%s::bigint[])'
-    text = english_tsquery_text(query)
-    one = [TEXT_SEARCH_CONFIG, TEXT_SEARCH_CONFIG, text, HEADLINE_OPTIONS]
-    return sql, [*(one * len(fields)), list(ids)]
-
-
-def _database_passages(model, query, ids):
-    """{pk: safe HTML} for the rows `ids` whose English matches the database can mark, in one
-    query; rows with nothing marked are left out."""
-    fields = text_fields(model)
-    build = _postgresql_passages if connection.vendor == "postgresql" else _sqlite_passages
-    sql, params = build(model, query, ids, fields)
-    found = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pk, *passages in cursor.fetchall():
-            for passage in passages:
-                if html := as_html(passage or ""):
-                    found[pk] = html
-                    break
-    return found
-
-
-def _cjk_passage(row, runs, fields):
-    """A passage of `row`'s text around the first of the Chinese `runs` it holds, each
-    occurrence of any of them marked; None if its text holds none."""
-    pattern = re.compile("|".join(re.escape(run) for run in sorted(runs, key=len, reverse=True)))
-    for field in fields:
-        text = getattr(row, field, "") or ""
-        if match := pattern.search(text):
-            start = max(0, match.start() - CJK_CONTEXT)
-            end = min(len(text), match.end() + CJK_CONTEXT)
-            window = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", text[start:end])
-            prefix = ELLIPSIS if start else ""
-            suffix = ELLIPSIS if end < len(text) else ""
-            return as_html(f"{prefix}{window}{suffix}")
-    return None
-
-
-def attach_snippets(rows, text, thesaurus=None):
-    """Set `search_snippet` on each of `rows` (model instances of one model, as loaded for
-    their cards): a highlighted passage of where it matched `text`, or None. At most one
-    query, whatever the number of rows (none for a search in Chinese only)."""
+def attach_snippets(rows, text, thesaurus=None, marked=True):
+    """Set `search_snippet` on each of `rows` (model instances, as loaded for their cards):
+    a passage of where it matched `text`, the matches highlighted if `marked` (not when the
+    search ran a corrected spelling: the reader did not type those words), or None. No
+    query."""
     rows = list(rows)
-    if not rows:
-        return rows
     query = ParsedQuery(text, thesaurus)
-    model = type(rows[0])
-    found = {}
-    if query and query.words:
-        found = _database_passages(model, query, [row.pk for row in rows])
-    runs = query.cjk_runs if query else []
-    fields = text_fields(model)
+    highlighter = Highlighter(query, marked) if query else None
+    fields_of = {}
     for row in rows:
-        passage = found.get(row.pk)
-        if passage is None and runs:
-            passage = _cjk_passage(row, runs, fields)
-        row.search_snippet = passage
+        row.search_snippet = None
+        if highlighter is None:
+            continue
+        model = type(row)
+        if model not in fields_of:
+            fields_of[model] = text_fields(model)
+        for field in fields_of[model]:
+            if passage := highlighter.passage(reader_text(getattr(row, field, "") or "")):
+                row.search_snippet = passage
+                break
     return rows

@@ -37,14 +37,15 @@ MAX_EXPANDED_TERMS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def tokens(text):
-    """`text` as search tokens: lower-case words and runs of CJK characters, in order."""
+def tokens(text, lower=True):
+    """`text` as search tokens: words (lower case unless not `lower`) and runs of CJK
+    characters, in order."""
     if (text or "").isascii():  # No CJK to split out: the common case, and 3x faster.
-        return _WORD.findall(text.lower()) if text else []
+        return _WORD.findall(text.lower() if lower else text) if text else []
     found = []
     for term in _WORD.findall(text or ""):
         words, runs = split_query_term(term)
-        found += [word.lower() for word in words] + runs
+        found += [word.lower() if lower else word for word in words] + runs
     return found
 
 
@@ -91,6 +92,8 @@ class Thesaurus:
         words in any order, exact=False) and the others are equivalent names, matched as
         phrases (exact=True). Longest names win: "large language model" is one term."""
         typed = tokens(text)
+        # As typed: "RAISe" and "PolyU" match only themselves (portal.search.words).
+        as_typed = tokens(text, lower=False)
         keys = [fold(token) for token in typed]
         terms, seen, i = [], set(), 0
         while i < len(typed):
@@ -100,11 +103,11 @@ class Thesaurus:
                     break
             else:
                 length, key = 1, None
-            own = " ".join(typed[i : i + length])
+            own = " ".join(as_typed[i : i + length])
             i += length
-            if own in seen:
+            if own.lower() in seen:
                 continue  # Every term must match anyway: a repeat adds nothing.
-            seen.add(own)
+            seen.add(own.lower())
             alternatives = [(own, False)]
             for phrase in self.entries.get(key, ()) if len(terms) < MAX_EXPANDED_TERMS else ():
                 if name_key(phrase) != key and len(alternatives) < MAX_ALTERNATIVES:

@@ -2,7 +2,7 @@
 
 - `pages`: home, one page per item, the sector list, About, robots.txt and the health check.
 - `errors`: the 404 and 500 pages (hkai.urls' handlers).
-- `finders`: the filterable lists and site search.
+- `finders`: the filterable lists; `search`: site search.
 - `formats`: the article, initiative and milestone lists as CSV and JSON (their Atom feeds:
   `portal.views.feeds`).
 - `compare`: initiatives side by side, and that table as CSV.
@@ -17,7 +17,6 @@ from portal.views.finders import (
     format_links,
     initiative_list_view,
     organisation_list_view,
-    search_view,
     source_list_view,
     timeline_view,
 )
@@ -42,6 +41,7 @@ from portal.views.pages import (
     sector_detail_view,
     sector_list_view,
 )
+from portal.views.search import search_view
 
 __all__ = [
     "about_view",

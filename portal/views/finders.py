@@ -1,5 +1,5 @@
 """The finders: filterable lists of articles, initiatives, organisations and milestones (the
-timeline), and site search.
+timeline). Site search is `portal.views.search`.
 
 Every page is fully described by its query string. What a list is comes from
 `portal.finders.listings` (its rows, filters, card and title) and how a query runs against it from
@@ -7,11 +7,8 @@ Every page is fully described by its query string. What a list is comes from
 chips, the problems with the input, and which filter to drop when nothing matches.
 """
 
-from urllib.parse import urlencode
-
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
-from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +17,6 @@ from django.views.generic import TemplateView
 from portal.caching.pages import request_state
 from portal.finders.cards import fetch_when_rendered
 from portal.finders.comparison import MAX_ITEMS, MIN_ITEMS
-from portal.finders.facets import facet_index
 from portal.finders.listings import (
     ARTICLES,
     INITIATIVES,
@@ -30,13 +26,9 @@ from portal.finders.listings import (
     TIMELINE,
     FinderQuery,
     filters_by_source,
-    rows_by_id,
-    searched_listings,
 )
 from portal.finders.querystrings import query_with, sorted_query, with_query
 from portal.reference.cited_by import attach_citations
-from portal.search import lexicon
-from portal.search.query import MAX_QUERY_LENGTH, matches
 from portal.search.snippets import attach_snippets
 
 
@@ -125,6 +117,7 @@ class FinderView(TemplateView):
             paginator=paginator if page else None,
             object_list=rows,
             searching=bool(query.search_text),
+            sort_key=query.sort_key if query.valid else None,
             result_count=paginator.count if page else 0,
             facets=query.facets(expand=more),
             problems=problems,
@@ -222,86 +215,6 @@ class TimelineView(FinderView):
         "Dates are only as precise as the sources: some give the day, some the month, some "
         "only the year."
     )
-
-
-# How many results of each type the search page shows before linking to the full list.
-SEARCH_GROUP_SIZE = 5
-# A search with fewer results than this is offered a near spelling that finds more.
-FEW_RESULTS = 3
-
-
-def search_matches(q, state, thesaurus):
-    """[(listing, its portal.search.query.Matches, ids readers may see)] for each searched list:
-    the search's statements per list, visibility from the facet index."""
-    results = []
-    for listing in searched_listings():
-        found = matches(listing.model, q, thesaurus)
-        ids = found.ids
-        if not listing.all_visible:  # Only what readers may see.
-            ids = facet_index(listing, state).universe & ids
-        results.append((listing, found, ids))
-    return results
-
-
-def did_you_mean(q, total, state, thesaurus):
-    """A near spelling of `q` that finds more than its `total` results, or "": offered only
-    below FEW_RESULTS, from the vocabulary of names and titles (portal.search.lexicon), and checked
-    by running it (one query per list)."""
-    if total >= FEW_RESULTS:
-        return ""
-    suggestion = lexicon.vocabulary(state).suggestion(q)
-    if not suggestion:
-        return ""
-    found = sum(len(ids) for _l, _r, ids in search_matches(suggestion, state, thesaurus))
-    return suggestion if found > total else ""
-
-
-def search_view(request):
-    """Search across content types, grouped by type, best matches first.
-
-    Template: ``portal/search.html``. Context: ``q``, ``groups`` (a list of dicts with
-    ``title``, ``card_template``, ``results``, ``count`` and ``list_url``), ``problem``,
-    ``total``, ``suggestion`` ("did you mean", for a search with few results) and its
-    ``suggestion_url``; each result has a ``search_snippet`` (portal.search.snippets). Per type: the
-    search's statements (portal.search.query.SEARCH_STATEMENTS), one for the shown rows (and their
-    sectors), one for their snippets; counts come from the facet index, so a common word
-    costs no more than a rare one. A search with few results costs one more search per type
-    (see did_you_mean).
-    """
-    q = request.GET.get("q", "").strip()
-    problem = ""
-    if len(q) > MAX_QUERY_LENGTH:
-        problem = _("Search terms can be at most %(limit)d characters long.") % {
-            "limit": MAX_QUERY_LENGTH
-        }
-    groups, suggestion = [], ""
-    if q and not problem:
-        state = request_state(request)
-        thesaurus = lexicon.thesaurus(state)
-        for listing, found, ids in search_matches(q, state, thesaurus):
-            top = found.ranked(ids, SEARCH_GROUP_SIZE)
-            rows = rows_by_id(listing.for_cards(), top) if top else []
-            groups.append(
-                {
-                    "title": listing.title,
-                    "card_template": listing.card_template,
-                    "results": attach_snippets(rows, q, thesaurus),
-                    "count": len(ids),
-                    "list_url": listing.url_name,
-                }
-            )
-        total = sum(group["count"] for group in groups)
-        suggestion = did_you_mean(q, total, state, thesaurus)
-    status = 400 if problem else 200
-    context = {
-        "q": q,
-        "groups": groups,
-        "problem": problem,
-        "total": sum(group["count"] for group in groups),
-        "suggestion": suggestion,
-        "suggestion_url": with_query(reverse("portal:search"), urlencode({"q": suggestion})),
-    }
-    return render(request, "portal/search.html", context, status=status)
 
 
 article_list_view = ArticleListView.as_view()

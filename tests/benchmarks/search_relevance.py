@@ -386,8 +386,8 @@ def django_client(database_url, cache_dir):
 
 def make_thesaurus():
     """The synonyms a query is expanded with: the reviewed ones and the records' names."""
-    from portal.lexicon import name_groups
-    from portal.synonyms import Thesaurus
+    from portal.search.lexicon import name_groups
+    from portal.search.synonyms import Thesaurus
 
     return Thesaurus(name_groups())
 

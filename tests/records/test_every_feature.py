@@ -108,7 +108,8 @@ class EveryFeatureTests(TestCase):
 
     def check_search(self, record, obj):
         response = self.get_ok(reverse("portal:search"), q="zebrafinch")
-        counts = {str(group["title"]): group["count"] for group in response.context["groups"]}
+        types = response.context["facets"][0].options  # The type facet: a count per type.
+        counts = {option.label: option.count for option in types}
         self.assertEqual(counts.get(str(record.section)), 1, counts)
         self.assertContains(response, obj.get_absolute_url())
 
