@@ -16,29 +16,22 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Window
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pyroaring import BitMap
 
 from portal.caching.generation import content_state
 from portal.finders.facets import facet_index
 from portal.finders.filters import (
-    AnyOfFilter,
     ArticleFilter,
-    Facet,
-    FacetOption,
     InitiativeFilter,
     MilestoneFilter,
     OrganisationFilter,
-    SearchFilter,
     SourceFilter,
-    ValueOfFilter,
-    YearOfFilter,
-    is_empty,
 )
+from portal.finders.kinds import is_empty
 from portal.models import (
     Article,
     Initiative,
@@ -46,7 +39,6 @@ from portal.models import (
     Organisation,
     Sector,
     Source,
-    in_current_language,
 )
 from portal.records.description import SEARCH
 from portal.records.registry import public_records
@@ -58,11 +50,6 @@ MAX_DEPTH = 1000
 # Below this many matches the page's rows are read by primary key; above it, through the
 # filters in SQL (an index walk in the sort order finds a page of a dense set quickly).
 SMALL_RESULT_SET = 2000
-# A facet with more options than this shows only its top ones (and the chosen ones) ...
-SHORT_FACET = 15
-FACET_TOP = 10
-# ... and at most this many when a reader asks for the rest.
-FACET_EXPANDED = 100
 
 
 # What cards show of an item's sectors; the long description stays in the database.
@@ -184,12 +171,6 @@ def searched_listings():
     """The lists of the record types that declare SEARCH, in the order the site search
     shows them (navigation order)."""
     return [listing_of(record.model) for record in public_records(SEARCH)]
-
-
-def option_label(obj):
-    """A facet option's name in the page's language, and "en" if it fell back to English."""
-    text, language = in_current_language(obj, "name")
-    return text, ("en" if language != (get_language() or settings.LANGUAGE_CODE) else "")
 
 
 def rows_by_id(queryset, ids):
@@ -320,11 +301,7 @@ class FinderQuery:
                 ids |= self.index.options[name].get(key, BitMap())
             return ids
         if name not in self._ids:
-            if isinstance(filter_, SearchFilter):
-                self._ids[name] = self.found.ids
-            else:  # Not indexed (e.g. a year range on a small table): ask the database once.
-                rows = filter_.filter(self.listing.visible(), value)
-                self._ids[name] = BitMap(rows.values_list("pk", flat=True))
+            self._ids[name] = filter_.ids(self, value)
         return self._ids[name]
 
     def matching(self, changes=None):
@@ -361,70 +338,10 @@ class FinderQuery:
         if not self.valid:
             return []
         self.index.load()  # Every part, even a facet with no options: a fixed query count.
-        return [self._facet(name, name == expand) for name in self.filterset.facet_names]
-
-    def _facet(self, name, expanded):
-        filterset, index = self.filterset, self.index
-        filter_ = filterset.filters[name]
-        within = self.matching({name: None})
-        selected = filterset.selected_values(name)
-        legend = str(filter_.label)
-        if isinstance(filter_, AnyOfFilter):
-            counted = [
-                (obj, index.count(name, pk, within)) for pk, obj in index.objects[name].items()
-            ]
-            shown, hidden = self._top_options(counted, selected, expanded)
-            options = []
-            for obj, count in shown:
-                label, lang = option_label(obj)
-                options.append(FacetOption(obj.slug, label, count, obj.slug in selected, lang))
-            return Facet(name, legend, options, hidden=hidden, expanded=expanded)
-        if isinstance(filter_, ValueOfFilter):
-            counted = [(value, index.count(name, value, within)) for value in index.options[name]]
-            shown, hidden = self._top_values(counted, selected, expanded)
-            options = [FacetOption(v, v, count, v in selected) for v, count in shown]
-            return Facet(name, legend, options, hidden=hidden, expanded=expanded)
-        if isinstance(filter_, YearOfFilter):
-            years = sorted(index.options[name], reverse=True)
-            rows = [(str(year), str(year), index.count(name, year, within)) for year in years]
-        else:
-            rows = [
-                (str(value), str(label), index.count(name, value, within))
-                for value, label in filter_.extra["choices"]
-            ]
-        options = [FacetOption(v, label, n, v in selected) for v, label, n in rows]
-        # One value at a time: an "Any" choice lets readers without JavaScript clear it.
-        any_option = FacetOption("", _("Any"), len(within), not (selected - {""}))
-        return Facet(name, legend, [any_option, *options], input_type="radio")
-
-    @staticmethod
-    def _top_options(counted, selected, expanded):
-        """([(option, count)] to show, how many with results are left out) for a checkbox
-        facet: all of a short one; else the chosen ones and the top ones by count (ties by
-        English name). Only the options shown get their labels worked out."""
-        if len(counted) <= SHORT_FACET:
-            return counted, 0
-        limit = FACET_EXPANDED if expanded else FACET_TOP
-        chosen = [(obj, n) for obj, n in counted if obj.slug in selected]
-        others = sorted(
-            ((obj, n) for obj, n in counted if n and obj.slug not in selected),
-            key=lambda pair: (-pair[1], pair[0].name_en),
-        )
-        return chosen + others[:limit], max(0, len(others) - limit)
-
-    @staticmethod
-    def _top_values(counted, selected, expanded):
-        """_top_options for a facet of plain values (e.g. publishers), in alphabetical order
-        when short: ([(value, count)] to show, how many with results are left out)."""
-        if len(counted) <= SHORT_FACET:
-            return sorted(counted), 0
-        limit = FACET_EXPANDED if expanded else FACET_TOP
-        chosen = sorted((v, n) for v, n in counted if v in selected)
-        others = sorted(
-            ((v, n) for v, n in counted if n and v not in selected),
-            key=lambda pair: (-pair[1], pair[0]),
-        )
-        return chosen + others[:limit], max(0, len(others) - limit)
+        return [
+            self.filterset.filters[name].facet(name, self, name == expand)
+            for name in self.filterset.facet_names
+        ]
 
     def suggestions(self, active):
         """For each active filter value (`active`: the FilterSet's active_filters()), how
@@ -432,16 +349,8 @@ class FinderQuery:
         removals that bring results back. Counted in the index: no queries."""
         found = []
         for name, value, label in active:
-            current = self.active[name]
-            filter_ = self.filterset.filters[name]
-            if isinstance(filter_, AnyOfFilter):
-                rest = [obj for obj in current if filter_.option_key(obj) != value]
-                count = len(self.matching({name: rest or None}))
-            elif isinstance(filter_, ValueOfFilter):
-                rest = [text for text in current if text != value]
-                count = len(self.matching({name: rest or None}))
-            else:
-                count = len(self.matching({name: None}))
+            rest = self.filterset.filters[name].without(self.active[name], value)
+            count = len(self.matching({name: rest}))
             if count:
                 found.append((label, name, value, count))
         return found
