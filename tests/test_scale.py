@@ -69,7 +69,7 @@ class DepthTests(TestCase):
         for n in range(45):
             make_article(title=f"Story {n}")
 
-    @mock.patch("portal.finders.listings.MAX_DEPTH", 40)
+    @mock.patch("portal.finders.query.MAX_DEPTH", 40)
     def test_pages_past_the_depth_limit_explain_how_to_narrow_the_list(self):
         self.assertEqual(self.client.get("/articles/?page=2").status_code, 200)
         response = self.client.get("/articles/?page=3")  # Results 41 to 45.

@@ -119,7 +119,7 @@ def option_label(obj):
 class FinderFilter:
     """What a finder asks of every kind of filter, with the answers of a filter that takes
     one value and is not a facet; kinds override what differs. `query` is the request's
-    portal.finders.listings.FinderQuery."""
+    portal.finders.query.FinderQuery."""
 
     def chips(self, name, value):
         """[(parameter, value as the URL gives it, label)] for the active `value`."""
@@ -193,7 +193,7 @@ def top_values(counted, selected, expanded):
 class SearchFilter(FinderFilter, django_filters.CharFilter):
     """Full-text search. Sorting by relevance is done by portal.finders.listings, from the scores.
     Terms match their synonyms in the FilterSet's `thesaurus` where it has one (set by
-    portal.finders.listings.FinderQuery for the content generation), else the reviewed list."""
+    portal.finders.query.FinderQuery for the content generation), else the reviewed list."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=MAX_QUERY_LENGTH, label=_("Search"), **kwargs)

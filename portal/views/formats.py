@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.caching.pages import request_state
-from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
+from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
+from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with
 from portal.opendata.spreadsheets import csv_response
 from portal.records.addresses import absolute_detail_urls
