@@ -17,12 +17,14 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
 from portal.records.addresses import detail_url
 from portal.records.cjk import index_text
+from portal.records.columns import Choice, Columns, Field, ForeignKey, PageUrl, Related, isoformat
 from portal.records.description import (
     BREADCRUMBS,
     CHANGE_LOG,
@@ -674,6 +676,34 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         name_field="name",
         fixture="40_initiatives.json",
         cites=("description",),
+        columns=Columns(
+            Field("slug"),
+            Field("name", _("Name")),
+            Field("short_name", _("Short name")),
+            Choice("kind", _("Kind")),
+            Choice("status", _("Status")),
+            # The date and source that confirmed the status (issue #17).
+            Field(
+                "status_as_of",
+                capfirst(_("status as of")),
+                value=lambda initiative: isoformat(initiative.status_as_of),
+            ),
+            ForeignKey("status_source", capfirst(_("status confirmed by")), key="url", shows="url"),
+            Field("start_year", _("Start year")),
+            Field("end_year", _("End year")),
+            ForeignKey("lead_organisation", _("Lead organisation")),
+            Related("partners", _("Partners")),
+            Related("sectors", _("Sectors")),
+            Field("website", _("Website")),
+            Field("summary", _("Summary")),
+            PageUrl(_("URL")),
+            defer=(
+                *translated_columns("description"),
+                "search_cjk",
+                "lead_organisation__search_cjk",
+                *(f"lead_organisation__{name}" for name in translated_columns("description")),
+            ),
+        ),
         features={
             LIST,
             SEARCH,
@@ -816,6 +846,19 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         name_field="title",
         fixture="50_articles.json",
         cites=("body",),
+        columns=Columns(
+            Field("slug"),
+            Field("title", _("Title")),
+            PageUrl(_("URL")),
+            Field("published", _("Published"), value=lambda article: isoformat(article.publish_at)),
+            Field("summary", _("Summary")),
+            Field("byline", _("Byline")),
+            Related("sectors", _("Sectors")),
+            Related("initiatives", _("Initiatives")),
+            Related("organisations", _("Organisations")),
+            # The bodies are most of a row's bytes, and no cell shows them.
+            defer=(*translated_columns("body"), "search_cjk"),
+        ),
         data_description=_("Published articles only: drafts and scheduled articles are left out."),
         features={
             LIST,
@@ -954,6 +997,25 @@ class Milestone(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         position=6,
         name_field="title",
         fixture="60_milestones.json",
+        columns=Columns(
+            Field("slug"),
+            Field(
+                "date",
+                _("Date"),
+                value=lambda milestone: milestone.date.isoformat(),
+                cell=lambda milestone: milestone.machine_date,
+            ),
+            Choice("date_precision", _("Date precision")),
+            Field("date_label"),
+            Field("title", _("Title")),
+            Choice("kind", _("Kind")),
+            Field("summary", _("Summary")),
+            Related("sectors", _("Sectors")),
+            Related("initiatives", _("Initiatives")),
+            Related("organisations", _("Organisations")),
+            Related("sources", _("Sources"), key="url", shows="url"),
+            PageUrl(_("URL")),
+        ),
         data_description=_("Dated events of the timeline, each with its sources."),
         features={
             LIST,

@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -38,6 +37,7 @@ from portal.content.exporter import export_model, export_queryset
 from portal.content.importer import ContentImportError, TooManyRecords, import_files
 from portal.content.schema import SPECS, SPECS_BY_LABEL, SPECS_BY_MODEL
 from portal.opendata.spreadsheets import csv_response
+from portal.records.columns import Field, ForeignKey, Related, csv_rows, header, isoformat
 
 # What a browser is told to wait before trying again while the database is busy.
 BUSY_RETRY_AFTER_SECONDS = 30
@@ -282,24 +282,34 @@ def download_name(spec, extension):
     return f"hkai-{Path(spec.file_name).stem.split('_', 1)[-1]}.{extension}"
 
 
-def csv_cells(spec, obj):
-    """`obj`'s exchanged fields, in `spec.field_names` order; relations as natural keys."""
-    cells = []
-    for model_field in spec.value_fields:
+def _exchanged(model_field):
+    """A CSV cell of `model_field` as fixtures hold it: dates in ISO 8601, times in the
+    local zone, empty for none."""
+
+    def cell(obj):
         value = model_field.value_from_object(obj)
-        if isinstance(value, datetime.datetime):
-            value = timezone.localtime(value).isoformat()
-        elif isinstance(value, datetime.date):
-            value = value.isoformat()
-        cells.append("" if value is None else value)
-    for model_field in spec.foreign_keys:
-        related = getattr(obj, model_field.name)
-        key_field = SPECS_BY_MODEL[model_field.related_model].key_field
-        cells.append(getattr(related, key_field) if related else "")
-    for model_field in spec.many_to_many:
-        key_field = SPECS_BY_MODEL[model_field.related_model].key_field
-        cells.append("; ".join(getattr(o, key_field) for o in getattr(obj, model_field.name).all()))
-    return cells
+        if isinstance(value, datetime.date):
+            return isoformat(value)
+        return "" if value is None else value
+
+    return cell
+
+
+def exchanged_columns(spec):
+    """`spec`'s exchanged fields as columns, in `spec.field_names` order, headed by their
+    names; relations as natural keys, those of a many-to-many relation in key order."""
+
+    def key_of(model_field):
+        return SPECS_BY_MODEL[model_field.related_model].key_field
+
+    return [
+        *(Field(f.name, f.name, cell=_exchanged(f)) for f in spec.value_fields),
+        *(ForeignKey(f.name, f.name, key=key_of(f), shows=key_of(f)) for f in spec.foreign_keys),
+        *(
+            Related(f.name, f.name, key=key_of(f), shows=key_of(f), ordering=(key_of(f),))
+            for f in spec.many_to_many
+        ),
+    ]
 
 
 class ExportActionsMixin:
@@ -345,9 +355,11 @@ class ExportActionsMixin:
     def export_as_csv(self, request, queryset):
         """The exchanged fields, with relations as natural keys joined by "; "; streamed."""
         spec = SPECS_BY_MODEL[self.model]
-        rows = export_queryset(spec).filter(pk__in=queryset.values("pk"))
+        columns = exchanged_columns(spec)
+        # The columns fetch the many-to-many keys a chunk at a time themselves.
+        rows = export_queryset(spec).prefetch_related(None).filter(pk__in=queryset.values("pk"))
         return csv_response(
             download_name(spec, "csv"),
-            spec.field_names,
-            (csv_cells(spec, obj) for obj in rows.iterator(chunk_size=self.csv_chunk_size)),
+            header(columns),
+            csv_rows(columns, self.model, rows, self.csv_chunk_size),
         )

@@ -14,7 +14,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from portal.finders.listings import INITIATIVES, NAME_FIELDS, SECTOR_NAMES, option_label
+from portal.finders.kinds import option_label
+from portal.finders.listings import INITIATIVES, NAME_FIELDS, SECTOR_NAMES
 from portal.models import Organisation, Source, languages
 from portal.records.wording import year_span
 

@@ -17,20 +17,18 @@ indexed filter implements `index_groups(queryset)` (see portal.finders.filters).
 import threading
 from collections.abc import Mapping
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, StringAgg, Value
 from django.db.models.functions import Cast
 from pyroaring import BitMap
 
+from portal.caching.memo import CACHE_TIMEOUT, Memo
 from portal.search.query import id_bitmap
 
 # The in-process copy: {listing name: FacetIndex}. Guarded by a lock so that threads of one
 # process share one index (and each index guards its own parts).
 _memo = {}
 _memo_lock = threading.Lock()
-# Long enough to outlive most content generations; a new generation uses a new key anyway.
-CACHE_TIMEOUT = 24 * 60 * 60
 
 
 def _ids_aggregate(id_field):
@@ -104,8 +102,8 @@ class FacetIndex:
             for name, filter_ in filterset_class.base_filters.items()
             if getattr(filter_, "index_groups", None) is not None
         }
-        self._parts = {}
-        self._lock = threading.RLock()
+        # Each part by name, under this generation's key (portal.caching.memo).
+        self._parts = Memo(CACHE_TIMEOUT)
         self.options = _Parts(self.filters, self._options)
         labelled = [name for name, f in self.filters.items() if hasattr(f, "option_objects")]
         self.objects = _Parts(labelled, self._objects)
@@ -134,19 +132,11 @@ class FacetIndex:
 
     def _part(self, part_name, build):
         """Part `part_name`: from this object, else the shared cache, else built (and shared)."""
-        with self._lock:
-            if part_name not in self._parts:
-                value = cache.get(f"{self.key}:{part_name}")
-                if value is None:
-                    self._remember(part_name, build())
-                else:
-                    self._parts[part_name] = value
-            return self._parts[part_name]
+        return self._parts.get(part_name, f"{self.key}:{part_name}", build)
 
     def _remember(self, part_name, value):
         """Keep a built part here and share it through the cache."""
-        self._parts[part_name] = value
-        cache.set(f"{self.key}:{part_name}", value, CACHE_TIMEOUT)
+        self._parts.put(part_name, f"{self.key}:{part_name}", value)
 
     def _options(self, name):
         def build():

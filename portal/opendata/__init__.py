@@ -18,12 +18,12 @@ checked. Each many-to-many relation is therefore also a link resource of its own
 (`articles-sectors`: one row per article and sector), whose two columns are foreign keys that
 a validator checks; the space-separated column is the spreadsheet reader's convenience.
 
-Rows are read a chunk at a time as plain values (no model instances): one query for the rows,
-one per related dataset for its order (`Reader.ranks`), and one per many-to-many relation
-and chunk, so memory and queries per chunk stay fixed.
+Rows are read a chunk at a time as plain values (no model instances), by the engine of
+`portal.records.columns` that the lists' formats and the admin's export also use: one query
+for the rows, one per related dataset for its order (`Reader.ranks`), and one per
+many-to-many relation and chunk, so memory and queries per chunk stay fixed.
 """
 
-import itertools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -46,6 +46,7 @@ from portal.opendata.columns import (
     plain,
 )
 from portal.records.addresses import absolute_detail_urls
+from portal.records.columns import csv_rows, json_rows
 from portal.records.description import OPEN_DATA
 from portal.records.registry import public_records
 
@@ -167,29 +168,13 @@ class Dataset:
             schema["foreignKeys"] = foreign_keys
         return schema
 
-    def chunks(self, chunk_size, reader):
-        """Yield (rows, related) a chunk at a time: `rows` as dicts, `related` as
-        {relation: {row id: [(key, name...), ...]}}. One query for the rows (streamed), and
-        one per many-to-many relation and chunk."""
+    def rows(self):
+        """The visible rows as dicts ("pk" and what the parts select), for the engine of
+        portal.records.columns to stream."""
         selects = {alias: value for part in self.parts for alias, value in part.selects.items()}
         names = [alias for alias, value in selects.items() if value is None]
         expressions = {alias: value for alias, value in selects.items() if value is not None}
-        rows = self.visible().values("pk", *names, **expressions)
-        for chunk in itertools.batched(rows.iterator(chunk_size), chunk_size):
-            yield chunk, self._related(chunk, reader)
-
-    def _related(self, chunk, reader):
-        ids = [row["pk"] for row in chunk]
-        return {
-            part.field.name: part.related(ids, reader)
-            for part in self.parts
-            if isinstance(part, ManyToManyPart)
-        }
-
-
-def row_related(related, row_id):
-    """One row's share of a chunk's relations: {relation: [(key, name...), ...]}."""
-    return {name: found.get(row_id, ()) for name, found in related.items()}
+        return self.visible().values("pk", *names, **expressions)
 
 
 @dataclass(frozen=True, eq=False)
@@ -292,16 +277,10 @@ class Reader:
         return found
 
     def csv_rows(self, dataset, chunk_size):
-        for rows, related in dataset.chunks(chunk_size, reader=self):
-            for row in rows:
-                mine = row_related(related, row["pk"])
-                yield [value for part in dataset.parts for value in part.csv(row, mine, self)]
+        return csv_rows(dataset.parts, dataset.model, dataset.rows(), chunk_size, self)
 
     def records(self, dataset, chunk_size):
-        for rows, related in dataset.chunks(chunk_size, reader=self):
-            for row in rows:
-                mine = row_related(related, row["pk"])
-                yield dict(item for part in dataset.parts for item in part.json(row, mine, self))
+        return json_rows(dataset.parts, dataset.model, dataset.rows(), chunk_size, self)
 
 
 # Every record type that declares OPEN_DATA, in the order /data/ lists them (navigation).

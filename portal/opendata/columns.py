@@ -2,8 +2,10 @@
 Table Schema type, title and description, and its cells in CSV and values in JSON.
 
 A "part" is what one model field contributes to a row: `columns` (Table Schema fields),
-`selects` (what the row query reads: a field by name, or alias -> expression), and `csv()` /
-`json()`, the row's cells or (key, value) items. Titles and descriptions stay lazy: each
+`selects` (what the row query reads: a field by name, or alias -> expression), and, as every
+column of `portal.records.columns` has, `headers`, `cells()` and `items()` (the row's CSV
+cells or JSON (key, value) items); a many-to-many part also `fetch()`es its relation a chunk
+at a time. That module's engine streams the rows. Titles and descriptions stay lazy: each
 file is in its own language.
 """
 
@@ -11,15 +13,14 @@ import datetime
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Subquery
 from django.utils.functional import lazy
 from django.utils.text import capfirst, format_lazy
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from portal.records.description import translated_columns as languages
+from portal.records.columns import related_values
 
 # Between the keys of a many-to-many column: slugs and URLs never contain a space.
 KEY_SEPARATOR = " "
@@ -104,7 +105,18 @@ def title_of(model_field):
     return format_lazy("{} ({})", title, language_name(code)) if code else title
 
 
-class ValuePart:
+class Part:
+    """What one model field contributes to a row; subclasses set `columns` and `selects`."""
+
+    columns = ()
+    selects = {}
+
+    @property
+    def headers(self):
+        return [column.name for column in self.columns]
+
+
+class ValuePart(Part):
     """A plain field: one column, the value as stored."""
 
     def __init__(self, model_field):
@@ -130,14 +142,14 @@ class ValuePart:
         # Read by name (None): an expression may not take a field's own name.
         self.selects = {model_field.attname: None}
 
-    def values(self, row, related, reader):
+    def values(self, row, found, reader):
         return [row[self.field.attname]]
 
-    def csv(self, row, related, reader):
-        return [cell(value) for value in self.values(row, related, reader)]
+    def cells(self, row, found, reader):
+        return [cell(value) for value in self.values(row, found, reader)]
 
-    def json(self, row, related, reader):
-        values = self.values(row, related, reader)
+    def items(self, row, found, reader):
+        values = self.values(row, found, reader)
         return [
             (column.name, plain(value)) for column, value in zip(self.columns, values, strict=True)
         ]
@@ -161,12 +173,12 @@ class ChoicePart(ValuePart):
             )
         )
 
-    def values(self, row, related, reader):
+    def values(self, row, found, reader):
         code = row[self.field.attname]
         return [code, str(self.labels.get(code, ""))]
 
 
-class PagePart:
+class PagePart(Part):
     """`url`: the address of the record's page on the portal."""
 
     def __init__(self, dataset):
@@ -182,14 +194,14 @@ class PagePart:
         ]
         self.selects = {}
 
-    def csv(self, row, related, reader):
+    def cells(self, row, found, reader):
         return [reader.page_url(self.dataset, row[self.dataset.key])]
 
-    def json(self, row, related, reader):
+    def items(self, row, found, reader):
         return [("url", reader.page_url(self.dataset, row[self.dataset.key]))]
 
 
-class ForeignKeyPart:
+class ForeignKeyPart(Part):
     """A foreign key to another dataset: its key in CSV, {key, name, url} in JSON."""
 
     def __init__(self, model_field, target):
@@ -219,10 +231,10 @@ class ForeignKeyPart:
                 selects[self.alias + column] = F(f"{self.field.name}__{column}")
         return selects
 
-    def csv(self, row, related, reader):
+    def cells(self, row, found, reader):
         return [cell(row[self.alias + self.target.key])]
 
-    def json(self, row, related, reader):
+    def items(self, row, found, reader):
         key = row[self.alias + self.target.key]
         if key is None:
             return [(self.field.name, None)]
@@ -230,7 +242,7 @@ class ForeignKeyPart:
         return [(self.field.name, reader.related_object(self.target, key, names))]
 
 
-class ManyToManyPart:
+class ManyToManyPart(Part):
     """A many-to-many relation to another dataset: space-separated keys in CSV, a list of
     {key, name, url} in JSON; also published as a link resource (`LinkTable`)."""
 
@@ -254,81 +266,15 @@ class ManyToManyPart:
         ]
         self.selects = {}
 
-    def related(self, ids, reader):
+    def fetch(self, model, ids, reader):
         """{row id: [(key, name...), ...]} for the rows `ids`, in one query."""
         columns = (self.target.key, *self.target.name_fields)
         ranks = reader.ranks(self.target)
-        return related_values(self.dataset.model, self.field.name, ids, columns, ranks)
+        return related_values(model, self.field.name, ids, columns, ranks)
 
-    def csv(self, row, related, reader):
-        return [KEY_SEPARATOR.join(key for key, *_names in related[self.field.name])]
+    def cells(self, row, found, reader):
+        return [KEY_SEPARATOR.join(key for key, *_names in found)]
 
-    def json(self, row, related, reader):
-        objects = [
-            reader.related_object(self.target, key, names)
-            for key, *names in related[self.field.name]
-        ]
+    def items(self, row, found, reader):
+        objects = [reader.related_object(self.target, key, names) for key, *names in found]
         return [(self.field.name, objects)]
-
-
-def related_names(model, relation, ids):
-    """{row id: [name, ...]} for the many-to-many `relation` of `model`'s rows `ids`, in the
-    related model's order and the page's language (English where that is missing), in one
-    query reading names only."""
-    english, local = languages("name")[0], name_column(get_language())
-    found = related_values(model, relation, ids, (english, local))
-    return {
-        row_id: [name_local or name_en for name_en, name_local in pairs]
-        for row_id, pairs in found.items()
-    }
-
-
-def related_values(model, relation, ids, columns, ranks=None):
-    """{row id: [(value, ...), ...]}: the related model's `columns` for the many-to-many
-    `relation` of `model`'s rows `ids`, in one query that builds no model instances.
-
-    In the related model's order; or, given `ranks` ({related id: position}), in that order
-    and only the related rows it holds (e.g. published articles). Sorting by ranks in
-    Python spares the database a join ordered by the related table, which SQLite plans as a
-    scan of that whole table (1.5 s per 2,000 rows at 1,500 initiatives, instead of 0.08 s).
-    """
-    field = model._meta.get_field(relation)
-    row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    pairs = field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
-    selected = (f"{row}_id", f"{target}_id", *(f"{target}__{column}" for column in columns))
-    if ranks is None:
-        ordering = [
-            f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
-            for name in field.related_model._meta.ordering
-        ]
-        pairs = pairs.order_by(*ordering).values_list(*selected)
-    else:
-        pairs = sorted(
-            (pair for pair in pairs.order_by().values_list(*selected) if pair[1] in ranks),
-            key=lambda pair: ranks[pair[1]],
-        )
-    found = {}
-    for row_id, _target_id, *values in pairs:
-        found.setdefault(row_id, []).append(values)
-    return found
-
-
-def related_urls(model, relation, ids):
-    """{row id: [url, ...]} for the many-to-many `relation` of `model`'s rows `ids` to sources,
-    in the sources' order, in one query reading addresses only."""
-    field = model._meta.get_field(relation)
-    row, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    pairs = (
-        field.remote_field.through.objects.filter(**{f"{row}_id__in": ids})
-        .order_by(*(f"{target}__{name}" for name in field.related_model._meta.ordering))
-        .values_list(f"{row}_id", f"{target}__url")
-    )
-    found = {}
-    for row_id, url in pairs:
-        found.setdefault(row_id, []).append(url)
-    return found
-
-
-def name_column(language):
-    """The `name` column of a language code, e.g. "zh-hant" -> "name_zh_hant"."""
-    return f"name_{(language or settings.LANGUAGE_CODE).replace('-', '_')}"

@@ -61,6 +61,8 @@ class PublicRecord:
       those it refers to;
     - `cites`: the translated Markdown fields whose footnotes must name the record's sources;
     - `data_description`: what /data/ and datapackage.json say of its dataset, if anything;
+    - `columns`: what its list's .csv and .json show of a record (`records.columns.Columns`),
+      for types with FORMATS;
     - `features`: a subset of FEATURES.
 
     The rows readers may see are `model.objects.visible()` (for articles, `published()`).
@@ -79,6 +81,7 @@ class PublicRecord:
         key="slug",
         cites=(),
         data_description="",
+        columns=None,
     ):
         unknown = set(features) - set(FEATURES)
         if unknown:
@@ -93,6 +96,7 @@ class PublicRecord:
         self.key = key
         self.cites = cites
         self.data_description = data_description
+        self.columns = columns
         self.model = None
 
     def contribute_to_class(self, model, attribute):
@@ -125,6 +129,11 @@ class PublicRecord:
     def narrowed(self):
         """Whether readers see fewer rows than the table holds (articles: drafts)."""
         return self.visible().query.has_filters()
+
+    @property
+    def export_filename(self):
+        """The name of the list's CSV download: "hkai-timeline.csv"."""
+        return f"hkai-{self.prefix}.csv"
 
     @property
     def list_url_name(self):

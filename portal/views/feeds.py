@@ -27,7 +27,8 @@ from portal.changelog.changes import (
     visible_changes,
     with_records,
 )
-from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
+from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
+from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with, with_query
 from portal.views.changes import BadChangesQuery, changes_query
 from portal.views.formats import plain_text_bad_request

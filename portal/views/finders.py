@@ -3,7 +3,7 @@ timeline). Site search is `portal.views.search`.
 
 Every page is fully described by its query string. What a list is comes from
 `portal.finders.listings` (its rows, filters, card and title) and how a query runs against it from
-`listings.FinderQuery`; this module only turns that into a page: results, facets, removable
+`finders.query.FinderQuery`; this module only turns that into a page: results, facets, removable
 chips, the problems with the input, and which filter to drop when nothing matches.
 """
 
@@ -21,12 +21,11 @@ from portal.finders.listings import (
     ARTICLES,
     INITIATIVES,
     ORGANISATIONS,
-    PAGE_SIZE,
     SOURCES,
     TIMELINE,
-    FinderQuery,
     filters_by_source,
 )
+from portal.finders.query import PAGE_SIZE, FinderQuery
 from portal.finders.querystrings import query_with, sorted_query, with_query
 from portal.reference.cited_by import attach_citations
 from portal.search.snippets import attach_snippets

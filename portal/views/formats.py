@@ -8,36 +8,23 @@ file. The Atom feeds are in `portal.views.feeds`; `finders.format_links()` lists
 page. CSV streams every matching row; JSON is paged, and as deep as the HTML pages go.
 """
 
-import itertools
-
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.caching.pages import request_state
-from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE, FinderQuery
+from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
+from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with
-from portal.models import Initiative, Organisation, languages
-from portal.opendata.columns import related_names, related_urls
 from portal.opendata.spreadsheets import csv_response
 from portal.records.addresses import absolute_detail_urls
+from portal.records.columns import csv_rows, json_objects
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-
-
-def _names(relation, model):
-    """Prefetch `relation` fetching only what the formats show: name and slug."""
-    return Prefetch(relation, queryset=model.objects.only("name_en", "name_zh_hant", "slug"))
-
-
-def _slugs(related):
-    return [obj.slug for obj in related.all()]
 
 
 def plain_text_bad_request(errors):
@@ -47,15 +34,25 @@ def plain_text_bad_request(errors):
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+class Addresses:
+    """What the columns need from the request: the absolute address of a row's page, built
+    once and filled in per row."""
+
+    def __init__(self, request, url_name):
+        self._url = absolute_detail_urls(request, url_name)
+
+    def page_url(self, row):
+        return self._url(row.slug)
+
+
 class FormatView(View):
     """Answers a GET with the listing's matching rows in another format.
 
-    Subclasses set `listing` and `fields` (what the format shows of one row) and implement
-    `render()`; `self.query` is the request's FinderQuery.
+    Subclasses set `listing` and implement `render()`; what a row shows is its record type's
+    `columns` (portal.records.columns); `self.query` is the request's FinderQuery.
     """
 
     listing = None
-    fields = None
 
     def get(self, request, *args, **kwargs):
         self.query = FinderQuery(self.listing, request.GET, request_state(request))
@@ -70,45 +67,38 @@ class FormatView(View):
     def invalid(self, errors):
         return plain_text_bad_request(errors)
 
+    @property
+    def record(self):
+        return self.listing.model.public
+
     def results(self):
-        return self.query.results(self.fields.queryset(self.listing.for_cards()))
+        """The matching rows, reading what the columns show."""
+        return self.query.results(self.record.columns.queryset(self.listing.visible()))
+
+    def addresses(self):
+        return Addresses(self.request, self.listing.detail_url_name)
 
     def render(self):
         raise NotImplementedError
-
-    def absolute_url(self, obj):
-        return self.request.build_absolute_uri(obj.get_absolute_url())
 
 
 class CsvView(FormatView):
     """Every matching row as a CSV download, streamed: memory does not grow with the rows.
 
     Built for whole lists of 100,000 rows: rows are read a chunk at a time without model
-    instances for their relations (one query per relation and chunk, `related_names`), and
-    addresses are filled into one reversed pattern, not reversed per row.
+    instances for their relations (one query per relation and chunk), and addresses are
+    filled into one reversed pattern, not reversed per row.
     """
 
     # Rows fetched per round trip to the database.
     chunk_size = 2000
 
     def render(self):
-        fields = self.fields
-        url = absolute_detail_urls(self.request, self.listing.detail_url_name)
-        rows = self.query.results(fields.csv_queryset(self.listing.visible()))
-
-        def lines():
-            for chunk in itertools.batched(rows.iterator(self.chunk_size), self.chunk_size):
-                ids = [obj.pk for obj in chunk]
-                names = {
-                    relation: related_names(self.listing.model, relation, ids)
-                    for relation in fields.csv_relations
-                }
-                for relation in getattr(fields, "csv_url_relations", ()):
-                    names[relation] = related_urls(self.listing.model, relation, ids)
-                for obj in chunk:
-                    yield fields.row(obj, url(obj.slug), names)
-
-        return csv_response(fields.filename, fields.header(), lines())
+        columns = self.record.columns
+        rows = csv_rows(
+            columns, self.listing.model, self.results(), self.chunk_size, self.addresses()
+        )
+        return csv_response(self.record.export_filename, columns.header(), rows)
 
 
 class PageForm(forms.Form):
@@ -153,7 +143,9 @@ class JsonView(FormatView):
             page = paginator.page(self.page_number)
         except EmptyPage as error:
             return self.invalid({"page": [str(error)]}, status=404)
-        fields = self.fields
+        results = json_objects(
+            self.record.columns, self.listing.model, list(page.object_list), self.addresses()
+        )
         return JsonResponse(
             {
                 "count": paginator.count,
@@ -161,7 +153,7 @@ class JsonView(FormatView):
                 "previous": (
                     self.page_url(page.previous_page_number()) if page.has_previous() else None
                 ),
-                "results": [fields.result(obj, self.absolute_url(obj)) for obj in page.object_list],
+                "results": results,
                 "facets": {
                     facet.name: facet.as_json()
                     for facet in self.query.facets(expand=self.request.GET.get("more"))
@@ -175,227 +167,28 @@ class JsonView(FormatView):
         return self.request.build_absolute_uri(f"{self.request.path}?{encoded}")
 
 
-class ArticleFields:
-    """What the other formats show of an article, and the prefetches that keep it fixed."""
-
-    filename = "hkai-articles.csv"
-    csv_relations = ("sectors", "initiatives", "organisations")
-
-    @staticmethod
-    def csv_queryset(queryset):
-        # The bodies are most of a row's bytes, and no cell shows them.
-        return queryset.defer(*languages("body"), "search_cjk")
-
-    @staticmethod
-    def queryset(queryset):
-        return queryset.prefetch_related(
-            _names("initiatives", Initiative), _names("organisations", Organisation)
-        )
-
-    @staticmethod
-    def header():
-        return [
-            _("Title"),
-            _("URL"),
-            _("Published"),
-            _("Summary"),
-            _("Byline"),
-            _("Sectors"),
-            _("Initiatives"),
-            _("Organisations"),
-        ]
-
-    @staticmethod
-    def row(article, url, names):
-        """The CSV cells; `names` is {relation: {article id: [name, ...]}}."""
-        return [
-            article.title,
-            url,
-            timezone.localtime(article.publish_at).isoformat(),
-            article.summary,
-            article.byline,
-            *(
-                "; ".join(names[relation].get(article.pk, ()))
-                for relation in ArticleFields.csv_relations
-            ),
-        ]
-
-    @staticmethod
-    def result(article, url):
-        return {
-            "slug": article.slug,
-            "url": url,
-            "title": article.title,
-            "summary": article.summary,
-            "byline": article.byline,
-            "published": timezone.localtime(article.publish_at).isoformat(),
-            "sectors": _slugs(article.sectors),
-            "initiatives": _slugs(article.initiatives),
-            "organisations": _slugs(article.organisations),
-        }
-
-
-class InitiativeFields:
-    """What the other formats show of an initiative, and the prefetches that keep it fixed."""
-
-    filename = "hkai-initiatives.csv"
-    csv_relations = ("partners", "sectors")
-
-    @staticmethod
-    def csv_queryset(queryset):
-        return queryset.select_related("lead_organisation").defer(
-            *languages("description"),
-            "search_cjk",
-            "lead_organisation__search_cjk",
-            *(f"lead_organisation__{name}" for name in languages("description")),
-        )
-
-    @staticmethod
-    def queryset(queryset):
-        return queryset.prefetch_related(_names("partners", Organisation))
-
-    @staticmethod
-    def header():
-        return [
-            _("Name"),
-            _("Short name"),
-            _("Kind"),
-            _("Status"),
-            _("Start year"),
-            _("End year"),
-            _("Lead organisation"),
-            _("Partners"),
-            _("Sectors"),
-            _("Website"),
-            _("Summary"),
-            _("URL"),
-        ]
-
-    @staticmethod
-    def row(initiative, url, names):
-        """The CSV cells; `names` is {relation: {initiative id: [name, ...]}}."""
-        lead = initiative.lead_organisation
-        return [
-            initiative.name,
-            initiative.short_name,
-            initiative.get_kind_display(),
-            initiative.get_status_display(),
-            initiative.start_year,
-            initiative.end_year,
-            lead.name if lead else "",
-            "; ".join(names["partners"].get(initiative.pk, ())),
-            "; ".join(names["sectors"].get(initiative.pk, ())),
-            initiative.website,
-            initiative.summary,
-            url,
-        ]
-
-    @staticmethod
-    def result(initiative, url):
-        lead = initiative.lead_organisation
-        return {
-            "slug": initiative.slug,
-            "url": url,
-            "name": initiative.name,
-            "short_name": initiative.short_name,
-            "summary": initiative.summary,
-            "kind": initiative.kind,
-            "status": initiative.status,
-            "start_year": initiative.start_year,
-            "end_year": initiative.end_year,
-            "lead_organisation": lead.slug if lead else None,
-            "partners": _slugs(initiative.partners),
-            "sectors": _slugs(initiative.sectors),
-            "website": initiative.website,
-        }
-
-
-class MilestoneFields:
-    """What the other formats show of a milestone; the listing prefetches its relations."""
-
-    filename = "hkai-timeline.csv"
-    csv_relations = ("sectors", "initiatives", "organisations")
-    csv_url_relations = ("sources",)
-
-    @staticmethod
-    def csv_queryset(queryset):
-        return queryset
-
-    @staticmethod
-    def queryset(queryset):
-        return queryset
-
-    @staticmethod
-    def header():
-        return [
-            _("Date"),
-            _("Date precision"),
-            _("Title"),
-            _("Kind"),
-            _("Summary"),
-            _("Sectors"),
-            _("Initiatives"),
-            _("Organisations"),
-            _("Sources"),
-            _("URL"),
-        ]
-
-    @staticmethod
-    def row(milestone, url, names):
-        """The CSV cells; `names` is {relation: {milestone id: [name or address, ...]}}."""
-        return [
-            milestone.machine_date,
-            milestone.get_date_precision_display(),
-            milestone.title,
-            milestone.get_kind_display(),
-            milestone.summary,
-            *(
-                "; ".join(names[relation].get(milestone.pk, ()))
-                for relation in (*MilestoneFields.csv_relations, "sources")
-            ),
-            url,
-        ]
-
-    @staticmethod
-    def result(milestone, url):
-        return {
-            "slug": milestone.slug,
-            "url": url,
-            "date": milestone.date.isoformat(),
-            "date_precision": milestone.date_precision,
-            "date_label": milestone.date_label,
-            "title": milestone.title,
-            "kind": milestone.kind,
-            "summary": milestone.summary,
-            "sectors": _slugs(milestone.sectors),
-            "initiatives": _slugs(milestone.initiatives),
-            "organisations": _slugs(milestone.organisations),
-            "sources": [source.url for source in milestone.sources.all()],
-        }
-
-
 class ArticleCsvView(CsvView):
-    listing, fields = ARTICLES, ArticleFields
+    listing = ARTICLES
 
 
 class InitiativeCsvView(CsvView):
-    listing, fields = INITIATIVES, InitiativeFields
+    listing = INITIATIVES
 
 
 class ArticleJsonView(JsonView):
-    listing, fields = ARTICLES, ArticleFields
+    listing = ARTICLES
 
 
 class InitiativeJsonView(JsonView):
-    listing, fields = INITIATIVES, InitiativeFields
+    listing = INITIATIVES
 
 
 class MilestoneCsvView(CsvView):
-    listing, fields = TIMELINE, MilestoneFields
+    listing = TIMELINE
 
 
 class MilestoneJsonView(JsonView):
-    listing, fields = TIMELINE, MilestoneFields
+    listing = TIMELINE
 
 
 article_csv_view = ArticleCsvView.as_view()

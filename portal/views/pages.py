@@ -2,7 +2,7 @@
 (robots.txt, the health check). Each page runs a fixed number of queries however many related
 rows there are: what a template touches is fetched here with select/prefetch_related, long
 lists of related rows are cut to their first few with a link to the finder that lists them
-all (`listings.related_rows`), and counts come from the facet indexes.
+all (`finders.related.related_rows`), and counts come from the facet indexes.
 
 Querysets are built per request (`get_queryset`), never as class attributes: `published()`
 reads the clock when it is called, and a class attribute would freeze it at import time.
@@ -28,10 +28,8 @@ from portal.finders.listings import (
     INITIATIVES,
     ORGANISATIONS,
     SECTOR_NAMES,
-    related_milestones,
-    related_rows,
-    sectors_with_counts,
 )
+from portal.finders.related import related_milestones, related_rows, sectors_with_counts
 from portal.models import (
     REVIEW_INTERVAL_DAYS,
     Article,

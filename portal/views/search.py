@@ -22,16 +22,10 @@ from pyroaring import BitMap
 
 from portal.caching.pages import request_state
 from portal.finders.facets import facet_index
-from portal.finders.filters import MAX_VALUES_PER_FILTER, Facet, FacetOption
-from portal.finders.listings import (
-    MAX_DEPTH,
-    PAGE_SIZE,
-    SECTORS,
-    TIMELINE,
-    option_label,
-    rows_by_id,
-    searched_listings,
-)
+from portal.finders.filters import MAX_VALUES_PER_FILTER
+from portal.finders.kinds import Facet, FacetOption, option_label
+from portal.finders.listings import SECTORS, TIMELINE, searched_listings
+from portal.finders.query import MAX_DEPTH, PAGE_SIZE, rows_by_id
 from portal.finders.querystrings import with_query
 from portal.search import lexicon
 from portal.search.query import MAX_QUERY_LENGTH, matches

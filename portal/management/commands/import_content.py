@@ -17,7 +17,7 @@ from tqdm import tqdm
 from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS
-from portal.finders.listings import warm_facet_indexes
+from portal.finders.query import warm_facet_indexes
 
 
 class TerminalProgress:

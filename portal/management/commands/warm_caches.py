@@ -7,7 +7,7 @@ writing, so the first reader after a restart or an import doesn't wait while the
 
 from django.core.management.base import BaseCommand
 
-from portal.finders.listings import warm_facet_indexes
+from portal.finders.query import warm_facet_indexes
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import sys
 
 from django.conf import settings
 
-from tests.test_import_content import nested, nested_in_fields
+from tests.content_exchange.test_import_content import nested, nested_in_fields
 
 # Run in a fresh interpreter: Django set up, then the address space capped at what it uses
 # plus 100 MB, so an import that builds the nesting fails with MemoryError (within seconds,

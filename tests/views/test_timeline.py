@@ -20,6 +20,7 @@ from portal.content import rules
 from portal.content.schema import SPECS_BY_MODEL, convert_fields
 from portal.finders.facets import forget_indexes
 from portal.models import Milestone
+from tests.content_exchange.test_import_content import run_failing_import, run_import
 from tests.content_files import SOURCE, record, snapshot, valid_records, write_json
 from tests.factories import (
     NOW,
@@ -30,8 +31,7 @@ from tests.factories import (
     make_source,
 )
 from tests.sitemaps import sitemap_locations
-from tests.test_formats import FormatReader
-from tests.test_import_content import run_failing_import, run_import
+from tests.views.test_formats import FormatReader
 
 Precision, Kind = Milestone.Precision, Milestone.Kind
 date = datetime.date

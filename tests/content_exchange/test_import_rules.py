@@ -15,8 +15,8 @@ from portal.content import rules
 from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS
 from portal.models import Initiative, Organisation, Sector
+from tests.content_exchange.test_import_content import run_failing_import
 from tests.content_files import record, snapshot, valid_records, write_json
-from tests.test_import_content import run_failing_import
 
 # (record index in valid_records(), model, field, value): values the database refuses.
 OUT_OF_RANGE = [

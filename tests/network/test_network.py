@@ -398,7 +398,7 @@ class QueryCountTests(TestCase):
             self.assertEqual(response.status_code, 200)
         return response
 
-    # No query is added by the diagram: tests/test_pages.py pins these pages at the counts
+    # No query is added by the diagram: tests/views/test_pages.py pins these pages at the counts
     # they had before it. Here: the content state; the record and its relations; the
     # article facet index's visible rows and mentions of the record (2); its first
     # milestones.

@@ -24,6 +24,7 @@ from tests.factories import (
     make_initiative,
     make_organisation,
     make_sector,
+    make_source,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -330,6 +331,8 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
                 "Short name": "",
                 "Kind": "Sandbox",
                 "Status": "Active",
+                "Status as of": "",
+                "Status confirmed by": "",
                 "Start year": "2024",
                 "End year": "",
                 "Lead organisation": "HKMA",
@@ -346,6 +349,26 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         self.assertEqual(article["Sectors"], "Banking and financial services; Healthcare")
         self.assertEqual(article["Organisations"], "HKMA; Hospital Authority")
         self.assertEqual(datetime.datetime.fromisoformat(article["Published"]), NOW - 40 * DAY)
+
+    def test_csv_and_json_give_the_date_and_source_that_confirmed_a_status(self):
+        source = make_source(url="https://www.hkma.gov.hk/sandbox-status")
+        initiative = Initiative.objects.get(slug="genai-sandbox")
+        initiative.status_as_of = datetime.date(2026, 3, 31)
+        initiative.status_source = source
+        initiative.save()
+        initiative.sources.add(source)
+        header = list(self.csv_rows("initiatives")[0])
+        self.assertEqual(
+            header[header.index("Status") + 1 :][:2], ["Status as of", "Status confirmed by"]
+        )
+        row = next(r for r in self.csv_rows("initiatives") if r["Name"] == "GenAI Sandbox")
+        self.assertEqual(row["Status as of"], "2026-03-31")
+        self.assertEqual(row["Status confirmed by"], "https://www.hkma.gov.hk/sandbox-status")
+        result = next(
+            r for r in self.json("initiatives")["results"] if r["slug"] == "genai-sandbox"
+        )
+        self.assertEqual(result["status_as_of"], "2026-03-31")
+        self.assertEqual(result["status_source"], "https://www.hkma.gov.hk/sandbox-status")
 
     def test_csv_is_a_download_named_for_its_content(self):
         for path in ("articles", "initiatives"):
@@ -410,6 +433,8 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
                 "summary": "A sandbox for banks.",
                 "kind": "sandbox",
                 "status": "active",
+                "status_as_of": None,
+                "status_source": None,
                 "start_year": 2024,
                 "end_year": None,
                 "lead_organisation": "hkma",
@@ -524,7 +549,12 @@ class FormatQueryCountTests(TestCase):
     def add_rows(cls, n):
         for _ in range(n):
             lead, partner = make_organisation(), make_organisation()
-            initiative = make_initiative(lead_organisation=lead)
+            # The source that confirmed the status is joined in, not fetched per row.
+            initiative = make_initiative(
+                lead_organisation=lead,
+                status_source=make_source(),
+                status_as_of=datetime.date(2026, 1, 31),
+            )
             initiative.sectors.add(cls.sector)
             initiative.partners.add(partner)
             article = make_article()
