@@ -201,7 +201,11 @@ class PostgreSQLPlanTests(TestCase):
         with connection.cursor() as cursor:
             sql = cursor.mogrify(sql, params)
         plan = self.plan(sql)
-        self.assertIn("Index Only Scan using portal_article_lastmod_idx", plan)
+        # Read from an index on (status, publish_at), never by scanning the table. Which of
+        # the two such indexes the planner picks for a handful of rows depends on the table
+        # statistics the rest of the suite leaves behind (the covering one, migration 0017,
+        # wins at scale: tests/benchmarks/page_bench.py), so either passes here.
+        self.assertRegex(plan, r"Index (Only )?Scan using portal_article_(lastmod|visible)_idx")
 
 
 class PostgreSQLSearchTableTests(TestCase):
