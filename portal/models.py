@@ -9,11 +9,13 @@ import functools
 import json
 import operator
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Now
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.functional import lazy
@@ -38,6 +40,9 @@ from portal.records.description import (
     translated_columns,
 )
 
+# The longest search a finder takes (portal.search.query.MAX_QUERY_LENGTH): a source's entry
+# link searches its title's first words within it.
+SOURCE_ENTRY_QUERY_LENGTH = 200
 # Years outside this range are typing mistakes, not history or plans.
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2100
@@ -254,8 +259,10 @@ class SourceManager(models.Manager.from_queryset(PublicQuerySet)):
         return self.get(url=url)
 
 
-class Source(models.Model):
-    """A citation: the public page where a fact was read."""
+class Source(SearchableModel):
+    """A citation: the public page where a fact was read. Found by the site search (by its
+    title and publisher); it has no page of its own, so a result links to its entry in the
+    list of sources (`entry_url`) and to the page itself."""
 
     class PublisherType(models.TextChoices):
         GOVERNMENT = "government", _("Government")
@@ -334,8 +341,11 @@ class Source(models.Model):
         key="url",
         fixture="10_sources.json",
         data_description=_("The public pages that the portal's facts come from."),
-        features={OPEN_DATA},
+        features={SEARCH, OPEN_DATA},
     )
+
+    # Most important first: their order sets the ranking weights (portal.search.query).
+    SEARCH_FIELDS = ("title", "publisher")
 
     objects = SourceManager()
 
@@ -367,6 +377,15 @@ class Source(models.Model):
 
     def natural_key(self):
         return (self.url,)
+
+    def entry_url(self):
+        """Its entry in the list of sources: the list searched for its title (the words
+        that fit in a search), at the card's anchor. Sources have no page of their own."""
+        words = (self.title or self.url)[: SOURCE_ENTRY_QUERY_LENGTH + 1]
+        if len(words) > SOURCE_ENTRY_QUERY_LENGTH:
+            words = words[:SOURCE_ENTRY_QUERY_LENGTH].rsplit(" ", 1)[0]
+        query = urlencode({"q": words})
+        return f"{reverse('portal:source_list')}?{query}#source-{self.pk}"
 
     @property
     def published_label(self):

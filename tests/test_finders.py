@@ -257,6 +257,7 @@ class SearchPageTests(TestCase):
                 ("Organisations", 1),
                 ("Sectors", 0),
                 ("Timeline", 0),
+                ("Sources", 0),
             ],
         )
         self.assertContains(response, "2 results for “cyberport”")
@@ -350,8 +351,9 @@ class QueryCountTests(TestCase):
         # the article index (its visible rows, from the year facet's two queries); once per
         # content generation, the names for "best match" (3), which rows are sourced (2 for
         # the articles, 1 per other type) and the timeline's year facet (2); then, per type
-        # on the page, its rows and their sectors (snippets need no query). Five searched
-        # types: articles, initiatives, organisations, sectors and milestones.
-        search = 5 * SEARCH_STATEMENTS[connection.vendor]
+        # on the page, its rows and their sectors (snippets need no query). Six searched
+        # types: articles, initiatives, organisations, sectors, milestones and sources (the
+        # sources cite nothing: no query for which are sourced).
+        search = 6 * SEARCH_STATEMENTS[connection.vendor]
         expected = 1 + 1 + 1 + search + 2 + 3 + 6 + 2 + 2 * 2
         self.assert_constant_queries("/search/?q=robotics", rows, expected)

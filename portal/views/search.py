@@ -4,7 +4,7 @@ indexes (portal.finders.facets), so they cost no query.
 
 /search/?q=cyberport&type=organisations&sector=banking-finance&year=2024
 - `type`: any of the searched lists' names (articles, initiatives, organisations, sectors,
-  milestones);
+  milestones, sources);
 - `sector`: any of the sectors' slugs (a sector record matches its own slug);
 - `year`: one year, of an article's publication or a milestone's date (other types have
   no such year, so choosing one leaves them out).
@@ -27,6 +27,7 @@ from portal.finders.listings import (
     MAX_DEPTH,
     PAGE_SIZE,
     SECTORS,
+    SOURCES,
     TIMELINE,
     option_label,
     rows_by_id,
@@ -50,7 +51,8 @@ def search_matches(q, state, thesaurus):
     """[(listing, its portal.search.query.Matches, ids readers may see)] for each searched list:
     the search's statements per list, visibility from the facet index."""
     results = []
-    for listing in searched_listings():
+    # References (the sources) last: in the type facet, and at an equal place in the list.
+    for listing in sorted(searched_listings(), key=lambda listing: listing is SOURCES):
         found = matches(listing.model, q, thesaurus)
         ids = found.ids
         if not listing.all_visible:  # Only what readers may see.
@@ -254,6 +256,7 @@ def search_view(request):
                     best,
                     lexicon.sourced(state, listing.model),
                     order,
+                    reference=listing is SOURCES,
                 )
             )
         total = sum(len(c.ids) for c in candidates)
