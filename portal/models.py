@@ -39,6 +39,7 @@ from portal.records.description import (
     PublicRecord,
     translated_columns,
 )
+from portal.records.footnotes import cites_outside_notes
 
 # The longest search a finder takes (portal.search.query.MAX_QUERY_LENGTH): a source's entry
 # link searches its title's first words within it.
@@ -72,6 +73,8 @@ class SearchableModel(models.Model):
     """
 
     SEARCH_FIELDS = ()
+    # The columns refresh_search_text() computes from others (save() and the importer write them).
+    DERIVED_FIELDS = ("search_cjk",)
 
     search_cjk = models.TextField(editable=False, blank=True, default="")
 
@@ -80,7 +83,7 @@ class SearchableModel(models.Model):
 
     def save(self, *args, **kwargs):
         if self.refresh_search_text() and kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_cjk"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
     def refresh_search_text(self):
@@ -823,9 +826,14 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     sources = models.ManyToManyField(
         Source, related_name="articles", blank=True, verbose_name=_("sources")
     )
+    # Whether the body, in any language, has a footnote outside an editor's note
+    # (portal.records.footnotes): search ranks such articles as sourced. Kept by save() and
+    # the importer, so a search reads an index instead of every body (0.5 s at 100,000).
+    has_footnotes = models.BooleanField(default=False, editable=False)
 
     # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (*languages("title"), *languages("summary"), *languages("body"))
+    DERIVED_FIELDS = ("search_cjk", "has_footnotes")
 
     public = PublicRecord(
         "article",
@@ -868,6 +876,8 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             models.Index(
                 fields=["status", "publish_at", "updated_at"], name="portal_article_lastmod_idx"
             ),
+            # Search's sourced articles, read from the index alone.
+            models.Index(fields=["has_footnotes"], name="portal_article_footnotes_idx"),
         ]
 
     def __str__(self):
@@ -875,6 +885,14 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
 
     def get_absolute_url(self):
         return detail_url("portal:article_detail", self.slug)
+
+    def refresh_search_text(self):
+        """Recompute `search_cjk` and `has_footnotes`; returns whether either changed."""
+        changed = super().refresh_search_text()
+        cites = any(cites_outside_notes(getattr(self, name)) for name in languages("body"))
+        changed = changed or cites != self.has_footnotes
+        self.has_footnotes = cites
+        return changed
 
     def duplicate_as_draft(self):
         """Save and return a new draft copy of this article, with its relations and sources.

@@ -21,10 +21,8 @@ read newest first from the end of their bitmaps, only as many as the page needs.
 """
 
 import heapq
-import re
 from dataclasses import dataclass
 
-from django.db.models import Q
 from pyroaring import BitMap
 
 from portal.models import Article, Initiative, Organisation, Sector
@@ -40,8 +38,6 @@ NAMED_FIELDS = {
     Initiative: ("name_en", "name_zh_hant", "short_name_en", "short_name_zh_hant", "aliases"),
     Sector: ("name_en", "name_zh_hant"),
 }
-# A footnote reference (not a definition) in a line of Markdown.
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
 
 
 class NameIndex:
@@ -71,20 +67,10 @@ class NameIndex:
         return found
 
 
-def cites_outside_notes(markdown):
-    """Whether Markdown `markdown` has a footnote reference outside a quoted editor's note
-    (a `>` line) and outside the footnote definitions."""
-    return any(
-        _FOOTNOTE_REF.search(line)
-        for line in (markdown or "").splitlines()
-        if not line.lstrip().startswith(">")
-    )
-
-
 def sourced_ids(model):
     """BitMap of the rows of `model` that cite sources: for the articles, those whose text
-    has a footnote outside an editor's note (two statements: the articles with no footnote
-    at all, and the text of those that open with a quoted note); for the other types, those
+    has a footnote outside an editor's note (the stored `has_footnotes`, one statement read
+    from its index: the same cost at any number of articles); for the other types, those
     with a source; none for a type that cites nothing (the sources themselves)."""
     if not hasattr(model, "sources"):
         return BitMap()
@@ -92,14 +78,8 @@ def sourced_ids(model):
         through = model.sources.through
         column = f"{model._meta.model_name}_id"
         return BitMap(through.objects.values_list(column, flat=True).distinct())
-    rows = Article.objects.order_by()
-    cites = Q(body_en__contains="[^") | Q(body_zh_hant__contains="[^")
-    sourced = BitMap(rows.filter(cites).values_list("pk", flat=True))
-    noted = rows.filter(Q(body_en__startswith=">") | Q(body_zh_hant__startswith=">"))
-    for pk, *bodies in noted.filter(cites).values_list("pk", "body_en", "body_zh_hant"):
-        if not any(cites_outside_notes(body) for body in bodies):
-            sourced.discard(pk)
-    return sourced
+    rows = Article.objects.order_by().filter(has_footnotes=True)
+    return BitMap(rows.values_list("pk", flat=True))
 
 
 @dataclass
