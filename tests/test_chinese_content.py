@@ -72,9 +72,10 @@ class ChineseSearchTests(TestCase):
     def test_the_search_page_finds_chinese_in_both_editions(self):
         for prefix in ("", "/zh-hant"):
             response = self.client.get(f"{prefix}/search/", {"q": "數碼港"})
-            # The type facet: articles, initiatives, organisations, sectors, milestones.
+            # The type facet: articles, initiatives, organisations, sectors, milestones,
+            # sources.
             types = response.context["facets"][0].options
-            self.assertEqual([option.count for option in types], [0, 0, 1, 0, 0])
+            self.assertEqual([option.count for option in types], [0, 0, 1, 0, 0, 0])
         response = self.client.get("/zh-hant/organisations/", {"q": "金融"})
         self.assertEqual([o.slug for o in response.context["object_list"]], ["hkma"])
 

@@ -312,16 +312,17 @@ class DidYouMeanTests(TestCase):
         # (nothing matches), the visible articles (the article index's year facet, 2); the
         # vocabulary (names again, sector names, article titles) and, per type, the search
         # of the suggestion; then, built once per content generation: the records' names
-        # for "best match" (3), which rows are sourced (2 for the articles, 1 per other
-        # type), and the timeline's year facet (2). Nothing is shown. Five searched types:
-        # articles, initiatives, organisations, sectors and milestones.
+        # for "best match" (3), which rows are sourced (1 per type citing sources: the
+        # articles' from their stored has_footnotes), and the timeline's year facet (2).
+        # Nothing is shown. Six searched types: articles, initiatives, organisations,
+        # sectors, milestones and sources.
         search = SEARCH_STATEMENTS[connection.vendor]
-        built = 3 + 2 + 4 + 2
-        with self.assertNumQueries(1 + 1 + 1 + 5 * search + 2 + 3 + 5 * search + built + 2):
+        built = 3 + 1 + 4 + 2
+        with self.assertNumQueries(1 + 1 + 1 + 6 * search + 2 + 3 + 6 * search + built + 2):
             self.client.get("/search/", {"q": "robotcs"})
         # The vocabulary is kept for the content generation; the one initiative found for
         # "sandbox" is shown (its row, and its sectors).
-        with self.assertNumQueries(1 + 5 * search + 5 * search + 2):
+        with self.assertNumQueries(1 + 6 * search + 6 * search + 2):
             self.client.get("/search/", {"q": "sandbx"})
 
 

@@ -57,6 +57,7 @@ def _logged(model):
 HIDDEN_FIELDS = {
     "id",
     "search_cjk",
+    "has_footnotes",  # derived from the body, for search
     "created_at",
     "updated_at",
     "last_reviewed",

@@ -505,7 +505,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
             changed[obj.pk] = obj
         if differing:
             if _refresh_derived(obj):
-                differing.append("search_cjk")
+                differing.extend(obj.DERIVED_FIELDS)
             changed[obj.pk] = obj
             changed_fields.update(differing)
 

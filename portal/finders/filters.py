@@ -252,6 +252,7 @@ class OrganisationFilter(FinderFilterSet):
 
 
 class SourceFilter(FinderFilterSet):
+    q = SearchFilter()
     publisher_type = IndexedChoiceFilter(
         field_name="publisher_type",
         choices=Source.PublisherType.choices,
@@ -265,6 +266,7 @@ class SourceFilter(FinderFilterSet):
     sort = SortFilter(
         default="publisher",
         orderings={
+            "relevance": (_("Relevance"), ("publisher", "title", "url")),
             "publisher": (_("Publisher (A to Z)"), ("publisher", "title", "url")),
             "title": (_("Title (A to Z)"), ("title", "url")),
             "accessed": (

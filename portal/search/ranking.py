@@ -8,11 +8,12 @@ A result's place is decided, in order, by:
    portal.search.query.Matches), stronger matches (STRONG of the type's best) first;
 3. a match in the body alone;
 
-and, at an equal place, sourced records before unsourced ones (`sourced`: a record citing
-sources; an article whose text, outside an editor's note, has a footnote), then the heading
-score, then the newest row. Scores of different tables are not comparable as they are
-(bm25 and ts_rank depend on each table's statistics), so each type's scores are divided by
-its best one.
+and, at an equal place, records before references (the sources, which are what records cite,
+not pages to read: `Candidates.reference`), sourced records before unsourced ones (`sourced`:
+a record citing sources; an article whose text, outside an editor's note, has a footnote),
+then the heading score, then the newest row. Scores of different tables are not comparable
+as they are (bm25 and ts_rank depend on each table's statistics), so each type's scores are
+divided by its best one.
 
 Cost: the best matches are a dictionary look-up; the heading matches are sorted (those
 of a common word are a quarter of the articles, scored already); the body-only matches are
@@ -20,10 +21,8 @@ read newest first from the end of their bitmaps, only as many as the page needs.
 """
 
 import heapq
-import re
 from dataclasses import dataclass
 
-from django.db.models import Q
 from pyroaring import BitMap
 
 from portal.models import Article, Initiative, Organisation, Sector
@@ -39,8 +38,6 @@ NAMED_FIELDS = {
     Initiative: ("name_en", "name_zh_hant", "short_name_en", "short_name_zh_hant", "aliases"),
     Sector: ("name_en", "name_zh_hant"),
 }
-# A footnote reference (not a definition) in a line of Markdown.
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
 
 
 class NameIndex:
@@ -70,40 +67,27 @@ class NameIndex:
         return found
 
 
-def cites_outside_notes(markdown):
-    """Whether Markdown `markdown` has a footnote reference outside a quoted editor's note
-    (a `>` line) and outside the footnote definitions."""
-    return any(
-        _FOOTNOTE_REF.search(line)
-        for line in (markdown or "").splitlines()
-        if not line.lstrip().startswith(">")
-    )
-
-
 def sourced_ids(model):
     """BitMap of the rows of `model` that cite sources: for the articles, those whose text
-    has a footnote outside an editor's note (two statements: the articles with no footnote
-    at all, and the text of those that open with a quoted note); for the other types, those
-    with a source."""
+    has a footnote outside an editor's note (the stored `has_footnotes`, one statement read
+    from its index: the same cost at any number of articles); for the other types, those
+    with a source; none for a type that cites nothing (the sources themselves)."""
+    if not hasattr(model, "sources"):
+        return BitMap()
     if model is not Article:
         through = model.sources.through
         column = f"{model._meta.model_name}_id"
         return BitMap(through.objects.values_list(column, flat=True).distinct())
-    rows = Article.objects.order_by()
-    cites = Q(body_en__contains="[^") | Q(body_zh_hant__contains="[^")
-    sourced = BitMap(rows.filter(cites).values_list("pk", flat=True))
-    noted = rows.filter(Q(body_en__startswith=">") | Q(body_zh_hant__startswith=">"))
-    for pk, *bodies in noted.filter(cites).values_list("pk", "body_en", "body_zh_hant"):
-        if not any(cites_outside_notes(body) for body in bodies):
-            sourced.discard(pk)
-    return sourced
+    rows = Article.objects.order_by().filter(has_footnotes=True)
+    return BitMap(rows.values_list("pk", flat=True))
 
 
 @dataclass
 class Candidates:
     """One type's part of a search: its `key` (a label to tell types apart), the ids that
     may be shown (`ids`), its Matches (`found`), the exact-name ids (`best`), its sourced
-    ids and where it comes among types at an equal place (`order`, lower first)."""
+    ids and where it comes among types at an equal place (`order`, lower first); a
+    `reference` type (the sources) comes after every record type at an equal place."""
 
     key: str
     ids: BitMap
@@ -111,6 +95,7 @@ class Candidates:
     best: BitMap
     sourced: BitMap
     order: int
+    reference: bool = False
 
 
 def ranked(candidates, limit):
@@ -119,19 +104,24 @@ def ranked(candidates, limit):
     places = []
     for c in candidates:
         best = c.best & c.ids
-        places += [(BEST, 1, 1, 0.0, -c.order, pk, c.key) for pk in best]
+        record = not c.reference
+        places += [(BEST, 1, record, 1, 0.0, -c.order, pk, c.key) for pk in best]
         scored = [(pk, s) for pk, s in c.found.scores.items() if pk in c.ids and pk not in best]
         top = max((s for _pk, s in scored), default=0) or 1
         for pk, score in scored:
             share = score / top
-            places.append((HEADING, share >= STRONG, pk in c.sourced, share, -c.order, pk, c.key))
+            strong = share >= STRONG
+            places.append((HEADING, strong, record, pk in c.sourced, share, -c.order, pk, c.key))
     first = heapq.nlargest(limit, places)
     if len(first) >= limit:
         return [(key, pk) for *_rank, pk, key in first]
-    # The body-only matches: sourced before unsourced, each newest first, type by type.
+    # The body-only matches: records before references, sourced before unsourced, each
+    # newest first, type by type.
     rest = []
-    for sourced in (True, False):
+    for reference, sourced in ((False, True), (False, False), (True, True), (True, False)):
         for c in sorted(candidates, key=lambda c: c.order):
+            if c.reference != reference:
+                continue
             body = c.ids - c.best - BitMap(c.found.scores)
             body = body & c.sourced if sourced else body - c.sourced
             wanted = limit - len(first) - len(rest)

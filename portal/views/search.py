@@ -4,7 +4,7 @@ indexes (portal.finders.facets), so they cost no query.
 
 /search/?q=cyberport&type=organisations&sector=banking-finance&year=2024
 - `type`: any of the searched lists' names (articles, initiatives, organisations, sectors,
-  milestones);
+  milestones, sources);
 - `sector`: any of the sectors' slugs (a sector record matches its own slug);
 - `year`: one year, of an article's publication or a milestone's date (other types have
   no such year, so choosing one leaves them out).
@@ -24,7 +24,7 @@ from portal.caching.pages import request_state
 from portal.finders.facets import facet_index
 from portal.finders.filters import MAX_VALUES_PER_FILTER
 from portal.finders.kinds import Facet, FacetOption, option_label
-from portal.finders.listings import SECTORS, TIMELINE, searched_listings
+from portal.finders.listings import SECTORS, SOURCES, TIMELINE, searched_listings
 from portal.finders.query import MAX_DEPTH, PAGE_SIZE, rows_by_id
 from portal.finders.querystrings import with_query
 from portal.search import lexicon
@@ -44,7 +44,8 @@ def search_matches(q, state, thesaurus):
     """[(listing, its portal.search.query.Matches, ids readers may see)] for each searched list:
     the search's statements per list, visibility from the facet index."""
     results = []
-    for listing in searched_listings():
+    # References (the sources) last: in the type facet, and at an equal place in the list.
+    for listing in sorted(searched_listings(), key=lambda listing: listing is SOURCES):
         found = matches(listing.model, q, thesaurus)
         ids = found.ids
         if not listing.all_visible:  # Only what readers may see.
@@ -248,6 +249,7 @@ def search_view(request):
                     best,
                     lexicon.sourced(state, listing.model),
                     order,
+                    reference=listing is SOURCES,
                 )
             )
         total = sum(len(c.ids) for c in candidates)

@@ -257,6 +257,7 @@ class SearchPageTests(TestCase):
                 ("Organisations", 1),
                 ("Sectors", 0),
                 ("Timeline", 0),
+                ("Sources", 0),
             ],
         )
         self.assertContains(response, "2 results for “cyberport”")
@@ -348,10 +349,11 @@ class QueryCountTests(TestCase):
         # Content state; the records' names (synonyms, once per content generation); the
         # sector facet's options; per type, the search; the published articles come from
         # the article index (its visible rows, from the year facet's two queries); once per
-        # content generation, the names for "best match" (3), which rows are sourced (2 for
-        # the articles, 1 per other type) and the timeline's year facet (2); then, per type
-        # on the page, its rows and their sectors (snippets need no query). Five searched
-        # types: articles, initiatives, organisations, sectors and milestones.
-        search = 5 * SEARCH_STATEMENTS[connection.vendor]
-        expected = 1 + 1 + 1 + search + 2 + 3 + 6 + 2 + 2 * 2
+        # content generation, the names for "best match" (3), which rows are sourced (1 per
+        # type citing sources: five; the sources cite nothing) and the timeline's year facet
+        # (2); then, per type on the page, its rows and their sectors (snippets need no
+        # query). Six searched types: articles, initiatives, organisations, sectors,
+        # milestones and sources.
+        search = 6 * SEARCH_STATEMENTS[connection.vendor]
+        expected = 1 + 1 + 1 + search + 2 + 3 + 5 + 2 + 2 * 2
         self.assert_constant_queries("/search/?q=robotics", rows, expected)
