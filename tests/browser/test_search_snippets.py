@@ -1,6 +1,8 @@
 """Search as a reader uses it, in Chromium: an abbreviation, the highlighted passages and
 "did you mean", at desktop and phone widths."""
 
+import re
+
 import pytest
 
 from tests.browser import assert_no_axe_violations, expect
@@ -29,3 +31,14 @@ def test_did_you_mean_leads_to_results_on_a_phone(phone_page, real_content):
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the results page is {width} px wide"
     assert_no_axe_violations(phone_page)
+
+
+def test_sources_found_by_search_link_to_their_entry_and_page(page, real_content):
+    page.goto("/search/?q=budget&type=sources")
+
+    card = page.locator("[data-search-results] article").first
+    expect(card).to_be_visible()
+    expect(card.get_by_role("link", name="Original page")).to_have_attribute(
+        "href", re.compile(r"^https?://")
+    )
+    assert_no_axe_violations(page)
