@@ -28,6 +28,7 @@ from portal.finders.listings import (
     filters_by_source,
 )
 from portal.finders.querystrings import query_with, sorted_query, with_query
+from portal.records.addresses import absolute_url
 from portal.reference.cited_by import attach_citations
 from portal.search.snippets import attach_snippets
 
@@ -163,7 +164,7 @@ class FinderView(TemplateView):
         order: tracking parameters and reorderings share one canonical address."""
         known = set(query.filterset.filters) | {"page"}
         encoded = sorted_query(self.request.GET, known)
-        return self.request.build_absolute_uri(with_query(self.request.path, encoded))
+        return absolute_url(with_query(self.request.path, encoded))
 
 
 class ArticleListView(FinderView):

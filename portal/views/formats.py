@@ -25,7 +25,7 @@ from portal.finders.querystrings import query_with
 from portal.models import Initiative, Organisation, languages
 from portal.opendata.columns import related_names, related_urls
 from portal.opendata.spreadsheets import csv_response
-from portal.records.addresses import absolute_detail_urls
+from portal.records.addresses import absolute_detail_urls, absolute_url
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -77,7 +77,7 @@ class FormatView(View):
         raise NotImplementedError
 
     def absolute_url(self, obj):
-        return self.request.build_absolute_uri(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url())
 
 
 class CsvView(FormatView):
@@ -172,7 +172,7 @@ class JsonView(FormatView):
     def page_url(self, number):
         """The absolute URL of page `number` with every other parameter kept."""
         encoded = query_with(self.request.GET, page=number)
-        return self.request.build_absolute_uri(f"{self.request.path}?{encoded}")
+        return absolute_url(f"{self.request.path}?{encoded}")
 
 
 class ArticleFields:
