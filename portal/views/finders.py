@@ -63,6 +63,11 @@ def page_number(request):
     return number
 
 
+# Filters whose single value makes a page of its own (the lists of one sector, which sector
+# pages link to and the sitemap lists): such a page is its own canonical address.
+LANDING_FILTERS = {"sector"}
+
+
 class FinderView(TemplateView):
     """A list page with facets. Subclasses set `listing`; `has_formats` where the list also
     answers as Atom, CSV and JSON."""
@@ -160,11 +165,19 @@ class FinderView(TemplateView):
         return {"chips": chips, "suggestions": suggestions}
 
     def canonical_url(self, query):
-        """This page's address with only the parameters the finder understands, in a fixed
-        order: tracking parameters and reorderings share one canonical address."""
-        known = set(query.filterset.filters) | {"page"}
-        encoded = sorted_query(self.request.GET, known)
-        return absolute_url(with_query(self.request.path, encoded))
+        """The list this page is a view of: the unfiltered list, or the list of one value of
+        a LANDING_FILTERS filter (one sector), with its page number; any other filter, sort
+        or search points to the unfiltered list's first page, so that search engines index
+        the lists rather than every combination of filters."""
+        GET = self.request.GET
+        used = [name for name in query.filterset.filters if any(GET.getlist(name))]
+        if not used:
+            kept = {"page"}
+        elif len(used) == 1 and used[0] in LANDING_FILTERS and len(GET.getlist(used[0])) == 1:
+            kept = {used[0], "page"}
+        else:
+            kept = set()
+        return absolute_url(with_query(self.request.path, sorted_query(GET, kept)))
 
 
 class ArticleListView(FinderView):

@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
+from portal.models import Sector
 from portal.records.addresses import PLACEHOLDER, absolute_url
 from portal.records.description import SITEMAP
 from portal.records.registry import public_records
@@ -135,11 +136,25 @@ def record_sitemap(record):
     )
 
 
+# The lists that have a page per sector (portal.views.finders.LANDING_FILTERS).
+SECTOR_LISTS = ("portal:article_list", "portal:initiative_list", "portal:organisation_list")
+
+
 class ListPageSitemap(Sitemap):
-    """The home page, the unfiltered lists and the site's own pages (sources, change log, open
-    data, about); filtered and search URLs are left to links."""
+    """The home page, the unfiltered lists, each sector's lists and the site's own pages
+    (sources, change log, open data, about); other filters and searches are not listed."""
 
     def items(self):
+        return [
+            *self.unfiltered(),
+            *(
+                (name, sector.slug)
+                for sector in Sector.objects.order_by("pk").only("slug")
+                for name in SECTOR_LISTS
+            ),
+        ]
+
+    def unfiltered(self):
         return [
             "portal:home",
             "portal:article_list",
@@ -154,8 +169,11 @@ class ListPageSitemap(Sitemap):
             "portal:network",
         ]
 
-    def location(self, name):
-        return reverse(name)
+    def location(self, item):
+        if isinstance(item, tuple):
+            name, sector = item
+            return f"{reverse(name)}?sector={sector}"
+        return reverse(item)
 
 
 # A section per record type that declares SITEMAP, named by its English plural.
