@@ -3,7 +3,10 @@
 Variables:
 - DJANGO_DEBUG: "1"/"true" turns debug on. Off unless asked for.
 - DJANGO_SECRET_KEY: required when debug is off.
-- DJANGO_ALLOWED_HOSTS: comma-separated host names (default: localhost only).
+- DJANGO_ALLOWED_HOSTS: comma-separated host names, each as the Host header carries it (a
+  port only where one is used); default: localhost on port 8000 and without a port.
+- DJANGO_SITE_URL: the site's own scheme and host (https://hkai.example), from which every
+  absolute address is made; warned about when debug is off and it is unset.
 - DATABASE_URL: e.g. postgres://postgres@127.0.0.1:5432/hkai. Without it, a SQLite file
   in the checkout (db.sqlite3).
 - REDIS_URL: e.g. redis://127.0.0.1:6379/0, the cache shared by every app server. Without it,
@@ -22,9 +25,11 @@ import datetime
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import split_domain_port
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,7 +64,14 @@ if not SECRET_KEY:
         _dev_key_file.chmod(0o600)
     SECRET_KEY = _dev_key_file.read_text().strip()
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Host headers are matched exactly (portal.middleware.ExactHostMiddleware): a port, other
+# letter case or a trailing dot is refused unless written here. The first is make run's.
+HOST_HEADERS = env_list(
+    "DJANGO_ALLOWED_HOSTS",
+    "127.0.0.1:8000,localhost:8000,[::1]:8000,localhost,127.0.0.1,[::1]",
+)
+# Django's own check sees the host without its port.
+ALLOWED_HOSTS = list(dict.fromkeys(split_domain_port(host)[0] or host for host in HOST_HEADERS))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -80,6 +92,9 @@ MIDDLEWARE = [
     # First, so that every response carries the Content-Security-Policy header, static files
     # (whitenoise) and HTTPS redirects included.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the host: a Host header not written in DJANGO_ALLOWED_HOSTS (another
+    # port, letter case, a trailing dot) is a 400.
+    "portal.middleware.ExactHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Directly after SecurityMiddleware, as whitenoise's docs require.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -263,6 +278,37 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1" if HTTPS else
 # Origins allowed to post forms (the admin's sign-in) when the proxy's public address is not
 # the host Django sees, e.g. "https://hkai.example,https://www.hkai.example".
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+
+# --- The site's own address ----------------------------------------------------------------
+# Feeds, sitemaps, canonical and hreflang links, citations and the data package give absolute
+# addresses, made from this and never from the request (portal.records.addresses.absolute_url),
+# so a forged Host or X-Forwarded-Proto cannot put another address into a cached page.
+# Without DJANGO_SITE_URL: the first allowed host, over HTTPS with DJANGO_HTTPS; with debug
+# off that is warned about (portal.checks), since it is only a guess.
+SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("DJANGO_SITE_URL", "").strip())
+
+
+def _site_url(value):
+    """`value` as scheme://host[:port], or ImproperlyConfigured if it is anything else."""
+    parts = urlsplit(value.strip().rstrip("/"))
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts[2:] != ("", "", ""):
+        raise ImproperlyConfigured(
+            f"DJANGO_SITE_URL must be a scheme and host such as https://hkai.example, "
+            f"not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+SITE_URL = _site_url(
+    os.environ.get("DJANGO_SITE_URL", "").strip()
+    or f"{'https' if HTTPS else 'http'}://"
+    + next((host for host in HOST_HEADERS if host != "*" and host[:1] != "."), "localhost")
+)
+# The site's own host is always accepted.
+if urlsplit(SITE_URL).netloc not in HOST_HEADERS:
+    HOST_HEADERS.append(urlsplit(SITE_URL).netloc)
+    ALLOWED_HOSTS.append(split_domain_port(urlsplit(SITE_URL).netloc)[0])
 
 # --- Content-Security-Policy ---------------------------------------------------------------
 # On every response: scripts, styles, images and fonts from this site only, and no inline

@@ -7,6 +7,8 @@ import os
 
 # Test-only key; production settings refuse to start without a real one.
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+# The Django test client's host, so absolute addresses read as they did before SITE_URL.
+os.environ.setdefault("DJANGO_SITE_URL", "http://testserver")
 
 from hkai.settings import *  # noqa: E402, F403
 

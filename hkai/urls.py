@@ -11,6 +11,7 @@ from django.views.decorators.csp import csp_override
 from portal.admin.transfer import import_content_view
 from portal.caching.pages import public_page
 from portal.views import healthz_view, robots_view
+from portal.views.sitemaps import index as sitemap_index
 from portal.views.sitemaps import sitemaps
 
 # The site's own error pages, with its header, search and language switch. The 500 handler
@@ -29,7 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        xml_view(public_page(sitemap_views.index)),
+        xml_view(public_page(sitemap_index)),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),

@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from reversion.signals import post_revision_commit
 
+        from portal import checks  # noqa: F401  (registers the system checks)
         from portal.caching.generation import ensure_triggers_after_migrate
         from portal.changelog.changes import record_revision
         from portal.search.query import ensure_index_after_migrate

@@ -9,9 +9,12 @@ an OperationalError. Either way the same request will most likely work a moment 
 which is what 503 with Retry-After tells browsers, crawlers and load balancers.
 
 An address that moved (records merged) answers 301 to the new one (MovedPageMiddleware).
+
+A Host header is taken only as DJANGO_ALLOWED_HOSTS writes it (ExactHostMiddleware).
 """
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import add_never_cache_headers
@@ -51,6 +54,49 @@ def busy_response():
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+def raw_host(request):
+    """The host and port the request names, as sent (Django's own reading of it, before it
+    drops the port, the letter case and a trailing dot)."""
+    meta = request.META
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
+        return meta["HTTP_X_FORWARDED_HOST"]
+    if "HTTP_HOST" in meta:
+        return meta["HTTP_HOST"]
+    host, port = meta["SERVER_NAME"], str(meta["SERVER_PORT"])
+    return host if port == ("443" if request.is_secure() else "80") else f"{host}:{port}"
+
+
+def host_is_configured(host):
+    """Whether `host` (a Host header) is written exactly so in settings.HOST_HEADERS or
+    ALLOWED_HOSTS, or is a subdomain of a ".example.com" entry without port or capitals."""
+    allowed = [*settings.HOST_HEADERS, *settings.ALLOWED_HOSTS]
+    if "*" in allowed or host in allowed:
+        return True
+    plain = ":" not in host and host == host.lower() and not host.endswith(".")
+    return plain and any(
+        entry.startswith(".") and (host.endswith(entry) or host == entry[1:]) for entry in allowed
+    )
+
+
+class ExactHostMiddleware:
+    """Refuses (400, as Django does for a host not allowed at all) a request whose Host is
+    not one the site is configured for, character for character.
+
+    Django takes "LOCALHOST.:31337" for "localhost", so a page rendered for that request
+    could be stored in the cache for everyone. Absolute addresses no longer come from the
+    request (settings.SITE_URL), and this also keeps such requests out altogether.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        host = raw_host(request)
+        if not host_is_configured(host):
+            raise DisallowedHost(f"Host {host!r} is not written so in DJANGO_ALLOWED_HOSTS.")
+        return self.get_response(request)
 
 
 class DatabaseBusyMiddleware:

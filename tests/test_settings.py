@@ -86,7 +86,14 @@ def test_whitenoise_comes_directly_after_the_security_middleware():
 
 def test_check_deploy_passes_with_https_switched_on():
     result = run_python(
-        "manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, DJANGO_HTTPS="1"
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION,
+        DJANGO_HTTPS="1",
+        DJANGO_SITE_URL="https://hkai.example",
     )
 
     assert result.returncode == 0, result.stderr

@@ -92,7 +92,8 @@ def _cache_key(request, state):
     """The page's key, or None when the request is not to be stored (portal.caching.keys)."""
     if canonical_query(request.GET) is None:
         return None
-    path = hashlib.sha256(_address(request).encode()).hexdigest()[:32]
+    # The site's own origin, never the request's: links in the page are made from it.
+    path = hashlib.sha256(f"{settings.SITE_URL}|{_address(request)}".encode()).hexdigest()[:32]
     return f"page:{code_version()}:{state.key}:{_day()}:{path}"
 
 

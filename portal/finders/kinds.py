@@ -304,11 +304,31 @@ class AnyOfFilter(FinderFilter, django_filters.ModelMultipleChoiceFilter):
         return Facet(name, str(self.label), options, hidden=hidden, expanded=expanded)
 
 
+class SourceNumbersField(django_filters.fields.ModelMultipleChoiceField):
+    """Source numbers. One a 64-bit column cannot hold is invalid like any unknown number:
+    SQLite raises OverflowError when asked to compare it (a server error)."""
+
+    def _check_values(self, value):
+        for number in value:
+            try:
+                in_range = -(2**63) <= int(number) < 2**63
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses it
+            if not in_range:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": number},
+                )
+        return super()._check_values(value)
+
+
 class SourceOfFilter(AnyOfFilter):
     """Rows citing any of the chosen sources, by number (sources have no slug). Not a facet:
     it is how the list of sources links to everything that cites one source, so it is not
     indexed either; the database answers it (one indexed look-up in the relation table)."""
 
+    field_class = SourceNumbersField
     index_groups = None
 
     def __init__(self, **kwargs):

@@ -45,7 +45,7 @@ from portal.opendata.columns import (
     ValuePart,
     plain,
 )
-from portal.records.addresses import absolute_detail_urls
+from portal.records.addresses import absolute_detail_urls, absolute_url
 from portal.records.columns import csv_rows, json_rows
 from portal.records.description import OPEN_DATA
 from portal.records.registry import public_records
@@ -299,7 +299,7 @@ def data_package(request):
     language, with absolute addresses of the CSV files."""
 
     def absolute(name):
-        return request.build_absolute_uri(reverse("portal:data_csv", args=[name]))
+        return absolute_url(reverse("portal:data_csv", args=[name]))
 
     resources = [
         resource(
@@ -327,7 +327,7 @@ def data_package(request):
                 "4.0; the sources keep their own terms."
             )
         ),
-        "homepage": request.build_absolute_uri(reverse("portal:data")),
+        "homepage": absolute_url(reverse("portal:data")),
         "created": plain(timezone.now()),
         "licenses": [LICENSE],
         "sources": [

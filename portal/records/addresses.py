@@ -5,11 +5,16 @@ active language's prefix (about 25 microseconds each, a few percent of rendering
 The address of a detail page differs from row to row only in its slug, so the pattern is
 reversed once per URL name, language and script prefix, with a placeholder where the slug
 goes, and each row's address is that pattern with its slug put in.
+
+Absolute addresses (feeds, sitemaps, canonical links, citations, exports) start with
+settings.SITE_URL, never with the request's host and scheme: those come from the client (or
+a proxy), and a page made with them may be cached and served to everyone (`absolute_url`).
 """
 
 import re
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -29,15 +34,24 @@ def slug_pattern(url_name, language, script_prefix, urlconf):
         return reverse(url_name, urlconf=urlconf, kwargs={"slug": PLACEHOLDER})
 
 
+def absolute_url(path):
+    """The absolute address of `path`, an address on this site (starting with "/", query
+    and fragment allowed), under settings.SITE_URL. "//host" stays a path on this site."""
+    if not path.startswith("/"):
+        raise ValueError(f"{path!r} is not an address on this site")
+    return settings.SITE_URL + path
+
+
 def absolute_detail_urls(request, url_name):
     """A function from a slug to the absolute address of `url_name`'s page for it, for the
-    thousands of rows of an export: the address is built once, each row only fills it in."""
-    pattern = request.build_absolute_uri(detail_url(url_name, PLACEHOLDER))
+    thousands of rows of an export: the address is built once, each row only fills it in.
+    (`request` is not read: addresses come from settings.SITE_URL.)"""
+    pattern = absolute_url(detail_url(url_name, PLACEHOLDER))
 
     def url(slug):
         if _PLAIN_SLUG.fullmatch(slug or ""):
             return pattern.replace(PLACEHOLDER, slug)
-        return request.build_absolute_uri(detail_url(url_name, slug))
+        return absolute_url(detail_url(url_name, slug))
 
     return url
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from portal.models import Article, in_current_language
+from portal.records.addresses import absolute_url
 from portal.records.description import CHANGE_LOG
 from portal.records.wording import bcp47
 
@@ -82,7 +83,7 @@ class Citation:
         return cls(
             key=f"hkai-{record_type}-{obj.slug}",
             title=title,
-            url=request.build_absolute_uri(obj.get_absolute_url()),
+            url=absolute_url(obj.get_absolute_url()),
             author=byline or _("HKAI Portal editors"),
             personal_author=bool(byline),
             updated=timezone.localdate(last_updated(obj)),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from portal.caching.pages import request_state
 from portal.finders.cards import render_card
 from portal.models import in_current_language
+from portal.records.addresses import absolute_url
 from portal.records.wording import bcp47, year_span
 from portal.reference.footnotes import without_footnotes
 from portal.reference.markdown import render_markdown
@@ -35,7 +36,7 @@ def page_url(context):
     if context.get("canonical_url"):
         return context["canonical_url"]
     request = context.get("request")
-    return request.build_absolute_uri(request.path) if request else ""
+    return absolute_url(request.path) if request else ""
 
 
 @register.simple_tag
@@ -73,7 +74,7 @@ def language_versions(context):
     if request is None:
         return []
     current = get_language()
-    full_url = request.build_absolute_uri()
+    full_url = absolute_url(request.get_full_path())
     # translate_url() needs a page that resolves; a "not found" or an error page may have
     # none, and then switches between the same path with and without the language prefix.
     translate = translate_url if getattr(request, "resolver_match", None) else _with_prefix

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import in_current_language
+from portal.records.addresses import absolute_url
 from portal.records.registry import record_of
 
 
@@ -49,7 +50,7 @@ def breadcrumb_list(crumbs, request):
                 "@type": "ListItem",
                 "position": position,
                 "name": crumb.name,
-                "item": request.build_absolute_uri(crumb.url),
+                "item": absolute_url(crumb.url),
             }
             for position, crumb in enumerate(crumbs, start=1)
         ],
@@ -63,7 +64,7 @@ def with_breadcrumbs(entity, crumbs, request, context):
     to the page, not the entity: the entity's `mainEntityOfPage` becomes that WebPage, with
     its `breadcrumb`, so a page still has one JSON-LD object whose type is what it is about.
     Without one, the BreadcrumbList stands alone. `context` is the "@context" to declare."""
-    page_url = request.build_absolute_uri(crumbs[-1].url)
+    page_url = absolute_url(crumbs[-1].url)
     breadcrumbs = breadcrumb_list(crumbs, request)
     if entity is None:
         return {"@context": context, **breadcrumbs}

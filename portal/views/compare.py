@@ -17,7 +17,7 @@ from portal.finders.comparison import MAX_ITEMS, MIN_ITEMS, PARAMETER, column_ti
 from portal.finders.listings import INITIATIVES
 from portal.finders.querystrings import comma_query, comma_values, with_query
 from portal.opendata.spreadsheets import csv_response
-from portal.records.addresses import absolute_detail_urls
+from portal.records.addresses import absolute_detail_urls, absolute_url
 
 
 def _canonical_redirect(request, slugs):
@@ -70,7 +70,7 @@ def compare_view(request):
             ],
             rows=table(comparison.initiatives),
             csv_url=with_query(reverse("portal:initiative_compare_csv"), encoded),
-            canonical_url=request.build_absolute_uri(with_query(request.path, encoded)),
+            canonical_url=absolute_url(with_query(request.path, encoded)),
         )
     return render(request, "portal/initiative_compare.html", context, status=comparison.status)
 

@@ -24,13 +24,14 @@ from portal.opendata import (
     data_package,
 )
 from portal.opendata.spreadsheets import ROWS_PER_WRITE, csv_response
+from portal.records.addresses import absolute_url
 
 # Rows read per round trip to the database.
 CHUNK_SIZE = 2000
 
 
 def _open_data_headers(response, request):
-    package = request.build_absolute_uri(reverse("portal:data_package"))
+    package = absolute_url(reverse("portal:data_package"))
     response["Link"] = f'<{LICENSE["path"]}>; rel="license", <{package}>; rel="describedby"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -72,7 +73,7 @@ def data_json_view(request, name):
         "name": dataset.name,
         "title": str(dataset.title),
         "license": LICENSE,
-        "describedby": request.build_absolute_uri(reverse("portal:data_package")),
+        "describedby": absolute_url(reverse("portal:data_package")),
     }
 
     def parts():

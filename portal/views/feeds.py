@@ -30,6 +30,7 @@ from portal.changelog.changes import (
 from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
 from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with, with_query
+from portal.records.addresses import absolute_url
 from portal.views.changes import BadChangesQuery, changes_query
 from portal.views.formats import plain_text_bad_request
 
@@ -94,10 +95,13 @@ class FinderFeed(Feed):
     def link(self, query):
         """The finder page showing the same items."""
         encoded = query_with(query.request.GET, drop=("page", "page_size"))
-        return with_query(reverse(self.listing.url_name), encoded)
+        return absolute_url(with_query(reverse(self.listing.url_name), encoded))
 
     def feed_url(self, query):
-        return query.request.get_full_path()
+        return absolute_url(query.request.get_full_path())
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def item_title(self, item):
         # Atom titles are plain text (RFC 4287 section 3.1); the XML writer escapes them.
@@ -190,10 +194,10 @@ class ChangesFeed(Feed):
         return _("Changes to the portal's public records, newest first.")
 
     def link(self, obj):
-        return with_query(reverse("portal:changes"), f"type={obj}" if obj else "")
+        return absolute_url(with_query(reverse("portal:changes"), f"type={obj}" if obj else ""))
 
     def feed_url(self, obj):
-        return self.request.get_full_path()
+        return absolute_url(self.request.get_full_path())
 
     def item_title(self, change):
         return xml_text(
@@ -202,10 +206,10 @@ class ChangesFeed(Feed):
         )
 
     def item_link(self, change):
-        return changed_record(change).get_absolute_url()
+        return absolute_url(changed_record(change).get_absolute_url())
 
     def item_guid(self, change):
-        return self.request.build_absolute_uri(f"{reverse('portal:changes')}#change-{change.pk}")
+        return absolute_url(f"{reverse('portal:changes')}#change-{change.pk}")
 
     item_guid_is_permalink = False
 
@@ -238,7 +242,7 @@ class RecordChangesFeed(ChangesFeed):
         return _("Changes to this record, newest first.")
 
     def link(self, record):
-        return record.get_absolute_url()
+        return absolute_url(record.get_absolute_url())
 
 
 changes_feed = ChangesFeed()

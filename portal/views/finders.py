@@ -27,6 +27,7 @@ from portal.finders.listings import (
 )
 from portal.finders.query import PAGE_SIZE, FinderQuery
 from portal.finders.querystrings import query_with, sorted_query, with_query
+from portal.records.addresses import absolute_url
 from portal.reference.cited_by import attach_citations
 from portal.search.snippets import attach_snippets
 
@@ -59,6 +60,11 @@ def page_number(request):
     if number < 1:
         raise Http404(_("Page numbers start at 1."))
     return number
+
+
+# Filters whose single value makes a page of its own (the lists of one sector, which sector
+# pages link to and the sitemap lists): such a page is its own canonical address.
+LANDING_FILTERS = {"sector"}
 
 
 class FinderView(TemplateView):
@@ -158,11 +164,19 @@ class FinderView(TemplateView):
         return {"chips": chips, "suggestions": suggestions}
 
     def canonical_url(self, query):
-        """This page's address with only the parameters the finder understands, in a fixed
-        order: tracking parameters and reorderings share one canonical address."""
-        known = set(query.filterset.filters) | {"page"}
-        encoded = sorted_query(self.request.GET, known)
-        return self.request.build_absolute_uri(with_query(self.request.path, encoded))
+        """The list this page is a view of: the unfiltered list, or the list of one value of
+        a LANDING_FILTERS filter (one sector), with its page number; any other filter, sort
+        or search points to the unfiltered list's first page, so that search engines index
+        the lists rather than every combination of filters."""
+        GET = self.request.GET
+        used = [name for name in query.filterset.filters if any(GET.getlist(name))]
+        if not used:
+            kept = {"page"}
+        elif len(used) == 1 and used[0] in LANDING_FILTERS and len(GET.getlist(used[0])) == 1:
+            kept = {used[0], "page"}
+        else:
+            kept = set()
+        return absolute_url(with_query(self.request.path, sorted_query(GET, kept)))
 
 
 class ArticleListView(FinderView):

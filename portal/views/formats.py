@@ -20,7 +20,7 @@ from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
 from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with
 from portal.opendata.spreadsheets import csv_response
-from portal.records.addresses import absolute_detail_urls
+from portal.records.addresses import absolute_detail_urls, absolute_url
 from portal.records.columns import csv_rows, json_objects
 
 DEFAULT_PAGE_SIZE = 20
@@ -164,7 +164,7 @@ class JsonView(FormatView):
     def page_url(self, number):
         """The absolute URL of page `number` with every other parameter kept."""
         encoded = query_with(self.request.GET, page=number)
-        return self.request.build_absolute_uri(f"{self.request.path}?{encoded}")
+        return absolute_url(f"{self.request.path}?{encoded}")
 
 
 class ArticleCsvView(CsvView):

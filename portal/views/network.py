@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from portal.finders.querystrings import with_query
 from portal.models import Sector, languages
 from portal.network.links import shown_name, whole_map
+from portal.records.addresses import absolute_url
 
 
 class NetworkView(TemplateView):
@@ -49,7 +50,7 @@ class NetworkView(TemplateView):
             ],
             problem=problem,
             map=None if problem else whole_map(sector),
-            canonical_url=request.build_absolute_uri(with_query(request.path, query)),
+            canonical_url=absolute_url(with_query(request.path, query)),
         )
         return self.render_to_response(context, status=400 if problem else 200)
 

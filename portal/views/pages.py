@@ -40,6 +40,7 @@ from portal.models import (
     languages,
 )
 from portal.network.links import initiative_network, organisation_network
+from portal.records.addresses import absolute_url
 from portal.reference.footnotes import without_footnotes
 from portal.views import breadcrumbs
 from portal.views.charts import bar_chart, fill_missing_years
@@ -61,7 +62,7 @@ def _organisation_reference(organisation, request):
     return {
         "@type": "Organization",
         "name": organisation.name,
-        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+        "url": absolute_url(organisation.get_absolute_url()),
     }
 
 
@@ -79,7 +80,7 @@ class JsonLdMixin:
         return super().get_context_data(breadcrumbs=crumbs, json_ld=json_ld, **kwargs)
 
     def absolute_url(self):
-        return self.request.build_absolute_uri(self.object.get_absolute_url())
+        return absolute_url(self.object.get_absolute_url())
 
 
 class HomeView(TemplateView):
@@ -333,7 +334,7 @@ class RobotsView(TemplateView):
     content_type = "text/plain; charset=utf-8"
 
     def get_context_data(self, **kwargs):
-        sitemap_url = self.request.build_absolute_uri(reverse("sitemap"))
+        sitemap_url = absolute_url(reverse("sitemap"))
         return super().get_context_data(sitemap_url=sitemap_url, **kwargs)
 
 

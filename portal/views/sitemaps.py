@@ -8,15 +8,23 @@ translation override. `LanguagePairs` pages the pairs lazily, reading only the r
 requested page, and `ContentSitemap.get_urls` fills in addresses from one reversed pattern
 per language. Pages hold SECTION_SIZE addresses, well under the protocol's 50,000, so each
 is quick to make (crawlers follow the index to all of them).
+
+Every address starts with settings.SITE_URL: Django's sitemaps take scheme and host from the
+request, which a client can forge and the page cache would keep.
 """
+
+from dataclasses import replace
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
-from portal.records.addresses import PLACEHOLDER
+from portal.models import Sector
+from portal.records.addresses import PLACEHOLDER, absolute_url
 from portal.records.description import SITEMAP
 from portal.records.registry import public_records
 
@@ -50,6 +58,13 @@ class Sitemap(DjangoSitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    @property
+    def protocol(self):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
 
 
 # Addresses per sitemap page.
@@ -121,11 +136,25 @@ def record_sitemap(record):
     )
 
 
+# The lists that have a page per sector (portal.views.finders.LANDING_FILTERS).
+SECTOR_LISTS = ("portal:article_list", "portal:initiative_list", "portal:organisation_list")
+
+
 class ListPageSitemap(Sitemap):
-    """The home page, the unfiltered lists and the site's own pages (sources, change log, open
-    data, about); filtered and search URLs are left to links."""
+    """The home page, the unfiltered lists, each sector's lists and the site's own pages
+    (sources, change log, open data, about); other filters and searches are not listed."""
 
     def items(self):
+        return [
+            *self.unfiltered(),
+            *(
+                (name, sector.slug)
+                for sector in Sector.objects.order_by("pk").only("slug")
+                for name in SECTOR_LISTS
+            ),
+        ]
+
+    def unfiltered(self):
         return [
             "portal:home",
             "portal:article_list",
@@ -140,8 +169,11 @@ class ListPageSitemap(Sitemap):
             "portal:network",
         ]
 
-    def location(self, name):
-        return reverse(name)
+    def location(self, item):
+        if isinstance(item, tuple):
+            name, sector = item
+            return f"{reverse(name)}?sector={sector}"
+        return reverse(item)
 
 
 # A section per record type that declares SITEMAP, named by its English plural.
@@ -149,3 +181,19 @@ sitemaps = {
     "pages": ListPageSitemap,
     **{record.collection: record_sitemap(record) for record in public_records(SITEMAP)},
 }
+
+
+def index(request, **kwargs):
+    """Django's sitemap index, its sections' addresses under SITE_URL (Django's own view puts
+    the request's host in them)."""
+    response = sitemap_views.index(request, **kwargs)
+    items = response.context_data["sitemaps"]
+    response.context_data["sitemaps"] = [
+        replace(item, location=absolute_url(_on_site(item.location))) for item in items
+    ]
+    return response
+
+
+def _on_site(url):
+    """`url`'s path and query."""
+    return urlsplit(url)._replace(scheme="", netloc="").geturl()

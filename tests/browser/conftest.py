@@ -44,6 +44,17 @@ def browser():
             browser.close()
 
 
+@pytest.fixture(autouse=True)
+def site_on_live_server(request, settings):
+    """A test that uses the live server gets it as the site's own address (SITE_URL, so
+    links stay on it) and its host and port as an accepted Host header."""
+    if "live_server" not in request.fixturenames:
+        return
+    url = request.getfixturevalue("live_server").url
+    settings.SITE_URL = url
+    settings.HOST_HEADERS = [*settings.HOST_HEADERS, url.split("://", 1)[1]]
+
+
 def open_page(browser, live_server, **context_options):
     """Yield a page in a new browser context whose relative URLs go to the live server.
 

@@ -227,7 +227,7 @@ def server(file_database, tmp_path):
         "DATABASE_URL": f"sqlite:///{file_database}",
         "DJANGO_SETTINGS_MODULE": "hkai.settings_test",
         "DJANGO_SECURE_COOKIES": "0",  # plain HTTP here
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_ALLOWED_HOSTS": f"127.0.0.1:{port}",
     }
     with open(tmp_path / "gunicorn.log", "w") as log:
         process = subprocess.Popen(

@@ -46,13 +46,13 @@ class LanguageTests(TestCase):
         )
         self.assertIn(
             '<a href="http://testserver/zh-hant/initiatives/?sector=finance&amp;sort=name" '
-            'lang="zh-Hant" hreflang="zh-Hant">繁體中文</a>',
+            'lang="zh-Hant" hreflang="zh-Hant" rel="nofollow">繁體中文</a>',
             html,
         )
         chinese = self.client.get("/zh-hant/initiatives/?sector=finance&sort=name").content.decode()
         self.assertIn(
             '<a href="http://testserver/initiatives/?sector=finance&amp;sort=name" '
-            'lang="en" hreflang="en">English</a>',
+            'lang="en" hreflang="en" rel="nofollow">English</a>',
             chinese,
         )
 
