@@ -32,6 +32,7 @@ from portal.records.description import (
     CHANGE_LOG,
     CITATIONS,
     CITED_BY,
+    FEATURES,
     FORMATS,
     LIST,
     NETWORK,
@@ -726,18 +727,7 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
                 *(f"lead_organisation__{name}" for name in translated_columns("description")),
             ),
         ),
-        features={
-            LIST,
-            SEARCH,
-            FORMATS,
-            CHANGE_LOG,
-            CITATIONS,
-            CITED_BY,
-            OPEN_DATA,
-            SITEMAP,
-            BREADCRUMBS,
-            NETWORK,
-        },
+        features=set(FEATURES),
     )
 
     objects = SlugManager.from_queryset(ReviewedQuerySet)()
