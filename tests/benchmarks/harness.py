@@ -360,6 +360,10 @@ class Server:
         self.cache_dir = tempfile.mkdtemp(prefix="hkai-bench-cache-")
         self.port = free_port()
         env = {**self.env, "DJANGO_CACHE_DIR": self.cache_dir}
+        # The portal takes only Host headers written exactly so (portal.middleware), and
+        # clients send the port: allow "127.0.0.1:<port>" as well.
+        hosts = env.get("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS)
+        env["DJANGO_ALLOWED_HOSTS"] = f"{hosts},127.0.0.1:{self.port}"
         # gunicorn stops a worker whose request outlives its timeout, but PostgreSQL would go
         # on running that request's query, slowing whatever is measured next: give queries
         # the same limit. (SQLite's queries end with the worker.)
@@ -436,6 +440,23 @@ class Server:
         if self.cache_dir:
             shutil.rmtree(self.cache_dir, ignore_errors=True)
             self.cache_dir = None
+
+
+# An exception's last traceback line, e.g. "django.db.utils.OperationalError: database is locked".
+EXCEPTION_LINE = re.compile(r"^([\w.]+(?:Error|Exception)): (.*)$")
+
+
+def server_log_summary(log_path):
+    """Return (tracebacks, worker timeouts, Counter of exception lines) in gunicorn's log."""
+    tracebacks, timeouts, exceptions = 0, 0, Counter()
+    for line in log_path.read_text(errors="replace").splitlines():
+        if line.startswith("Traceback"):
+            tracebacks += 1
+        elif "WORKER TIMEOUT" in line:
+            timeouts += 1
+        elif match := EXCEPTION_LINE.match(line):
+            exceptions[f"{match.group(1).rsplit('.', 1)[-1]}: {match.group(2)[:80]}"] += 1
+    return tracebacks, timeouts, exceptions
 
 
 def warm_up_portal(server):

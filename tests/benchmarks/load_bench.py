@@ -1,4 +1,4 @@
-"""Load the portal with many readers while an import writes, and report what goes wrong.
+"""Load the portal with many readers while something else happens, and report what goes wrong.
 
 Usage, from the checkout root (needs wrk: `sudo apt-get install -y wrk`):
 
@@ -25,27 +25,47 @@ No errors are expected (no status of 400 or more, no socket error). The script r
 and does not judge: it exits 0 when the load ran, and 1 only when it could not run (a
 command or server failed to start, wrk failed).
 
+Other scenarios (--scenario; load_faults.py), each on a fresh gunicorn and cache, serving the
+starting set only (no import), 32 connections for 15 s by default:
+
+- downloads: the same URLs while --downloaders (3) clients download whole data files,
+  /data/articles.json, /data/articles.csv and /articles.csv, one after another; reports the
+  pages' p50/p99 and errors, and the downloads' count, failures and throughput.
+- redis-restart: the portal's cache on a redis-server the script starts itself on a free
+  127.0.0.1 port (never 6379), stopped a third of the way in and started again
+  --redis-down (3) seconds later; reports answers by status, p50/p99, and a probe of
+  /articles/ a few times a second before, during and after the outage. The cache fails open,
+  so every answer should still be a 200.
+- junk-params: the lists, every request with a made-up ?utm_<random>=1 parameter (no page
+  reads it, so no answer is stored), on the file cache and then on Redis (--junk-cache);
+  reports the cache's size before and after: files in the cache directory, or Redis's
+  DBSIZE and INFO memory's used_memory.
+- all: those three in turn, on one database.
+
+    .venv/bin/python tests/benchmarks/load_bench.py --scenario all
+    .venv/bin/python tests/benchmarks/load_bench.py --scenario downloads --initial-articles 20000 \\
+        --connections 64 --seconds 60
+
 This is not a test: pytest does not collect it, and no test asserts on timings.
 """
 
 import argparse
-import re
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from collections import Counter
 from pathlib import Path
 
 import content_gen
 import harness
+import load_faults
 from harness import BenchmarkError, Server, production_env
 
 DATABASE_NAME = "load"
 INITIATIVES, ORGANISATIONS = 1500, 500
-# An exception's last traceback line, e.g. "django.db.utils.OperationalError: database is locked".
-EXCEPTION_LINE = re.compile(r"^([\w.]+(?:Error|Exception)): (.*)$")
+FAULT_SCENARIOS = ("downloads", "redis-restart", "junk-params")
+SCENARIOS = ("import", *FAULT_SCENARIOS, "all")
 
 
 def parse_args(argv=None):
@@ -55,10 +75,16 @@ def parse_args(argv=None):
         "errors and latency."
     )
     parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="import",
+        help="what happens during the load (default import; all: every scenario but import)",
+    )
+    parser.add_argument(
         "--articles",
         type=int,
         default=30_000,
-        help="articles imported during the load (default 30000)",
+        help="articles imported during the load (default 30000; import scenario only)",
     )
     parser.add_argument(
         "--initial-articles",
@@ -66,8 +92,47 @@ def parse_args(argv=None):
         default=2000,
         help="articles imported before the load starts (default 2000)",
     )
-    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
-    parser.add_argument("--seconds", type=int, default=60, help="length of the load (default 60)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        help="wrk connections (default 64 for import, 32 for the other scenarios)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=int,
+        help="length of each load (default 60 for import, 15 for the other scenarios)",
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=1_000_000,
+        help="wrk stops after this many answers even before --seconds (default 1000000; "
+        "fault scenarios)",
+    )
+    parser.add_argument(
+        "--downloaders",
+        type=int,
+        default=3,
+        help="clients downloading whole data files (default 3; downloads)",
+    )
+    parser.add_argument(
+        "--max-downloads",
+        type=int,
+        default=500,
+        help="downloads per client at most, even before --seconds (default 500; downloads)",
+    )
+    parser.add_argument(
+        "--redis-down",
+        type=float,
+        default=3,
+        help="seconds the portal's Redis stays stopped (default 3; redis-restart)",
+    )
+    parser.add_argument(
+        "--junk-cache",
+        choices=("file", "redis", "both"),
+        default="both",
+        help="the cache junk-params runs on (default both, one after the other)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
@@ -90,6 +155,15 @@ def parse_args(argv=None):
     )
     parser.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
     args = parser.parse_args(argv)
+    importing = args.scenario == "import"
+    if args.connections is None:
+        args.connections = 64 if importing else 32
+    if args.seconds is None:
+        args.seconds = 60 if importing else 15
+    if min(args.connections, args.seconds, args.max_requests, args.max_downloads) < 1:
+        parser.error("--connections, --seconds, --max-requests and --max-downloads must be >= 1")
+    if args.downloaders < 0 or args.redis_down < 0:
+        parser.error("--downloaders and --redis-down cannot be negative")
     if args.articles < 1 or args.initial_articles < 1:
         parser.error("--articles and --initial-articles must be at least 1")
     if args.database_url_template and "{name}" not in args.database_url_template:
@@ -124,16 +198,16 @@ def load_paths(facts):
     ]
 
 
-def prepare_database(args, workdir):
+def prepare_database(args, workdir, later_articles):
     """Generate the content, make and fill the database; return (DATABASE_URL, later file)."""
-    print(f"writing {args.initial_articles} + {args.articles} articles ...", flush=True)
+    print(f"writing {args.initial_articles} + {later_articles} articles ...", flush=True)
     files, _ = content_gen.generate_fixtures(
         workdir,
         args.initial_articles,
         args.seed,
         initiatives=INITIATIVES,
         organisations=ORGANISATIONS,
-        later_articles=args.articles,
+        later_articles=later_articles,
     )
     url = harness.fresh_database(DATABASE_NAME, workdir, args.database_url_template)
     harness.prepare_checkout(url, workdir)
@@ -185,19 +259,6 @@ class Import:
             self.waiter.join()
 
 
-def server_log_summary(log_path):
-    """Return (tracebacks, worker timeouts, Counter of exception lines) in gunicorn's log."""
-    tracebacks, timeouts, exceptions = 0, 0, Counter()
-    for line in log_path.read_text(errors="replace").splitlines():
-        if line.startswith("Traceback"):
-            tracebacks += 1
-        elif "WORKER TIMEOUT" in line:
-            timeouts += 1
-        elif match := EXCEPTION_LINE.match(line):
-            exceptions[f"{match.group(1).rsplit('.', 1)[-1]}: {match.group(2)[:80]}"] += 1
-    return tracebacks, timeouts, exceptions
-
-
 def print_report(args, summary, paths, load_import, during, articles_after, server):
     """Print what the load saw and what became of the import."""
     database_kind = "PostgreSQL" if args.database_url_template else "SQLite"
@@ -227,7 +288,7 @@ def print_report(args, summary, paths, load_import, during, articles_after, serv
     rows.append(("import", outcome))
     expected = args.initial_articles + args.articles
     rows.append(("articles afterwards", f"{articles_after} (expected {expected})"))
-    tracebacks, timeouts, exceptions = server_log_summary(server.log_path)
+    tracebacks, timeouts, exceptions = harness.server_log_summary(server.log_path)
     rows.append(("server log", f"{tracebacks} tracebacks, {timeouts} worker timeouts"))
     rows += [("", f"{n} x {line}") for line, n in exceptions.most_common(5)]
     for name, value in rows:
@@ -245,7 +306,13 @@ def main(argv=None):
         try:
             harness.require_wrk()
             harness.print_machine_load()
-            url, later_file = prepare_database(args, workdir)
+            if args.scenario != "import":
+                url, _ = prepare_database(args, workdir, later_articles=0)
+                paths = load_paths(harness.content_facts(url))
+                scenarios = FAULT_SCENARIOS if args.scenario == "all" else (args.scenario,)
+                load_faults.run(args, url, paths, workdir, scenarios)
+                return 0
+            url, later_file = prepare_database(args, workdir, args.articles)
             paths = load_paths(harness.content_facts(url))
             with Server("load", "hkai.wsgi", production_env(url), workdir, args.workers) as server:
                 harness.warm_up_portal(server)
