@@ -48,11 +48,19 @@ def browser():
 def site_on_live_server(request, settings):
     """A test that uses the live server gets it as the site's own address (SITE_URL, so
     links stay on it) and its host and port as an accepted Host header."""
-    if "live_server" not in request.fixturenames:
-        return
-    url = request.getfixturevalue("live_server").url
+    if "live_server" in request.fixturenames:
+        serve_site_from(request.getfixturevalue("live_server"), settings)
+
+
+def serve_site_from(live_server, settings):
+    """Make `live_server` the site's address. Also called by the page fixtures: a test may
+    ask for one of them only while it runs (request.getfixturevalue), after the autouse
+    fixture above has looked at its fixture names."""
+    url = live_server.url
     settings.SITE_URL = url
-    settings.HOST_HEADERS = [*settings.HOST_HEADERS, url.split("://", 1)[1]]
+    host = url.split("://", 1)[1]
+    if host not in settings.HOST_HEADERS:
+        settings.HOST_HEADERS = [*settings.HOST_HEADERS, host]
 
 
 def open_page(browser, live_server, **context_options):
@@ -76,14 +84,16 @@ def javascript():
 
 
 @pytest.fixture
-def page(browser, live_server, javascript):
+def page(browser, live_server, settings, javascript):
     """A desktop-sized page (1280x800); `page.goto("/")` opens the live server's home page."""
+    serve_site_from(live_server, settings)
     yield from open_page(browser, live_server, viewport=DESKTOP, java_script_enabled=javascript)
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def phone_page(browser, live_server, settings):
     """A page as a 390x844 phone shows it: touch, and the page's meta viewport applies."""
+    serve_site_from(live_server, settings)
     yield from open_page(browser, live_server, **PHONE)
 
 
