@@ -1206,7 +1206,7 @@ def exactly_one_of(*names):
 
 class RecordChange(models.Model):
     """One change to a public record as the public change log shows it: which fields changed,
-    from what to what (see portal.changelog.changes, which writes these as changes are saved).
+    from what to what (see portal.changelog.recording, which writes these as changes are saved).
 
     Stored at save time rather than worked out from django-reversion's versions per request,
     so that the log reads one indexed table newest first, whatever the size of the history,
@@ -1245,7 +1245,7 @@ class RecordChange(models.Model):
     via = models.CharField(_("made by"), max_length=20, choices=Via.choices)
     # Whether readers could see the record after this change (a draft article: no).
     public = models.BooleanField(_("public"), default=True)
-    # [{"field": name, ...}] as portal.changelog.changes.diff_lines writes them.
+    # [{"field": name, ...}] as portal.changelog.diffs.diff_lines writes them.
     lines = JSONTextField(_("changed fields"), default=list, blank=True)
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

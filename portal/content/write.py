@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from django.db import connections, reset_queries
 from django.utils import timezone
 
-from portal.changelog.changes import diff_lines, edited_fields, name_lines, record_import
+from portal.changelog.diffs import diff_lines, name_lines
+from portal.changelog.recording import record_import
+from portal.changelog.registry import edited_fields
 from portal.content.reader import read_records
 from portal.content.schema import BATCH_SIZE, SPECS, SPECS_BY_MODEL, chunks, convert_fields
 
@@ -23,7 +25,7 @@ MAX_RECORDS_LISTED = 200
 @dataclass(frozen=True)
 class RecordOutcome:
     """One record an import creates or changes: `lines` are its changed fields as
-    `portal.changelog.changes.diff_lines` gives them, related items named (empty for a new
+    `portal.changelog.diffs.diff_lines` gives them, related items named (empty for a new
     record)."""
 
     label: str

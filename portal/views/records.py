@@ -1,6 +1,6 @@
 """What every detail page shares: when it last changed, when its sources were checked, how to
 cite it (`<page>cite.bib`, `cite.ris`, `cite.json`) and its own change feed
-(`<page>changes.atom`, see portal.changelog.changes)."""
+(`<page>changes.atom`, see portal.changelog)."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
