@@ -858,7 +858,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     )
     # Whether the body, in any language, has a footnote outside an editor's note
     # (portal.records.footnotes): search ranks such articles as sourced. Kept by save() and
-    # the importer, so a search reads an index instead of every body (0.5 s at 100,000).
+    # the importer, so a search reads an index instead of every body.
     has_footnotes = models.BooleanField(default=False, editable=False)
 
     # Most important first: their order sets the ranking weights (portal.search.query).
@@ -913,8 +913,8 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             # The finder's "Title (A to Z)" order, read from the index rather than sorted.
             models.Index(fields=["status", "title_en"], name="portal_article_title_idx"),
             # The sitemap's lastmod (the newest change among published articles), read from
-            # the index alone: through the visibility index it fetched every row, which took
-            # 0.36 s warm and 13 s from a cold disk at 100,000 articles on SQLite (now 13 ms).
+            # the index alone: through the visibility index it fetched every row, slow on a
+            # large table and slower still from a cold disk.
             # On PostgreSQL it also carries the id (migration 0017), for the visible ids.
             models.Index(
                 fields=["status", "publish_at", "updated_at"], name="portal_article_lastmod_idx"

@@ -27,7 +27,7 @@ MAX_VOCABULARY = 10_000
 MIN_SUGGESTED_LENGTH = 3
 # How alike a word and its suggestion must be (difflib's ratio).
 SIMILARITY = 0.75
-# Unknown words looked up per search (each is a few milliseconds against the vocabulary).
+# Unknown words looked up per search (each is a search through the vocabulary).
 MAX_CORRECTED_WORDS = 5
 CACHE_TIMEOUT = 24 * 60 * 60
 NAME_FIELDS = ("name_en", "name_zh_hant", "short_name_en", "short_name_zh_hant", "aliases")
