@@ -11,10 +11,10 @@ class PortalConfig(AppConfig):
 
         from portal import checks  # noqa: F401  (registers the system checks)
         from portal.caching.generation import ensure_triggers_after_migrate
-        from portal.changelog.changes import record_revision
+        from portal.changelog.recording import record_revision
         from portal.search.query import ensure_index_after_migrate
 
         post_migrate.connect(ensure_index_after_migrate, sender=self)
         post_migrate.connect(ensure_triggers_after_migrate, sender=self)
-        # The public change log's rows for admin edits (portal.changelog.changes).
+        # The public change log's rows for admin edits (portal.changelog.recording).
         post_revision_commit.connect(record_revision, dispatch_uid="portal_record_revision")

@@ -848,7 +848,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     )
     # Whether the body, in any language, has a footnote outside an editor's note
     # (portal.records.footnotes): search ranks such articles as sourced. Kept by save() and
-    # the importer, so a search reads an index instead of every body (0.5 s at 100,000).
+    # the importer, so a search reads an index instead of every body.
     has_footnotes = models.BooleanField(default=False, editable=False)
 
     # Most important first: their order sets the ranking weights (portal.search.query).
@@ -903,8 +903,8 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             # The finder's "Title (A to Z)" order, read from the index rather than sorted.
             models.Index(fields=["status", "title_en"], name="portal_article_title_idx"),
             # The sitemap's lastmod (the newest change among published articles), read from
-            # the index alone: through the visibility index it fetched every row, which took
-            # 0.36 s warm and 13 s from a cold disk at 100,000 articles on SQLite (now 13 ms).
+            # the index alone: through the visibility index it fetched every row, slow on a
+            # large table and slower still from a cold disk.
             # On PostgreSQL it also carries the id (migration 0017), for the visible ids.
             models.Index(
                 fields=["status", "publish_at", "updated_at"], name="portal_article_lastmod_idx"
@@ -1196,7 +1196,7 @@ def exactly_one_of(*names):
 
 class RecordChange(models.Model):
     """One change to a public record as the public change log shows it: which fields changed,
-    from what to what (see portal.changelog.changes, which writes these as changes are saved).
+    from what to what (see portal.changelog.recording, which writes these as changes are saved).
 
     Stored at save time rather than worked out from django-reversion's versions per request,
     so that the log reads one indexed table newest first, whatever the size of the history,
@@ -1235,7 +1235,7 @@ class RecordChange(models.Model):
     via = models.CharField(_("made by"), max_length=20, choices=Via.choices)
     # Whether readers could see the record after this change (a draft article: no).
     public = models.BooleanField(_("public"), default=True)
-    # [{"field": name, ...}] as portal.changelog.changes.diff_lines writes them.
+    # [{"field": name, ...}] as portal.changelog.diffs.diff_lines writes them.
     lines = JSONTextField(_("changed fields"), default=list, blank=True)
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -30,7 +30,8 @@ from translated_fields.admin import TranslatedFieldAdmin
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.publishing import revision_changes_publishing
 from portal.admin.transfer import ExportActionsMixin
-from portal.changelog.changes import edited_fields, word_diff
+from portal.changelog.diffs import word_diff
+from portal.changelog.registry import edited_fields
 from portal.content.permissions import PUBLISH_PERMISSION
 from portal.models import REVIEW_INTERVAL_DAYS, languages
 from portal.reference.footnotes import cited_fields, footnote_problems

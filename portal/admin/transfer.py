@@ -31,7 +31,7 @@ from portal.admin.uploads import (
     upload_too_large,
     with_upload_limit,
 )
-from portal.changelog.changes import display_lines
+from portal.changelog.display import display_lines
 from portal.content.busy import DatabaseBusy
 from portal.content.exporter import export_model, export_queryset
 from portal.content.importer import ContentImportError, TooManyRecords, import_files

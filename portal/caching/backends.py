@@ -1,11 +1,11 @@
 """The default cache when no Redis server is configured (settings.CACHES).
 
 Django's file-based cache compresses every entry at zlib's default level (6). The largest
-entries are the facet indexes' parts (portal.finders.facets): bitmaps that compress little (about
-half) whatever the level, and at level 6 compressing them took about 40 ms of a
-100,000-article list's first request, against about 15 ms at level 1, for files 2-4 %
-larger. Reading is unchanged: zlib reads any level, so entries written by either backend
-read back in the other.
+entries are the facet indexes' parts (portal.finders.facets): bitmaps that compress little
+whatever the level, and at level 6 compressing them took a good part of a large list's first
+request, several times longer than at level 1, for files only slightly larger.
+Reading is unchanged: zlib reads any level, so entries written by either backend read back in
+the other.
 
 Both backends the settings use fail open (`FailOpenMixin`): a cache that errs is skipped,
 never a reason for a page to fail.

@@ -6,6 +6,8 @@
 - `reader`: streams records out of fixture files, with errors that name file, record and line;
   input nested deeper than a fixture is refused before it is built.
 - `busy`: tells "the database is busy, try again" apart from other database errors.
-- `importer`: validates every input file, then writes them in one transaction with bulk queries.
+- `importer`: `import_files`, the entry point: checks every input file, then writes them in one
+  transaction with bulk queries; `check` reads and checks, listing every problem before anything is
+  written; `write` writes in batches: relations, self-references, each record's history.
 - `exporter`: writes fixtures that `loaddata` and the importer both read back losslessly.
 """

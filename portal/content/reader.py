@@ -8,7 +8,7 @@ Records are built from ijson's low-level event stream (`basic_parse`), counting 
 lists and objects are nested as the events arrive: input nested deeper than a fixture can be
 is refused at the first level too many, before anything is built from it. (ijson's `parse`
 and `items` keep a path string per level, so memory there grows with the square of the
-depth: a 200 KB file of nested brackets took more than 8 GB.)
+depth: a small file of nested brackets could exhaust the memory.)
 """
 
 import codecs

@@ -284,3 +284,16 @@ def _check_model_rules(spec, fields, result):
             shown_value(fields[name] if name in fields else checked[name]) for name in names
         )
         result.problem(", ".join(names), str(constraint.get_violation_error_message()), shown)
+
+
+# How many records a pass reads between progress reports, and writes in one batch.
+BATCH_SIZE = 1000
+# How many keys go into one `IN (...)` query: well under SQLite's variable limit.
+LOOKUP_CHUNK = 500
+
+
+def chunks(items, size=LOOKUP_CHUNK):
+    """Yield `items` in lists of at most `size`, for `IN (...)` queries."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,8 +1,8 @@
 """Cards (one record in a list) rendered once per content state, and kept in memory.
 
 A finder page is mostly cards, and a card is a small template with a few filters each
-(translated fields, dates, relation names): about a quarter of a millisecond to render, a
-fifth of an uncached list page. The same records come up again and again across pages,
+(translated fields, dates, relation names), and rendering them is a good part of an
+uncached list page. The same records come up again and again across pages,
 filters and languages, so each worker keeps the HTML of the cards it has rendered, keyed
 by the content state (portal.caching.generation), the language, the template and the heading
 level. When content changes, the state's key changes and the memory is dropped, like the

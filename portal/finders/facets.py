@@ -4,9 +4,9 @@ may see, and for every facet option the ids of those rows that have it, as compr
 Why bitmaps: a finder shows, for every option of every facet, how many results choosing it
 would give with the other filters applied (disjunctive counts), plus the total and what
 removing each active filter would give. In SQL that is a grouped count over a relation table
-per facet, tens of milliseconds each at 100,000 articles, on every request. With the ids of
+per facet, on every request, growing with the content. With the ids of
 each option in a roaring bitmap (pyroaring), each count is one intersection of two in-memory
-sets: microseconds, whatever the filters. The price is building the index once per content
+sets, whatever the filters. The price is building the index once per content
 generation: a fixed number of grouped queries (one per facet, plus the visible rows), shared
 by all processes through the cache and kept in each process's memory until content changes.
 

@@ -248,8 +248,7 @@ class AnyOfFilter(FinderFilter, django_filters.ModelMultipleChoiceFilter):
         related = self.model._default_manager.filter(self.condition([o.pk for o in value], "in"))
         # `pk + 0` is the same number, but no index applies to it: each row read in the
         # list's order (its date index) is tested against the related ids. Given the bare
-        # key, SQLite looked every related row up, bodies and all, and sorted them: 25 ms
-        # for an initiative in 23,000 of 100,000 articles, against 2 ms.
+        # key, SQLite looked every related row up, bodies and all, and sorted them.
         return qs.alias(_row=F("pk") + 0).filter(_row__in=related.values("pk"))
 
     def index_groups(self, rows):
@@ -277,7 +276,7 @@ class AnyOfFilter(FinderFilter, django_filters.ModelMultipleChoiceFilter):
     def option_objects(self):
         """{pk: Option} for every option, in the queryset's order: what its label and link
         need, as plain tuples (kept in the facet index, whose cache pickles them: model
-        instances took about 15 ms to pickle for 1,500 initiatives)."""
+        instances are slow to pickle)."""
         rows = self.queryset.values_list(*Option._fields)
         return {row[0]: Option._make(row) for row in rows}
 

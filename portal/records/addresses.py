@@ -1,7 +1,7 @@
 """Detail-page addresses by slug, without a full `reverse()` for every row.
 
 A list page links to 20-odd records, and each `reverse()` walks the URL resolver under the
-active language's prefix (about 25 microseconds each, a few percent of rendering a finder).
+active language's prefix, a measurable part of rendering a finder.
 The address of a detail page differs from row to row only in its slug, so the pattern is
 reversed once per URL name, language and script prefix, with a placeholder where the slug
 goes, and each row's address is that pattern with its slug put in.

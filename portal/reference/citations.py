@@ -1,6 +1,6 @@
 """How to cite a detail page: APA-style text, and the same facts as BibTeX, RIS and CSL-JSON.
 
-`Citation.of(obj, request)` gathers the facts once (title in the page's language, permalink,
+`PageCitation.of(obj, request)` gathers the facts once (title in the page's language, permalink,
 author, last-updated and accessed dates); each format is written by a maintained library
 (bibtexparser, rispy) or, for CSL-JSON, is plain JSON in the CSL schema
 (https://github.com/citation-style-language/schema, csl-data.json).
@@ -62,7 +62,7 @@ class _RisWriter(rispy.RisWriter):
 
 
 @dataclass(frozen=True)
-class Citation:
+class PageCitation:
     """The facts a citation of one page gives, in the page's language."""
 
     key: str
@@ -168,14 +168,14 @@ class Citation:
         return json.dumps(self.csl(), ensure_ascii=False, indent=2) + "\n"
 
 
-# format -> (link text, content type, how the Citation writes it)
+# format -> (link text, content type, how the PageCitation writes it)
 CITATION_FORMATS = {
-    "bib": (gettext_lazy("BibTeX"), "application/x-bibtex", Citation.bibtex),
-    "ris": (gettext_lazy("RIS"), "application/x-research-info-systems", Citation.ris),
+    "bib": (gettext_lazy("BibTeX"), "application/x-bibtex", PageCitation.bibtex),
+    "ris": (gettext_lazy("RIS"), "application/x-research-info-systems", PageCitation.ris),
     "json": (
         gettext_lazy("CSL-JSON"),
         "application/vnd.citationstyles.csl+json",
-        Citation.csl_json,
+        PageCitation.csl_json,
     ),
 }
 
@@ -191,7 +191,7 @@ def record_meta(obj, request, record_type):
     meta = {
         "record_updated": last_updated(obj),
         "sources_checked": sources_checked(obj.sources.all()),
-        "citation": Citation.of(obj, request, record_type, get_language()),
+        "citation": PageCitation.of(obj, request, record_type, get_language()),
         "citation_links": [
             (text, reverse(f"portal:{record_type}_cite", args=[obj.slug, name]))
             for name, (text, _type, _write) in CITATION_FORMATS.items()

@@ -29,7 +29,7 @@ def citing_kinds():
 
 
 @dataclass(frozen=True)
-class Citations:
+class CitingRecords:
     """The first `rows` of one kind citing one source, how many there are in all, and where
     to see every one ("" where no list filters by source)."""
 
@@ -79,7 +79,7 @@ def citing_rows(record, source_ids, limit=CITERS_SHOWN):
 
 
 def attach_citations(sources, filters_by_source, limit=CITERS_SHOWN):
-    """Give each of `sources` (a list) `citations`: a Citations per record type that cites
+    """Give each of `sources` (a list) `citations`: a CitingRecords per record type that cites
     it, in `citing_kinds()` order, and `cited` (whether anything does). One query per type.
     `filters_by_source(record)` says whether that type's list filters by source, so that
     "and N more" can link to it."""
@@ -94,6 +94,6 @@ def attach_citations(sources, filters_by_source, limit=CITERS_SHOWN):
             url = ""
             if count > len(rows) and filters_by_source(kind):
                 url = f"{reverse(kind.list_url_name)}?{urlencode({'source': source.pk})}"
-            source.citations.append(Citations(kind.section, kind.name_field, rows, count, url))
+            source.citations.append(CitingRecords(kind.section, kind.name_field, rows, count, url))
         source.cited = bool(source.citations)
     return sources

@@ -4,16 +4,15 @@ mean" (`vocabulary`, built only when a search finds nothing).
 
 Each is built with a fixed number of small, bounded queries (organisations' and initiatives'
 names; sector names and the titles of the newest articles), so its cost does not grow with
-the content; kept in each process's memory and the shared cache under the content key, like
-the facet indexes (portal.finders.facets), so an edit is reflected on the very next request.
+the content; kept in each process's memory and the shared cache under the content key
+(portal.caching.memo), like the facet indexes (portal.finders.facets), so an edit is
+reflected on the very next request.
 """
 
 import difflib
-import threading
 from collections import Counter
 
-from django.core.cache import cache
-
+from portal.caching.memo import Memo
 from portal.models import Article, Initiative, Organisation, Sector
 from portal.search.ranking import NameIndex, sourced_ids
 from portal.search.synonyms import Thesaurus, tokens
@@ -27,13 +26,11 @@ MAX_VOCABULARY = 10_000
 MIN_SUGGESTED_LENGTH = 3
 # How alike a word and its suggestion must be (difflib's ratio).
 SIMILARITY = 0.75
-# Unknown words looked up per search (each is a few milliseconds against the vocabulary).
+# Unknown words looked up per search (each is a search through the vocabulary).
 MAX_CORRECTED_WORDS = 5
-CACHE_TIMEOUT = 24 * 60 * 60
 NAME_FIELDS = ("name_en", "name_zh_hant", "short_name_en", "short_name_zh_hant", "aliases")
 
-_memo = {}
-_memo_lock = threading.Lock()
+_lexicon = Memo()
 
 
 def name_groups():
@@ -101,17 +98,7 @@ class Vocabulary:
 def _per_generation(name, state, build):
     """What `build()` makes for the content `state`: from this process's memory, else the
     shared cache, else built (and shared)."""
-    key = f"{name}:{state.key}"
-    with _memo_lock:
-        remembered = _memo.get(name)
-        if remembered and remembered[0] == key:
-            return remembered[1]
-        found = cache.get(key)
-        if found is None:
-            found = build()
-            cache.set(key, found, CACHE_TIMEOUT)
-        _memo[name] = (key, found)
-        return found
+    return _lexicon.get(name, f"{name}:{state.key}", build)
 
 
 def thesaurus(state):
@@ -137,5 +124,4 @@ def sourced(state, model):
 def forget_lexicon():
     """Drop this process's copies (tests call it between cases, as
     portal.finders.facets.forget_indexes)."""
-    with _memo_lock:
-        _memo.clear()
+    _lexicon.clear()

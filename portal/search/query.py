@@ -434,7 +434,7 @@ class Matches:
 
     Ranking by the heading alone is what PostgreSQL's `search_heading` always did; on
     SQLite it keeps a common word cheap. Scoring every match of a word in 99% of 100,000
-    articles read every article's positions, body and all (about 140 ms of CPU); the
+    articles read every article's positions, body and all; the
     heading matches are a quarter of those, and each is short.
     """
 

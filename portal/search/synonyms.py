@@ -40,7 +40,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def tokens(text, lower=True):
     """`text` as search tokens: words (lower case unless not `lower`) and runs of CJK
     characters, in order."""
-    if (text or "").isascii():  # No CJK to split out: the common case, and 3x faster.
+    if (text or "").isascii():  # No CJK to split out: the common case, and faster.
         return _WORD.findall(text.lower() if lower else text) if text else []
     found = []
     for term in _WORD.findall(text or ""):

@@ -2,7 +2,7 @@
 
 Paged by key (`?before=<id>`: the rows older than the last one shown), so every page is one
 indexed query that stops after a page of rows, however deep a reader goes and however long
-the history (see `portal.models.RecordChange`'s indexes). Rows come from portal.changelog.changes.
+the history (see `portal.models.RecordChange`'s indexes). Rows come from portal.changelog.
 """
 
 from urllib.parse import urlencode
@@ -11,13 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.changelog.changes import (
-    change_log_types,
-    changed_record,
-    shown_lines,
-    visible_changes,
-    with_records,
-)
+from portal.changelog.display import changed_record, shown_lines, visible_changes, with_records
+from portal.changelog.registry import change_log_types
 from portal.finders.querystrings import with_query
 
 CHANGES_PER_PAGE = 20

@@ -20,13 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.caching.pages import request_state
-from portal.changelog.changes import (
-    change_log_types,
-    changed_record,
-    shown_lines,
-    visible_changes,
-    with_records,
-)
+from portal.changelog.display import changed_record, shown_lines, visible_changes, with_records
+from portal.changelog.registry import change_log_types
 from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
 from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with, with_query

@@ -1,6 +1,6 @@
 """What every detail page shares: when it last changed, when its sources were checked, how to
 cite it (`<page>cite.bib`, `cite.ris`, `cite.json`) and its own change feed
-(`<page>changes.atom`, see portal.changelog.changes)."""
+(`<page>changes.atom`, see portal.changelog)."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from portal.caching.pages import public_page
 from portal.records.registry import record_named
-from portal.reference.citations import CITATION_FORMATS, Citation, record_meta
+from portal.reference.citations import CITATION_FORMATS, PageCitation, record_meta
 
 
 class RecordMetaMixin:
@@ -32,7 +32,7 @@ def citation_view(request, record_type, slug, citation_format):
     if citation_format not in CITATION_FORMATS:
         raise Http404(f"No citation format {citation_format!r}")
     obj = get_object_or_404(record_named(record_type).visible(), slug=slug)
-    citation = Citation.of(obj, request, record_type, get_language())
+    citation = PageCitation.of(obj, request, record_type, get_language())
     _text, content_type, write = CITATION_FORMATS[citation_format]
     response = HttpResponse(write(citation), content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{citation.key}.{citation_format}"'

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from reversion.models import Version
 
-from portal.changelog.changes import word_diff
+from portal.changelog.diffs import word_diff
 from portal.content.importer import import_files
 from portal.models import Article, Initiative, RecordChange
 from tests.admin_pages import admin_url, form_values

@@ -105,7 +105,7 @@ class ImportParentTests(TestCase):
 
     def test_a_parent_in_a_later_batch_is_linked(self):
         records = [_org("lab", "inst"), _org("x"), _org("inst", "uni"), _org("y"), _org("uni")]
-        with mock.patch("portal.content.importer.BATCH_SIZE", 2):
+        with mock.patch("portal.content.write.BATCH_SIZE", 2):
             _import(write_json(self.tmp, "orgs.json", records))
         self.assertEqual(
             _parents(), {"lab": "inst", "x": None, "inst": "uni", "y": None, "uni": None}
