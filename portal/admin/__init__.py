@@ -13,8 +13,23 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import content, redirects  # noqa: F401  (register the ModelAdmins)
+from portal.admin.base import GuardedChangeList
 
 # The header and the browser title of every admin page (Django's say "Django administration").
 admin.site.site_header = _("HKAI Portal administration")
 admin.site.site_title = _("HKAI Portal administration")
 admin.site.index_title = _("Site administration")
+
+
+def guard_every_change_list(site):
+    """Give every change list on `site` the portal's guard against filter values no query
+    can use (portal.admin.base.GuardedChangeList: a NUL byte, which PostgreSQL refuses; a
+    regular expression; a number past 64 bits). The portal's own admins have it already;
+    the ones other apps register (django-axes's, auth's) get it here. Runs once the admin
+    modules are imported (this app comes last in INSTALLED_APPS)."""
+    for model_admin in site._registry.values():
+        if not issubclass(model_admin.get_changelist(None), GuardedChangeList):
+            model_admin.get_changelist = lambda request, **kwargs: GuardedChangeList
+
+
+guard_every_change_list(admin.site)
