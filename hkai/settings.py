@@ -14,6 +14,9 @@ Variables:
   of one machine.
 - DJANGO_PAGE_CACHE: "0" turns the public page cache off (HTTP validators stay).
 - DJANGO_PAGE_MAX_AGE: seconds browsers and proxies may keep a public page (default 60).
+- DJANGO_DOWNLOADS_DIR, DJANGO_DOWNLOADS_BACKGROUND, DJANGO_LIVE_EXPORTS: where whole-data
+  downloads are built, whether workers rebuild them in the background, and how many
+  downloads may stream from the database at once (portal.downloads).
 - DJANGO_HTTPS: "1" when served over HTTPS behind a proxy: SSL redirect, HSTS, secure cookies,
   X-Forwarded-Proto trusted. Finer: DJANGO_SSL_REDIRECT, DJANGO_HSTS_SECONDS,
   DJANGO_HSTS_INCLUDE_SUBDOMAINS, DJANGO_HSTS_PRELOAD, DJANGO_SECURE_COOKIES.
@@ -246,6 +249,18 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_MAX_AGE", "60"))
 # How long the server keeps a page when no article is scheduled (a new generation makes
 # older entries unreachable anyway; this only bounds how long they take up room).
 PAGE_CACHE_TIMEOUT = 24 * 60 * 60
+
+# Whole-data downloads (/data/*.csv and .json, the data package, each list's unfiltered CSV)
+# are built once per content generation into files here and served from disk
+# (portal.downloads); a worker that finds them out of date serves the previous files and
+# rebuilds them in a background thread, unless DJANGO_DOWNLOADS_BACKGROUND=0 (then only
+# `manage.py build_downloads` and `import_content` build them). Local to each machine.
+DOWNLOADS_DIR = Path(os.environ.get("DJANGO_DOWNLOADS_DIR", str(BASE_DIR / ".cache" / "downloads")))
+DOWNLOADS_BACKGROUND = env_flag("DJANGO_DOWNLOADS_BACKGROUND", True)
+# Downloads streamed from the database while they are sent (a filtered list's CSV, or a
+# whole file before its first build) at once on one machine; past it, 503 with Retry-After,
+# so that most workers are always free for pages.
+LIVE_EXPORTS = int(os.environ.get("DJANGO_LIVE_EXPORTS", "2"))
 
 # --- HTTPS ---------------------------------------------------------------------------------
 # DJANGO_HTTPS=1: the site is served over HTTPS by a proxy (load balancer, nginx) that ends

@@ -32,6 +32,19 @@ if not REDIS_URL and not os.environ.get("DJANGO_CACHE_DIR"):  # noqa: F405
 
     CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="hkai-test-cache-")  # noqa: F405
 
+# Downloads built into a fresh directory (emptied before each test, tests/conftest.py). No
+# background builds: a thread would read the database outside the test's transaction;
+# tests build the files themselves, or turn it on where committed data is read.
+if not os.environ.get("DJANGO_DOWNLOADS_DIR"):
+    import tempfile
+
+    DOWNLOADS_DIR = Path(tempfile.mkdtemp(prefix="hkai-test-downloads-"))  # noqa: F405
+DOWNLOADS_BACKGROUND = False
+# The test client closes a streamed response (freeing its live-export slot) only when a test
+# reads it to the end; many read only the headers. Servers always close it. Tests of the
+# limit set their own.
+LIVE_EXPORTS = 50
+
 # SQLite: a test database in a file rather than in memory, so that tests can reach it from
 # another process (tests/test_caching.py: an edit made elsewhere shows on the next request).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

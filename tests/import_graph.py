@@ -17,6 +17,7 @@ LAYERS = [
     ["content"],
     ["finders", "network"],
     ["opendata"],
+    ["downloads"],
     ["templatetags", "middleware", "lockout", "roles"],
     ["views", "admin", "management", "apps"],
     ["urls"],

@@ -12,7 +12,8 @@
 - marks the response `Cache-Control: public, max-age=...` (PAGE_CACHE_MAX_AGE, cut short
   before a scheduled article appears), with the ETag and `Vary: Cookie`.
 Logged-in users (editors checking their work) bypass the cache and get `private, no-cache`.
-Streamed responses (CSV) get the headers but are not stored. Only 200s are stored.
+Streamed responses (CSV, built files) get the headers but are not stored, and keep an ETag
+of their own. Only 200s are stored; 5xx answers are marked no-store.
 
 The cache itself is Django's (settings.CACHES: Redis with REDIS_URL, else files shared by
 the workers of one machine), so an entry written by one process serves them all, and the
@@ -105,10 +106,15 @@ def _timeout(state):
 
 
 def _public_headers(response, state, etag):
-    patch_cache_control(response, public=True, max_age=_max_age(state))
+    if response.status_code >= 500:
+        # A moment's refusal (a busy database, every export slot taken): not to be kept.
+        patch_cache_control(response, no_store=True)
+    else:
+        patch_cache_control(response, public=True, max_age=_max_age(state))
     # Only a page's own answer carries its validator: a 404 (or any error) has none, so no
-    # conditional request can turn it into a 304.
-    if response.status_code in (200, 304):
+    # conditional request can turn it into a 304. A view that sends a file of its own
+    # (portal.views.downloads) gives that file's validator, which is kept.
+    if response.status_code in (200, 304) and not response.has_header("ETag"):
         response["ETag"] = etag
     patch_vary_headers(response, ("Cookie",))
     return response

@@ -143,6 +143,13 @@ class FinderQuery:
         return sort.resolve(value, bool(self.search_text))
 
     @property
+    def is_whole_list(self):
+        """Whether the query asks for every visible row in the list's own order: no filter,
+        no search, the default sort (parameters the list does not read change nothing)."""
+        default = self.filterset.filters["sort"].resolve(None, searching=False)
+        return self.valid and not self.active and self.sort_key == default
+
+    @property
     def ordering(self):
         return self.filterset.filters["sort"].ordering(self.sort_key)
 

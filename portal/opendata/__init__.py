@@ -247,9 +247,10 @@ class LinkTable:
 
 
 class Reader:
-    """What rows need from the request: absolute addresses of pages, in its language."""
+    """What rows need of one download: absolute addresses of pages, in the active language
+    (made from settings.SITE_URL, so no request is needed)."""
 
-    def __init__(self, request):
+    def __init__(self, request=None):
         self.request = request
         self._patterns = {}
         self._ranks = {}
@@ -294,9 +295,9 @@ def csv_filename(name):
     return f"hkai-{name}.csv"
 
 
-def data_package(request):
-    """The Data Package descriptor (v1) of every dataset and link table, in the request's
-    language, with absolute addresses of the CSV files."""
+def data_package(request=None):
+    """The Data Package descriptor (v1) of every dataset and link table, in the active
+    language, with absolute addresses of the CSV files (`request` is not read)."""
 
     def absolute(name):
         return absolute_url(reverse("portal:data_csv", args=[name]))

@@ -54,23 +54,25 @@ def csv_line(row):
     return ",".join(map(csv_cell, row)) + "\r\n"
 
 
+def csv_lines(header, rows):
+    """The text of a CSV file: `header`, then each row of the iterable `rows`, a batch of
+    lines per item. Every cell passes through `csv_cell`; rows are read lazily, so a caller
+    can pass a generator over `QuerySet.iterator()`."""
+    # A byte order mark: without it Excel reads a UTF-8 file as the local legacy
+    # encoding and garbles every non-ASCII name (e.g. Chinese ones). Other programs
+    # ignore it. https://learn.microsoft.com/en-us/office/troubleshoot/excel/open-csv-file
+    yield "\ufeff" + csv_line(header)
+    # Rows go out a batch at a time: one write per row would make the server's system
+    # calls, not the rows, the bottleneck of a 100,000-row download.
+    for batch in itertools.batched(rows, ROWS_PER_WRITE):
+        yield "".join(map(csv_line, batch))
+
+
 def csv_response(filename, header, rows):
-    """A streamed CSV download of `header` and then each row of the iterable `rows`.
-
-    Every cell passes through `csv_cell`. The rows are produced lazily, while the response
-    is sent, so a caller can pass a generator over `QuerySet.iterator()`.
-    """
-
-    def lines():
-        # A byte order mark: without it Excel reads a UTF-8 file as the local legacy
-        # encoding and garbles every non-ASCII name (e.g. Chinese ones). Other programs
-        # ignore it. https://learn.microsoft.com/en-us/office/troubleshoot/excel/open-csv-file
-        yield "\ufeff" + csv_line(header)
-        # Rows go out a batch at a time: one write per row would make the server's system
-        # calls, not the rows, the bottleneck of a 100,000-row download.
-        for batch in itertools.batched(rows, ROWS_PER_WRITE):
-            yield "".join(map(csv_line, batch))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    """A streamed CSV download of `header` and then each row of the iterable `rows`
+    (`csv_lines`), produced while the response is sent."""
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -5,7 +5,11 @@ Each format view reads the same listing (portal.finders.listings) as its finder 
 FilterSet, the same visible rows (for articles, `Article.objects.published()`), the same
 order and the same bounds. Invalid filters get a 400 that names the problem, never an empty
 file. The Atom feeds are in `portal.views.feeds`; `finders.format_links()` lists all three for a
-page. CSV streams every matching row; JSON is paged, and as deep as the HTML pages go.
+page. CSV gives every matching row: the whole list (no filter, no search) from a file built
+once per content generation (portal.views.downloads), any other query streamed from the
+database while it is sent, as one of the machine's few live exports at a time
+(portal.downloads.limits: past them, 503 with Retry-After). JSON is paged, and as deep as the
+HTML pages go.
 """
 
 from django import forms
@@ -16,12 +20,16 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.caching.pages import request_state
+from portal.downloads.files import WHOLE_FILES, list_csv_path
+from portal.downloads.limits import limited
+from portal.finders.exports import Addresses, csv_table
 from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
 from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with
 from portal.opendata.spreadsheets import csv_response
-from portal.records.addresses import absolute_detail_urls, absolute_url
-from portal.records.columns import csv_rows, json_objects
+from portal.records.addresses import absolute_url
+from portal.records.columns import json_objects
+from portal.views.downloads import whole_file_response
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -32,17 +40,6 @@ def plain_text_bad_request(errors):
     lines = [_("These parameters could not be used:")]
     lines += [f"{name}: {message}" for name, messages in errors.items() for message in messages]
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-class Addresses:
-    """What the columns need from the request: the absolute address of a row's page, built
-    once and filled in per row."""
-
-    def __init__(self, request, url_name):
-        self._url = absolute_detail_urls(request, url_name)
-
-    def page_url(self, row):
-        return self._url(row.slug)
 
 
 class FormatView(View):
@@ -76,29 +73,27 @@ class FormatView(View):
         return self.query.results(self.record.columns.queryset(self.listing.visible()))
 
     def addresses(self):
-        return Addresses(self.request, self.listing.detail_url_name)
+        return Addresses(self.listing.detail_url_name)
 
     def render(self):
         raise NotImplementedError
 
 
 class CsvView(FormatView):
-    """Every matching row as a CSV download, streamed: memory does not grow with the rows.
+    """Every matching row as a CSV download: the whole list from its built file, any other
+    query streamed (memory does not grow with the rows), as a limited live export.
 
     Built for whole lists of 100,000 rows: rows are read a chunk at a time without model
     instances for their relations (one query per relation and chunk), and addresses are
-    filled into one reversed pattern, not reversed per row.
+    filled into one reversed pattern, not reversed per row (portal.finders.exports).
     """
 
-    # Rows fetched per round trip to the database.
-    chunk_size = 2000
-
     def render(self):
-        columns = self.record.columns
-        rows = csv_rows(
-            columns, self.listing.model, self.results(), self.chunk_size, self.addresses()
+        if self.query.is_whole_list:
+            return whole_file_response(self.request, WHOLE_FILES[list_csv_path(self.record)])
+        return limited(
+            lambda: csv_response(self.record.export_filename, *csv_table(self.listing, self.query))
         )
-        return csv_response(self.record.export_filename, columns.header(), rows)
 
 
 class PageForm(forms.Form):

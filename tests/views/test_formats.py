@@ -13,11 +13,11 @@ from django.db import connection
 from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 
+from portal.finders import exports
 from portal.finders.facets import forget_indexes
 from portal.finders.listings import ARTICLES, INITIATIVES
 from portal.models import Article, Initiative
 from portal.views.finders import format_links
-from portal.views.formats import ArticleCsvView
 from tests.factories import (
     NOW,
     make_article,
@@ -379,7 +379,8 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
             )
 
     def test_csv_streams_every_row_across_several_chunks(self):
-        with mock.patch.object(ArticleCsvView, "chunk_size", 2):
+        # The whole list, streamed as it is before its file is first built.
+        with mock.patch.object(exports, "CHUNK_SIZE", 2):
             with CaptureQueriesContext(connection) as queries:
                 rows = self.csv_rows("articles")
         self.assertEqual(

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.importer import ContentImportError, import_files
 from portal.content.schema import SPECS
+from portal.downloads import store as downloads
 from portal.finders.query import warm_facet_indexes
 
 
@@ -133,5 +134,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(("Checked " if dry_run else "Done: ") + done))
         if not dry_run:
             refresh_planner_statistics()
-            # So that the first reader after a large import doesn't wait for them.
+            # So that the first reader after a large import doesn't wait for them, nor is
+            # served the downloads of the content before it.
             warm_facet_indexes()
+            try:
+                downloads.refresh(blocking=True)
+            except (OperationalError, OSError) as error:
+                # The content is written: the site rebuilds the downloads by itself.
+                self.stderr.write(
+                    f"The downloads could not be built ({error}); the site rebuilds them "
+                    "when they are next asked for, or run manage.py build_downloads."
+                )
