@@ -10,6 +10,8 @@ directory serves both. Each download is made from a gunicorn with one worker, st
 (nothing cached), and the script prints its time to the first byte, its total time, its size,
 and the worker's peak memory (VmHWM) before and after it: a download that streams in constant
 memory leaves the peak where it was. /articles.csv, the finder's CSV, is timed alongside.
+Twice: streamed from the database (as before the downloads are first built, with background
+builds off), then from the files `manage.py build_downloads` built (timed too).
 
 This is not a test: pytest does not collect it, and no test asserts on timings.
 """
@@ -82,9 +84,10 @@ def download(port, path):
         conn.close()
 
 
-def measure(url, path, workdir):
+def measure(url, path, workdir, **extra_env):
     harness.GUNICORN_TIMEOUT = DOWNLOAD_TIMEOUT
-    with Server("data", page_bench.PORTAL_APP, production_env(url), workdir, workers=1) as server:
+    env = production_env(url, **extra_env)
+    with Server("data", page_bench.PORTAL_APP, env, workdir, workers=1) as server:
         harness.warm_up_portal(server)
         pid = worker_pid(server)
         before = peak_memory_mb(pid)
@@ -104,20 +107,34 @@ def main(argv=None):
             )
             harness.prepare_checkout(fixtures_url, workdir)
             url = page_bench.build_databases(args, workdir)["generated"]
-            print(
-                f"\nOpen data downloads, {args.articles:,} generated articles, {kind}, one worker"
+            built = workdir / "downloads"
+            seconds, peak = harness.run_manage(
+                ["build_downloads"], url, workdir / "build-downloads", DJANGO_DOWNLOADS_DIR=built
             )
-            print(
-                f"{'path':32} {'status':>6} {'TTFB':>9} {'total':>9} {'size':>10} "
-                f"{'peak MB before':>15} {'after':>7}"
-            )
-            for path in PATHS:
-                status, ttfb, total, size, before, after = measure(url, path, workdir)
+            ways = {
+                "streamed from the database": {"DJANGO_DOWNLOADS_BACKGROUND": "0"},
+                f"from built files (build_downloads: {seconds:.1f} s, peak {peak:.0f} MB)": {
+                    "DJANGO_DOWNLOADS_DIR": str(built)
+                },
+            }
+            for way, extra_env in ways.items():
                 print(
-                    f"{path:32} {status:>6} {ttfb * 1000:>7.0f}ms {total:>8.1f}s "
-                    f"{size / 1e6:>8.1f}MB {before:>15.0f} {after:>7.0f}",
-                    flush=True,
+                    f"\nOpen data downloads, {args.articles:,} generated articles, {kind}, "
+                    f"one worker, {way}"
                 )
+                print(
+                    f"{'path':32} {'status':>6} {'TTFB':>9} {'total':>9} {'size':>10} "
+                    f"{'peak MB before':>15} {'after':>7}"
+                )
+                for path in PATHS:
+                    status, ttfb, total, size, before, after = measure(
+                        url, path, workdir, **extra_env
+                    )
+                    print(
+                        f"{path:32} {status:>6} {ttfb * 1000:>7.0f}ms {total:>8.1f}s "
+                        f"{size / 1e6:>8.1f}MB {before:>15.0f} {after:>7.0f}",
+                        flush=True,
+                    )
             return 0
         except BenchmarkError as error:
             return harness.report_failure(error, args.keep, "databases and logs")

@@ -37,7 +37,13 @@ GUNICORN_TIMEOUT = 30  # seconds; gunicorn's default, written out because querie
 # "testserver" is django.test.Client's host name (query counting runs through the Client).
 ALLOWED_HOSTS = "testserver,localhost,127.0.0.1"
 # Variables that would change what is measured if inherited from the caller's shell.
-UNINHERITED = ("REDIS_URL", "DJANGO_PAGE_CACHE", "DJANGO_CACHE_DIR", "DJANGO_SETTINGS_MODULE")
+UNINHERITED = (
+    "REDIS_URL",
+    "DJANGO_PAGE_CACHE",
+    "DJANGO_CACHE_DIR",
+    "DJANGO_DOWNLOADS_DIR",
+    "DJANGO_SETTINGS_MODULE",
+)
 
 
 class BenchmarkError(Exception):
@@ -333,7 +339,8 @@ class Server:
     """gunicorn serving a WSGI `app` on a free local port, as a context manager.
 
     Output goes to <workdir>/<name>.log. Each start gets a fresh DJANGO_CACHE_DIR, removed on
-    stop. gunicorn runs in its own process group, so stopping it also stops its workers.
+    stop, and in it a fresh DJANGO_DOWNLOADS_DIR unless `env` names one (files built ahead).
+    gunicorn runs in its own process group, so stopping it also stops its workers.
     """
 
     def __init__(self, name, app, env, workdir, workers=2):
@@ -360,6 +367,7 @@ class Server:
         self.cache_dir = tempfile.mkdtemp(prefix="hkai-bench-cache-")
         self.port = free_port()
         env = {**self.env, "DJANGO_CACHE_DIR": self.cache_dir}
+        env.setdefault("DJANGO_DOWNLOADS_DIR", str(Path(self.cache_dir) / "downloads"))
         # The portal takes only Host headers written exactly so (portal.middleware), and
         # clients send the port: allow "127.0.0.1:<port>" as well.
         hosts = env.get("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS)

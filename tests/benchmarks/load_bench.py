@@ -29,8 +29,10 @@ Other scenarios (--scenario; load_faults.py), each on a fresh gunicorn and cache
 starting set only (no import), 32 connections for 15 s by default:
 
 - downloads: the same URLs while --downloaders (3) clients download whole data files,
-  /data/articles.json, /data/articles.csv and /articles.csv, one after another; reports the
-  pages' p50/p99 and errors, and the downloads' count, failures and throughput.
+  /data/articles.json, /data/articles.csv and /articles.csv (built by the import, as
+  `import_content` and `make serve` leave them), and a filtered /articles.csv?q=ai (streamed,
+  a few at once), one after another; reports the pages' p50/p99 and errors, and the
+  downloads' count, answers by status (503: the live-export limit) and throughput.
 - redis-restart: the portal's cache on a redis-server the script starts itself on a free
   127.0.0.1 port (never 6379), stopped a third of the way in and started again
   --redis-down (3) seconds later; reports answers by status, p50/p99, and a probe of
@@ -214,8 +216,19 @@ def prepare_database(args, workdir, later_articles):
     print("migrating a fresh database ...", flush=True)
     harness.run_manage(["migrate", "-v0"], url, workdir / "migrate")
     print(f"importing the starting set ({args.initial_articles} articles) ...", flush=True)
-    harness.run_manage(["import_content", *map(str, files)], url, workdir / "import-initial")
+    # import_content also builds the whole-data downloads, as after any import.
+    harness.run_manage(
+        ["import_content", *map(str, files)],
+        url,
+        workdir / "import-initial",
+        DJANGO_DOWNLOADS_DIR=str(downloads_dir(workdir)),
+    )
     return url, workdir / content_gen.LATER_ARTICLES_FILE
+
+
+def downloads_dir(workdir):
+    """Where imports build the downloads (the downloads scenario serves them from there)."""
+    return workdir / "downloads"
 
 
 class Import:
@@ -231,7 +244,11 @@ class Import:
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.started = time.monotonic()
             self.process = subprocess.Popen(
-                command, cwd=harness.REPO_ROOT, env=production_env(url), stdout=out, stderr=err
+                command,
+                cwd=harness.REPO_ROOT,
+                env=production_env(url, DJANGO_DOWNLOADS_DIR=str(downloads_dir(workdir))),
+                stdout=out,
+                stderr=err,
             )
         self.seconds = None
         self.waiter = threading.Thread(target=self._wait_for_exit, daemon=True)
