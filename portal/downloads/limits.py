@@ -8,12 +8,16 @@ slot taken is answered 503 with Retry-After (`busy_response`), and the other wor
 free for pages.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.files import locks
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from portal.downloads.store import root
+
+logger = logging.getLogger("portal.downloads")
 
 RETRY_AFTER_SECONDS = 10
 
@@ -30,15 +34,28 @@ class Slot:
             self._file.close()
 
 
+class Unlimited:
+    """What `take_slot` gives when the slots cannot be used at all."""
+
+    def release(self):
+        pass
+
+
 def take_slot():
-    """A free Slot, or None when all LIVE_EXPORTS are taken."""
+    """A free Slot, or None when all LIVE_EXPORTS are taken. A directory that cannot hold
+    the lock files is logged and lets the export run: a misconfigured disk should not
+    refuse every filtered download."""
     directory = root() / ".slots"
-    directory.mkdir(parents=True, exist_ok=True)
-    for number in range(settings.LIVE_EXPORTS):
-        file = open(directory / f"{number}.lock", "a+b")  # noqa: SIM115 - held past this block
-        if locks.lock(file, locks.LOCK_EX | locks.LOCK_NB):
-            return Slot(file)
-        file.close()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for number in range(settings.LIVE_EXPORTS):
+            file = open(directory / f"{number}.lock", "a+b")  # noqa: SIM115 - held past here
+            if locks.lock(file, locks.LOCK_EX | locks.LOCK_NB):
+                return Slot(file)
+            file.close()
+    except OSError as error:
+        logger.error("Live-export slots unusable in %s (%s); not limiting.", directory, error)
+        return Unlimited()
     return None
 
 

@@ -65,7 +65,11 @@ def _age_key(directory):
         generation, stamp = int(parts[1]), int(parts[2])
     except (IndexError, ValueError):
         generation = stamp = -1
-    return generation, stamp, directory.stat().st_mtime
+    try:
+        built_at = directory.stat().st_mtime
+    except FileNotFoundError:  # pruned by another process meanwhile
+        built_at = 0
+    return generation, stamp, built_at
 
 
 def versions(state):
@@ -79,7 +83,7 @@ def versions(state):
             and not entry.name.startswith(".")
             and _database(entry.name) == database
         ]
-    except FileNotFoundError:
+    except OSError:  # none built yet, or the directory unreadable: nothing to serve
         return []
     return sorted(found, key=_age_key, reverse=True)
 

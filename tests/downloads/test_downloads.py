@@ -263,6 +263,18 @@ class LiveExportLimitTests(TestCase):
         body(response)
 
 
+    def test_an_unusable_directory_lets_downloads_run_and_says_so(self):
+        blocker = store.root().parent / f"not-a-directory-{os.getpid()}"
+        blocker.write_text("")
+        self.addCleanup(blocker.unlink)
+        with override_settings(DOWNLOADS_DIR=blocker):
+            for path in ("/articles.csv?q=ai", "/data/articles.csv"):
+                with self.subTest(path=path), self.assertLogs("portal.downloads", "ERROR"):
+                    response = self.client.get(path)
+                    self.assertEqual(response.status_code, 200)
+                    self.assertIn(b"story", body(response))
+
+
 class CommandTests(TestCase):
     def test_build_downloads_builds_the_current_content_once(self):
         make_article(slug="story")
