@@ -36,6 +36,11 @@ class WholeFile:
     text: callable
 
 
+def list_csv_path(record):
+    """The path of a record type's whole-list CSV in WHOLE_FILES ("articles.csv")."""
+    return f"{record.prefix}.csv"
+
+
 def _list_csv(listing):
     def text(state):
         query = FinderQuery(listing, QueryDict(), state)
@@ -73,7 +78,7 @@ def _whole_files():
     for record in public_records(FORMATS):
         files.append(
             WholeFile(
-                f"{record.prefix}.csv",
+                list_csv_path(record),
                 CSV,
                 record.export_filename,
                 _list_csv(listing_of(record.model)),
@@ -84,8 +89,3 @@ def _whole_files():
 
 # {path: WholeFile}
 WHOLE_FILES = _whole_files()
-
-
-def list_csv_path(record):
-    """The path of a record type's whole-list CSV in WHOLE_FILES ("articles.csv")."""
-    return f"{record.prefix}.csv"

@@ -262,7 +262,6 @@ class LiveExportLimitTests(TestCase):
         self.assertEqual(response.status_code, 200)
         body(response)
 
-
     def test_an_unusable_directory_lets_downloads_run_and_says_so(self):
         blocker = store.root().parent / f"not-a-directory-{os.getpid()}"
         blocker.write_text("")

@@ -9,6 +9,7 @@ import reversion
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
+from portal.downloads import store
 from portal.records.description import (
     BREADCRUMBS,
     CHANGE_LOG,
@@ -121,6 +122,12 @@ class EveryFeatureTests(TestCase):
             response = self.get_ok(reverse(f"portal:{record.name}_{suffix}"))
             body = b"".join(response) if response.streaming else response.content
             self.assertIn(obj.slug.encode(), body, suffix)
+        # The whole list's CSV, also once built.
+        store.build()
+        response = self.get_ok(reverse(f"portal:{record.name}_csv"))
+        self.assertIn("Content-Length", response)
+        self.assertIn(obj.slug.encode(), b"".join(response.streaming_content))
+        store.remove_all()
 
     def check_change_log(self, record, obj):
         with reversion.create_revision():
@@ -141,9 +148,16 @@ class EveryFeatureTests(TestCase):
         self.assertContains(response, f'href="{obj.get_absolute_url()}"')
 
     def check_open_data(self, record, obj):
-        response = self.get_ok(reverse("portal:data_csv", args=[record.collection]))
         key = getattr(obj, record.key)
-        self.assertIn(key.encode(), b"".join(response.streaming_content))
+        for way in ("streamed", "built"):
+            if way == "built":
+                store.build()
+            for suffix in ("csv", "json"):
+                url = reverse(f"portal:data_{suffix}", args=[record.collection])
+                response = self.get_ok(url)
+                self.assertIn(key.encode(), b"".join(response.streaming_content), url)
+                self.assertEqual("Content-Length" in response, way == "built", url)
+        store.remove_all()
 
     def check_sitemap(self, record, obj):
         response = self.get_ok(reverse("sitemap_section", args=[record.collection]))
