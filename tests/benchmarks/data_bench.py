@@ -109,7 +109,10 @@ def main(argv=None):
             url = page_bench.build_databases(args, workdir)["generated"]
             built = workdir / "downloads"
             seconds, peak = harness.run_manage(
-                ["build_downloads"], url, workdir / "build-downloads", DJANGO_DOWNLOADS_DIR=built
+                ["build_downloads"],
+                url,
+                workdir / "build-downloads",
+                DJANGO_DOWNLOADS_DIR=str(built),
             )
             ways = {
                 "streamed from the database": {"DJANGO_DOWNLOADS_BACKGROUND": "0"},
