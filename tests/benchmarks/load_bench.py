@@ -30,9 +30,10 @@ starting set only (no import), 32 connections for 15 s by default:
 
 - downloads: the same URLs while --downloaders (3) clients download whole data files,
   /data/articles.json, /data/articles.csv and /articles.csv (built by the import, as
-  `import_content` and `make serve` leave them), and a filtered /articles.csv?q=ai (streamed,
-  a few at once), one after another; reports the pages' p50/p99 and errors, and the
-  downloads' count, answers by status (503: the live-export limit) and throughput.
+  `import_content` and `make serve` leave them), and the busiest sector's
+  /articles.csv?sector=... (streamed, a few at once), one after another; reports the
+  pages' p50/p99 and errors, and the downloads' count, answers by status (503: the
+  live-export limit) and throughput.
 - redis-restart: the portal's cache on a redis-server the script starts itself on a free
   127.0.0.1 port (never 6379), stopped a third of the way in and started again
   --redis-down (3) seconds later; reports answers by status, p50/p99, and a probe of

@@ -1,7 +1,7 @@
 """The fault scenarios of load_bench.py: page load while something else goes wrong.
 
 - downloads: wrk across page types while --downloaders clients fetch whole data files
-  (DOWNLOADS) one after another.
+  (download_paths) one after another.
 - redis-restart: the portal on a Redis server of the script's own (a free loopback port,
   never the machine's 6379), which is stopped and started again mid-run.
 - junk-params: list pages, each request with a made-up ?utm_<random>=1 parameter, on the
@@ -26,8 +26,17 @@ import redis  # installed with the portal (its Redis cache backend needs it)
 from harness import BenchmarkError, Server, production_env
 
 # Whole data files (the data page's downloads and the articles list's CSV, built ahead), and
-# a filtered export, streamed while it is sent, a few at once.
-DOWNLOADS = ("/data/articles.json", "/data/articles.csv", "/articles.csv", "/articles.csv?q=ai")
+# a filtered export of the busiest sector's articles (a large share of them), streamed while
+# it is sent, a few at once.
+WHOLE_DOWNLOADS = ("/data/articles.json", "/data/articles.csv", "/articles.csv")
+
+
+def download_paths(paths):
+    """The whole files, and the CSV of the first filtered articles list among `paths`."""
+    filtered = next(path for path in paths if path.startswith("/articles/?sector="))
+    return (*WHOLE_DOWNLOADS, filtered.replace("/articles/", "/articles.csv", 1))
+
+
 # Lists whose cached page a made-up parameter must not multiply.
 LIST_PAGES = (
     "/articles/",
@@ -225,9 +234,10 @@ def wrk(args, server, paths, *options):
 
 def downloads(args, url, paths, workdir):
     """Pages under wrk while --downloaders clients fetch whole data files."""
+    downloads = download_paths(paths)
     print(
         f"\n[downloads] {args.connections} connections on pages for {args.seconds} s, "
-        f"{args.downloaders} clients downloading {', '.join(DOWNLOADS)} ...",
+        f"{args.downloaders} clients downloading {', '.join(downloads)} ...",
         flush=True,
     )
     # Served from the files the import built, as `make serve` serves them.
@@ -242,7 +252,7 @@ def downloads(args, url, paths, workdir):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return
-                path = DOWNLOADS[(index + n) % len(DOWNLOADS)]
+                path = downloads[(index + n) % len(downloads)]
                 results.append((path, harness.fetch(server.port, path, timeout=args.timeout)))
 
         clients = [
@@ -275,7 +285,7 @@ def downloads(args, url, paths, workdir):
             f"p50 {percentile(times, 0.5):.0f} ms, max {max(times, default=0):.0f} ms",
         ),
     ]
-    for path in DOWNLOADS:
+    for path in downloads:
         mine = [result for p, result in results if p == path]
         sizes = {result.size for result in mine if result.ok}
         size = f"{max(sizes) / 1e6:.2f} MB" if sizes else "-"
