@@ -55,7 +55,7 @@ PAGES = {
         Organisation.objects.filter(parent__isnull=False), "led_initiatives", "sources"
     ),
     "sector": lambda: richest(Sector.objects.all(), "initiatives", "organisations", "articles"),
-    # Footnotes: references, the labelled notes section and its links to the source list.
+    # Footnotes: markers numbered as the reference list at the foot of the page.
     "initiative-with-notes": lambda: footnoted(Initiative),
     "organisation-with-notes": lambda: footnoted(Organisation),
     "timeline": lambda: "/timeline/",
@@ -145,23 +145,6 @@ def test_chinese_page_declares_its_language_and_has_no_axe_violations(
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     expect(page.locator("h1")).to_have_count(1)
     assert_no_axe_violations(page)
-
-
-def test_a_footnote_leads_to_its_note_the_source_list_and_back(page, real_content):
-    initiative = footnoted(Initiative)
-    page.goto(initiative.get_absolute_url())
-    reference = page.locator("sup.footnote-ref a").first
-    expect(reference).to_have_attribute("aria-describedby", "notes-description")
-
-    reference.click()
-    note = page.locator("#fn-description-1")
-    expect(note).to_be_in_viewport()
-    source_entry = note.locator('a[href^="#source-"]')
-    entry_id = source_entry.get_attribute("href")[1:]
-    expect(page.locator(f"li#{entry_id}")).to_have_count(1)
-
-    note.locator("a.footnote-backref").first.click()
-    expect(page.locator("#fnref-description-1")).to_be_in_viewport()
 
 
 @pytest.mark.parametrize("language", ["", "/zh-hant"])
