@@ -159,12 +159,16 @@ def card(context, template_name, obj, heading_level=3, **options):
 @register.filter
 def as_time(value):
     """A date and time as ``<time datetime="ISO 8601">date in the page's format</time>``, in
-    the site's time zone: one conversion where two ``date`` filters made two."""
+    the site's time zone: one conversion where two ``date`` filters made two. To the second:
+    HTML's valid date strings allow at most three digits of a second's fraction, and no reader
+    needs them."""
     if not value:
         return ""
     local = timezone.localtime(value)
     return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "DATE_FORMAT")
+        '<time datetime="{}">{}</time>',
+        local.isoformat(timespec="seconds"),
+        date_format(local, "DATE_FORMAT"),
     )
 
 

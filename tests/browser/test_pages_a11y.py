@@ -5,73 +5,12 @@ the template as possible is on the page that axe checks.
 """
 
 import pytest
-from django.db.models import Count
 from django.utils import translation
 
-from portal.models import Article, Initiative, Milestone, Organisation, Sector
 from tests.browser import assert_no_axe_violations, expect
+from tests.page_types import PAGES
 
 pytestmark = pytest.mark.browser
-
-
-def richest(queryset, *relations):
-    """Return the item of the queryset with the most related rows across the relations."""
-    counts = {f"n_{name}": Count(name, distinct=True) for name in relations}
-    queryset = queryset.annotate(**counts).order_by(*[f"-{name}" for name in counts], "pk")
-    return queryset.first()
-
-
-def busiest_sector():
-    return richest(Sector.objects.all(), "initiatives")
-
-
-# Each page type, and what to open: a URL, or an item whose page has its name in the h1.
-PAGES = {
-    "home": lambda: "/",
-    "articles": lambda: "/articles/",
-    "initiatives": lambda: "/initiatives/",
-    # Active filters as chips, a "clear all" link, options that would give no results.
-    "initiatives-filtered": lambda: f"/initiatives/?sector={busiest_sector().slug}&status=active",
-    # The empty state, which says which filter to remove.
-    "initiatives-no-results": lambda: f"/initiatives/?sector={busiest_sector().slug}&q=zzzx",
-    "organisations": lambda: "/organisations/",
-    "sectors": lambda: "/sectors/",
-    # Each source with what cites it; a long facet (publishers) and a chosen type.
-    "sources": lambda: "/sources/",
-    "sources-filtered": lambda: "/sources/?publisher_type=government",
-    "sources-chinese": lambda: "/zh-hant/sources/?publisher_type=university",
-    "search": lambda: "/search/?q=ai",
-    "data": lambda: "/data/",
-    "changes": lambda: "/changes/",
-    "article": lambda: richest(Article.objects.published(), "sectors", "initiatives", "sources"),
-    "initiative": lambda: richest(
-        Initiative.objects.all(), "partners", "sectors", "sources", "articles"
-    ),
-    "organisation": lambda: richest(
-        Organisation.objects.all(), "children", "led_initiatives", "sectors", "sources"
-    ),
-    # "Part of" its parent, beside the other facts.
-    "organisation-part-of": lambda: richest(
-        Organisation.objects.filter(parent__isnull=False), "led_initiatives", "sources"
-    ),
-    "sector": lambda: richest(Sector.objects.all(), "initiatives", "organisations", "articles"),
-    # Footnotes: markers numbered as the reference list at the foot of the page.
-    "initiative-with-notes": lambda: footnoted(Initiative),
-    "organisation-with-notes": lambda: footnoted(Organisation),
-    "timeline": lambda: "/timeline/",
-    # A year range with chips, and the explanation of a range that ends before it starts.
-    "timeline-filtered": lambda: "/timeline/?from=2024&to=2025&kind=regulation",
-    "timeline-bad-range": lambda: "/timeline/?from=2025&to=2020",
-    "milestone": lambda: richest(
-        Milestone.objects.all(), "initiatives", "organisations", "sectors", "sources"
-    ),
-}
-
-
-def footnoted(model):
-    """The item of `model` whose English description cites the most footnotes."""
-    items = model.objects.filter(description_en__contains="[^")
-    return max(items, key=lambda item: (item.description_en.count("[^"), -item.pk))
 
 
 @pytest.mark.parametrize("page_type", PAGES)
