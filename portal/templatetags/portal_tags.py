@@ -19,7 +19,7 @@ from portal.caching.pages import request_state
 from portal.finders.cards import render_card
 from portal.models import in_current_language
 from portal.records.addresses import absolute_url
-from portal.records.wording import bcp47, year_span
+from portal.records.wording import bcp47, list_separator, year_span
 from portal.reference.footnotes import without_footnotes
 from portal.reference.markdown import render_markdown
 from portal.reference.numbering import References
@@ -174,11 +174,19 @@ def as_time(value):
 
 @register.filter
 def names(obj, relation):
-    """The names of `obj`'s related rows (``{{ article|names:"sectors" }}``), comma-separated,
-    each through `tr` (English stand-ins marked). Reads what the view prefetched."""
+    """The names of `obj`'s related rows (``{{ article|names:"sectors" }}``), as a list in the
+    page's language ("Health, Education"; "醫療、教育"), each through `tr` (English stand-ins
+    marked). Reads what the view prefetched."""
     return format_html_join(
-        ", ", "{}", ((tr(item, "name"),) for item in getattr(obj, relation).all())
+        list_separator(), "{}", ((tr(item, "name"),) for item in getattr(obj, relation).all())
     )
+
+
+@register.filter
+def join_list(items):
+    """`items` joined as a list in the page's language, each escaped (``join:", "`` put an
+    English comma between Chinese words)."""
+    return format_html_join(list_separator(), "{}", ((item,) for item in items))
 
 
 @register.filter
