@@ -269,7 +269,7 @@ class DetailPageNetworkTests(TestCase):
             "/sectors/healthcare/",
         }
         for svg in (wide, narrow):
-            self.assertEqual(svg["role"], "group")
+            self.assertEqual(svg["role"], "document")
             self.assertEqual(set(svg["links"]), expected)
             self.assertEqual(len(svg["links"]), len(expected))
             # The record itself is in the middle, named but not a link to its own page.

@@ -68,9 +68,9 @@ class CitationTests(TestCase):
     def test_sources_checked_names_the_oldest_check(self):
         response = self.client.get("/initiatives/innohk/")
         self.assertContains(response, "Sources checked on")
-        self.assertContains(response, '<time datetime="2026-01-05">Jan. 5, 2026</time>')
+        self.assertContains(response, '<time datetime="2026-01-05">5 January 2026</time>')
         self.assertContains(
-            response, "the oldest check of 2 sources; the newest was on Feb. 9, 2026"
+            response, "the oldest check of 2 sources; the newest was on 9 February 2026"
         )
         self.assertNotContains(self.client.get("/organisations/org/"), "Sources checked on")
 

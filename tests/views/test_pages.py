@@ -148,7 +148,7 @@ class PortalPageTests(TestCase):
 
     def test_home_chart_is_an_svg_of_linked_bars_with_a_table_of_the_same_figures(self):
         response = self.client.get("/")
-        self.assertContains(response, 'role="group" aria-labelledby="chart-title chart-desc"')
+        self.assertContains(response, 'role="document" aria-labelledby="chart-title chart-desc"')
         self.assertContains(
             response, '<title id="chart-title">Initiatives by start year</title>', html=True
         )
