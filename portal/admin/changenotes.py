@@ -59,12 +59,19 @@ class ChangeNoteMixin:
             kwargs["form"] = type(base.__name__, (base,), fields)
         return super().get_form(request, obj, **kwargs)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method != "POST" or object_id is None:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+    def get_inline_instances(self, request, obj=None):
+        # A record being added has nothing to correct yet.
+        inlines = super().get_inline_instances(request, obj)
+        return [i for i in inlines if obj is not None or not isinstance(i, CorrectionInline)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Around django-reversion's change_view, whose revision is committed (and its log
+        # rows written) as its block ends.
+        if request.method != "POST":
+            return super().change_view(request, object_id, form_url, extra_context)
         texts = {code: request.POST.get(name, "") for code, name in NOTE_FIELDS.items()}
         with change_note(texts):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return super().change_view(request, object_id, form_url, extra_context)
 
 
 def field_choices(model):
