@@ -59,15 +59,15 @@ def _base(name):
     return name, None
 
 
-def version_fields(obj, values):
+def version_fields(obj, values, sources):
     """The public fields of `values` (a version of `obj`), in the current language with the
     English standing in for a missing translation, as VersionFields; the name field (the
-    page's heading) and the slug are left out. Runs one query per related model."""
+    page's heading), the slug and the sources (`sources`, from `version_sources`, which its
+    footnotes name) are left out. Runs one query per related model."""
     model = type(obj)
     record = model.public
     current = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
     markdown = set(record.cites)
-    sources = _version_sources(values.get("sources"))
     shown, seen = [], set()
     for field in public_fields(model):
         base, code = _base(field.name)
@@ -113,11 +113,6 @@ def version_fields(obj, values):
 
 def version_sources(values):
     """The sources version `values` cited, in the order it listed them (one query)."""
-    return _version_sources(values.get("sources"))
-
-
-def _version_sources(ids):
-    """The sources a version cited, in the order it listed them (one query)."""
-    ids = list(ids or ())
+    ids = list(values.get("sources") or ())
     found = Source.objects.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

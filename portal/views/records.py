@@ -56,6 +56,7 @@ def version_view(request, record_type, slug, version):
         raise Http404("No such version of this page")
     version, values = found
     heading, _language = in_current_language_values(values, obj.public.name_field)
+    sources = version_sources(values)
     return render(
         request,
         "portal/record_version.html",
@@ -63,8 +64,8 @@ def version_view(request, record_type, slug, version):
             "object": obj,
             "version": version,
             "heading": heading,
-            "fields": version_fields(obj, values),
-            "sources": version_sources(values),
+            "fields": version_fields(obj, values, sources),
+            "sources": sources,
             "is_current": version.pk == latest_version_id(obj),
             "canonical_url": absolute_url(obj.get_absolute_url()),
         },
