@@ -1289,16 +1289,14 @@ class Correction(models.Model):
     def __str__(self):
         return f"{self.record_type} {self.corrected_on:%Y-%m-%d}"
 
+    def save(self, *args, **kwargs):
+        self.record_type = next((name for name in RECORD_TYPES if getattr(self, f"{name}_id")), "")
+        super().save(*args, **kwargs)
+
     @property
     def record(self):
         """The article, initiative, organisation, sector or milestone corrected."""
         return getattr(self, self.record_type) if self.record_type else None
-
-    def save(self, *args, **kwargs):
-        self.record_type = next(
-            (name for name in RECORD_TYPES if getattr(self, f"{name}_id")), ""
-        )
-        super().save(*args, **kwargs)
 
     def field_label(self):
         """The corrected field's name as readers see it ("Status"), or "" if none."""
@@ -1390,9 +1388,7 @@ class RecordChange(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=one_record_per_row()
-                | models.Q(
-                    kind="imported", **{f"{name}__isnull": True for name in RECORD_TYPES}
-                ),
+                | models.Q(kind="imported", **{f"{name}__isnull": True for name in RECORD_TYPES}),
                 name="portal_recordchange_one_record",
             ),
         ]

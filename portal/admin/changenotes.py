@@ -19,9 +19,7 @@ from portal.changelog.recording import change_note
 from portal.changelog.registry import logged_record, public_fields
 from portal.models import Correction
 
-NOTE_FIELDS = {
-    code: f"change_note_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES
-}
+NOTE_FIELDS = {code: f"change_note_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES}
 
 
 def _note_field(code):
@@ -104,7 +102,9 @@ class CorrectionInline(admin.StackedInline):
 
 def corrections_inline(model):
     """A CorrectionInline for the corrections of `model`'s records."""
-    return type(f"{model.__name__}CorrectionInline", (CorrectionInline,), {"fk_name": model.public.name})
+    return type(
+        f"{model.__name__}CorrectionInline", (CorrectionInline,), {"fk_name": model.public.name}
+    )
 
 
 @admin.register(Correction)

@@ -145,8 +145,8 @@ def _link_deferred(spec, deferred, cache):
 
 def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
     """Write one batch of `spec`'s records, each with its revision (`recorded`: user,
-    comment and the import's summaries in the log). A self-reference to a row not written yet is left for `_link_deferred`, its
-    (primary key, field, key) appended to `deferred`."""
+    comment and the import's summaries in the log). A self-reference to a row not written
+    yet is left for `_link_deferred`, its (primary key, field, key) appended to `deferred`."""
     model = spec.model
     manager = model._default_manager
     keys = [converted.values[spec.key_field] for converted in batch]

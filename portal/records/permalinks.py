@@ -3,9 +3,9 @@ under it, in every language: formats, citations, versions) answers 301 to the ne
 
 `note_old_slug` (`pre_save`) notes the slug the row had and `keep_old_address` (`post_save`)
 has `moved` write the `Redirect` once the save is done, for every record type with pages
-(connected in portal.apps): one place for the admin, the shell and anything else that saves a record. Chains
-are never made: addresses that led to the old one are pointed at the new one, and a slug
-changed back deletes the redirect from the address that is a page again.
+(connected in portal.apps): one place for the admin, the shell and anything else that saves
+a record. Chains are never made: addresses that led to the old one are pointed at the new
+one, and a slug changed back deletes the redirect from the address that is a page again.
 """
 
 from django.conf import settings

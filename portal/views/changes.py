@@ -142,7 +142,7 @@ def changes_view(request):
 
 @require_safe
 def record_changes_view(request, record_type, slug):
-    """"See all updates": every change readers saw to one record, newest first, with its
+    """ "See all updates": every change readers saw to one record, newest first, with its
     change notes and corrections. 404 for a record readers cannot see.
 
     Template: ``portal/record_changes.html``. Context: ``record``, ``feed_url``, ``changes``,
@@ -159,9 +159,7 @@ def record_changes_view(request, record_type, slug):
             {"record": record, "changes": [], "problem": problem, "feed_url": feed_url},
             status=400,
         )
-    rows = with_records(
-        visible_changes(record_type, listed=False).filter(**{record_type: record})
-    )
+    rows = with_records(visible_changes(record_type, listed=False).filter(**{record_type: record}))
     changes, older, newest = _page(request, rows, before)
     return render(
         request,

@@ -197,7 +197,9 @@ class ChangesFeed(Feed):
 
     def item_title(self, change):
         record = changed_record(change) or record_named(change.record_type).plural
-        return xml_text(_("%(record)s: %(kind)s") % {"record": record, "kind": change.get_kind_display()})
+        return xml_text(
+            _("%(record)s: %(kind)s") % {"record": record, "kind": change.get_kind_display()}
+        )
 
     def item_link(self, change):
         record = changed_record(change)

@@ -135,7 +135,9 @@ class ChangeLogTests(TestCase):
         self.assertContains(items, "Hong Kong Monetary Authority")
         self.assertNotContains(items, "GenA.I. Sandbox")
         sector = RecordChange.objects.get(kind="imported", record_type="sector")
-        self.assertContains(self.client.get(f"/changes/?import={sector.pk}"), "Banking and financial")
+        self.assertContains(
+            self.client.get(f"/changes/?import={sector.pk}"), "Banking and financial"
+        )
         # The items of an import of another type are not found under this one.
         self.assertEqual(
             self.client.get(f"/changes/?type=organisation&import={sector.pk}").status_code, 404

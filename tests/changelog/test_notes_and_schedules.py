@@ -66,9 +66,7 @@ class ScheduledArticleTests(AdminMixin, TestCase):
     def test_a_scheduled_article_appears_in_the_log_at_its_publish_time(self):
         with time_machine.travel(NOW, tick=False):
             self.schedule("2026-11-27")  # 20:00 in Hong Kong, two days on
-            self.save_through_admin(
-                Initiative.objects.get(pk=self.initiative.pk), status="active"
-            )
+            self.save_through_admin(Initiative.objects.get(pk=self.initiative.pk), status="active")
         with time_machine.travel(NOW + DAY, tick=False):
             self.assertNotContains(self.client.get("/changes/"), "Budget article")
             self.assertNotIn("Budget article: Published", feed_titles(self.client))
@@ -92,7 +90,9 @@ class ScheduledArticleTests(AdminMixin, TestCase):
             self.assertNotContains(self.client.get("/changes/"), "Budget article")
         with time_machine.travel(NOW + 5 * DAY, tick=False):
             rows = [c for c, _r, _l in self.client.get("/changes/").context["changes"]]
-            self.assertEqual([c.kind for c in rows if c.article_id == self.article.pk], ["published"])
+            self.assertEqual(
+                [c.kind for c in rows if c.article_id == self.article.pk], ["published"]
+            )
 
     def test_edits_to_a_scheduled_article_before_it_appears_stay_out_of_the_log(self):
         with time_machine.travel(NOW, tick=False):
@@ -100,8 +100,7 @@ class ScheduledArticleTests(AdminMixin, TestCase):
             self.save_through_admin(Article.objects.get(pk=self.article.pk), body_en="Revised.")
         with time_machine.travel(NOW + 3 * DAY, tick=False):
             kinds = [
-                c.kind
-                for c, _r, _l in self.client.get("/changes/?type=article").context["changes"]
+                c.kind for c, _r, _l in self.client.get("/changes/?type=article").context["changes"]
             ]
         self.assertEqual(kinds, ["published"])
 
@@ -153,7 +152,8 @@ class ChangeNoteTests(AdminMixin, TestCase):
                     self.client.get(url), "Note: Status updated after the 2026-27 Budget"
                 )
         self.assertContains(
-            self.client.get("/zh-hant/initiatives/genai-sandbox/changes/"), "於2026-27年度財政預算案後更新狀況"
+            self.client.get("/zh-hant/initiatives/genai-sandbox/changes/"),
+            "於2026-27年度財政預算案後更新狀況",
         )
         for url in ("/changes.atom", "/initiatives/genai-sandbox/changes.atom"):
             feed = ET.fromstring(self.client.get(url).content)
@@ -214,9 +214,7 @@ class ChangeNoteTests(AdminMixin, TestCase):
                 self.assertEqual(response.status_code, 200)
 
         page_queries()
-        import_records(
-            [record("sector", name_en=f"More {n}", slug=f"more-{n}") for n in range(50)]
-        )
+        import_records([record("sector", name_en=f"More {n}", slug=f"more-{n}") for n in range(50)])
         for n in range(30):
             self.save_through_admin(
                 Initiative.objects.get(pk=self.initiative.pk), website=f"https://e.org/{n}"

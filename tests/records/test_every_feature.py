@@ -9,6 +9,7 @@ import reversion
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
+from portal.models import Correction
 from portal.records.description import (
     BREADCRUMBS,
     CHANGE_LOG,
@@ -23,7 +24,6 @@ from portal.records.description import (
     SEARCH,
     SITEMAP,
 )
-from portal.models import Correction
 from portal.records.registry import public_records
 from tests.factories import (
     make_article,

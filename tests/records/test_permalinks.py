@@ -61,7 +61,10 @@ class SlugRedirectTests(TestCase):
         made = Redirect.objects.filter(note__startswith="Slug changed")
         self.assertEqual(
             sorted(made.values_list("old_path", "new_path")),
-            [("/initiatives/b/", "/initiatives/innohk/"), ("/initiatives/c/", "/initiatives/innohk/")],
+            [
+                ("/initiatives/b/", "/initiatives/innohk/"),
+                ("/initiatives/c/", "/initiatives/innohk/"),
+            ],
         )
 
     def test_a_merged_records_redirect_follows_the_record_it_was_merged_into(self):
@@ -128,7 +131,9 @@ class VersionTests(TestCase):
         self.assertContains(response, "Healthcare")
         self.assertContains(response, "InnoHK press release")
         self.assertContains(response, '<meta name="robots" content="noindex">')
-        self.assertContains(response, 'rel="canonical" href="http://testserver/initiatives/innohk/"')
+        self.assertContains(
+            response, 'rel="canonical" href="http://testserver/initiatives/innohk/"'
+        )
         current = self.client.get(f"/initiatives/innohk/v/{self.second}/")
         self.assertContains(current, "It is the current version.")
         self.assertContains(current, "Science Park")
