@@ -8,7 +8,8 @@ import pytest
 from django.db.models import Count
 from django.utils import translation
 
-from portal.models import Article, Initiative, Milestone, Organisation, Sector
+from portal.models import Article, Correction, Initiative, Milestone, Organisation, Sector
+from portal.reference.versions import latest_version_id
 from tests.browser import assert_no_axe_violations, expect
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,30 @@ def richest(queryset, *relations):
 
 def busiest_sector():
     return richest(Sector.objects.all(), "initiatives")
+
+
+def corrected(model):
+    """The richest item of `model`, given a correction in both languages (issue #20)."""
+    item = richest(model.objects.all(), "sources")
+    Correction.objects.create(
+        **{model.public.name: item},
+        field="summary_en",
+        text_en="An earlier version named the wrong lead organisation.",
+        text_zh_hant="先前版本所列的牽頭機構有誤。",
+    )
+    return item
+
+
+def updates_of(model):
+    """The address of the updates ("See all updates") of `model`'s richest item."""
+    item = richest(model.objects.all(), "sources")
+    return item.get_absolute_url() + "changes/"
+
+
+def old_version(model):
+    """The permanent address of the newest version of `model`'s richest item."""
+    item = richest(model.objects.all(), "sources")
+    return f"{item.get_absolute_url()}v/{latest_version_id(item)}/"
 
 
 # Each page type, and what to open: a URL, or an item whose page has its name in the h1.
@@ -65,6 +90,12 @@ PAGES = {
     "milestone": lambda: richest(
         Milestone.objects.all(), "initiatives", "organisations", "sectors", "sources"
     ),
+    # Issue #20: a correction at the top of a page, the list of corrections, a record's
+    # updates and a version's permanent address.
+    "initiative-corrected": lambda: corrected(Initiative),
+    "corrections": lambda: corrected(Organisation) and "/corrections/",
+    "record-updates": lambda: updates_of(Initiative),
+    "version": lambda: old_version(Initiative),
 }
 
 
@@ -128,6 +159,10 @@ CHINESE_PAGE_TYPES = [
     "sector",
     "timeline",
     "milestone",
+    "initiative-corrected",
+    "corrections",
+    "record-updates",
+    "version",
 ]
 
 
