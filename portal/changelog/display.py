@@ -2,6 +2,7 @@
 them, in the reader's language.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +18,10 @@ from portal.records.description import translated_columns
 from portal.records.registry import record_named
 
 
+# How much a datetime read from a reversion version may fall short of the stored one.
+VERSION_PRECISION = datetime.timedelta(milliseconds=1)
+
+
 def visible_changes(record_type=None, listed=True, now=None):
     """Change rows readers may see, newest first: public rows of records they can see (an
     article's only from its publication on), none stamped later than now (a scheduled
@@ -29,8 +34,11 @@ def visible_changes(record_type=None, listed=True, now=None):
         rows = rows.filter(record_type=record_type)
     if record_type in (None, "article"):
         # Exists on the article's primary key: a lookup per row read, never a scan of articles.
+        # A scheduled article's row is stamped with its publish date as a version holds it,
+        # to the millisecond (DjangoJSONEncoder): hence the margin.
         readable = Article.objects.published().filter(
-            pk=OuterRef("article_id"), publish_at__lte=OuterRef("changed_at")
+            pk=OuterRef("article_id"),
+            publish_at__lt=OuterRef("changed_at") + VERSION_PRECISION,
         )
         rows = rows.filter(Q(article__isnull=True) | Exists(readable))
     return rows.order_by("-changed_at", "-id")
