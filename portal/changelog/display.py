@@ -17,7 +17,6 @@ from portal.models import Article, RecordChange
 from portal.records.description import translated_columns
 from portal.records.registry import record_named
 
-
 # How much a datetime read from a reversion version may fall short of the stored one.
 VERSION_PRECISION = datetime.timedelta(milliseconds=1)
 
