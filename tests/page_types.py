@@ -9,7 +9,8 @@ most related content is chosen, so that as much of the template as possible is o
 from django.db.models import Count
 from django.utils import translation
 
-from portal.models import Article, Initiative, Milestone, Organisation, Sector
+from portal.models import Article, Correction, Initiative, Milestone, Organisation, Sector
+from portal.reference.versions import latest_version_id
 
 
 def richest(queryset, *relations):
@@ -63,7 +64,39 @@ PAGES = {
     "milestone": lambda: richest(
         Milestone.objects.all(), "initiatives", "organisations", "sectors", "sources"
     ),
+    # Issue #20: a correction at the top of a page, the list of corrections, a record's
+    # updates and a version's permanent address.
+    "initiative-corrected": lambda: corrected(Initiative),
+    "corrections": lambda: corrected(Organisation) and "/corrections/",
+    "record-updates": lambda: updates_of(Initiative),
+    "version": lambda: old_version(Initiative),
 }
+
+
+def corrected(model):
+    """The richest item of `model`, given a correction in both languages (issue #20)."""
+    item = richest(model.objects.all(), "sources")
+    Correction.objects.get_or_create(
+        **{model.public.name: item},
+        field="summary_en",
+        defaults={
+            "text_en": "An earlier version named the wrong lead organisation.",
+            "text_zh_hant": "先前版本所列的牽頭機構有誤。",
+        },
+    )
+    return item
+
+
+def updates_of(model):
+    """The address of the updates ("See all updates") of `model`'s richest item."""
+    item = richest(model.objects.all(), "sources")
+    return item.get_absolute_url() + "changes/"
+
+
+def old_version(model):
+    """The permanent address of the newest version of `model`'s richest item."""
+    item = richest(model.objects.all(), "sources")
+    return f"{item.get_absolute_url()}v/{latest_version_id(item)}/"
 
 
 def footnoted(model):

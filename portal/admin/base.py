@@ -27,6 +27,7 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from translated_fields.admin import TranslatedFieldAdmin
 
+from portal.admin.changenotes import ChangeNoteMixin
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.publishing import revision_changes_publishing
 from portal.admin.transfer import ExportActionsMixin
@@ -112,12 +113,17 @@ def _within(number, low, high):
 
 
 class ContentAdmin(
-    TranslatedFieldAdmin, ExportActionsMixin, ConcurrentEditMixin, CompareVersionAdmin
+    TranslatedFieldAdmin,
+    ExportActionsMixin,
+    ConcurrentEditMixin,
+    ChangeNoteMixin,
+    CompareVersionAdmin,
 ):
     """History (list, compare two versions field by field, revert, recover deleted) for every
     change made in the admin, stale saves refused (see `concurrency`), exports of the selected
-    rows (see `transfer`), with filter counts shown beside each filter option. Translated
-    fields are labelled with their language, e.g. "Name [zh-hant]"."""
+    rows (see `transfer`), with filter counts shown beside each filter option, and a change
+    note for the public log (see `changenotes`). Translated fields are labelled with their
+    language, e.g. "Name [zh-hant]"."""
 
     show_facets = admin.ShowFacets.ALWAYS
     save_on_top = True

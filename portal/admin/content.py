@@ -24,6 +24,7 @@ from portal.admin.base import (
     side_by_side,
     sources_inline,
 )
+from portal.admin.changenotes import corrections_inline
 from portal.admin.preview import MarkdownPreviewTextarea, article_page, markdown_preview
 from portal.admin.publishing import (
     PublishingForm,
@@ -101,7 +102,7 @@ class SectorAdmin(ContentAdmin):
         ),
         (_("Listing"), {"fields": ["sort_weight"]}),
     ]
-    inlines = [sources_inline(Sector)]
+    inlines = [sources_inline(Sector), corrections_inline(Sector)]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -196,7 +197,7 @@ class OrganisationAdmin(ReviewedAdmin):
         (_("Relations"), {"fields": ["parent", "sectors"]}),
         (_("Review"), {"fields": ["last_reviewed"]}),
     ]
-    inlines = [sources_inline(Organisation)]
+    inlines = [sources_inline(Organisation), corrections_inline(Organisation)]
 
     def get_queryset(self, request):
         return (
@@ -264,7 +265,7 @@ class InitiativeAdmin(ReviewedAdmin):
         ),
         (_("Review"), {"fields": ["last_reviewed"]}),
     ]
-    inlines = [sources_inline(Initiative)]
+    inlines = [sources_inline(Initiative), corrections_inline(Initiative)]
 
 
 class VisibilityFilter(admin.SimpleListFilter):
@@ -335,7 +336,7 @@ class ArticleAdmin(ContentAdmin):
             },
         ),
     ]
-    inlines = [sources_inline(Article)]
+    inlines = [sources_inline(Article), corrections_inline(Article)]
     actions = ["publish_now", "unpublish", "duplicate_as_draft"]
     # With the publishing buttons: templates/admin/portal/article/change_form.html.
     form = PublishingForm
@@ -523,4 +524,4 @@ class MilestoneAdmin(ContentAdmin):
         (_("Relations"), {"fields": ["initiatives", "organisations", "sectors"]}),
     ]
     # At least one source: a milestone's date must be one a reader can check.
-    inlines = [sources_inline(Milestone, min_num=1)]
+    inlines = [sources_inline(Milestone, min_num=1), corrections_inline(Milestone)]

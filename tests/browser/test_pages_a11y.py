@@ -67,6 +67,10 @@ CHINESE_PAGE_TYPES = [
     "sector",
     "timeline",
     "milestone",
+    "initiative-corrected",
+    "corrections",
+    "record-updates",
+    "version",
 ]
 
 

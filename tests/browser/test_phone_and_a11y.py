@@ -49,6 +49,10 @@ PAGE_TYPES = {
             "organisation",
             "sector",
             "milestone",
+            "initiative-corrected",
+            "corrections",
+            "record-updates",
+            "version",
         ]
     },
     "search-no-results": lambda: "/search/?q=zzqxv",

@@ -259,6 +259,8 @@ class AdminTests(TestCase):
             "description_en": description,
             f"{prefix}-TOTAL_FORMS": str(len(sources)),
             f"{prefix}-INITIAL_FORMS": "0",
+            "corrections-TOTAL_FORMS": "0",
+            "corrections-INITIAL_FORMS": "0",
         }
         for n, source in enumerate(sources):
             data[f"{prefix}-{n}-source"] = str(source.pk)
@@ -376,8 +378,8 @@ class DetailPageTests(TestCase):
         self.cite(2)
         # The content state, the initiative and its three relations, the parts of the article
         # facet index it reads, rebuilt after each edit (the visible rows and the mentions),
-        # and its first milestones; the notes cost nothing.
-        with self.assertNumQueries(1 + 4 + 2 + 1) as first:
+        # its first milestones, its newest version and its corrections; the notes cost nothing.
+        with self.assertNumQueries(1 + 4 + 2 + 1 + 2) as first:
             self.client.get("/initiatives/sandbox/")
         self.cite(12)
         with self.assertNumQueries(len(first.captured_queries)):
