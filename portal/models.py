@@ -281,6 +281,16 @@ class Source(SearchableModel):
         ENCYCLOPAEDIA = "encyclopaedia", _("Encyclopaedia")
         OTHER = "other", _("Other")
 
+    class CheckResult(models.TextChoices):
+        """What a source's address answered when `manage.py check_sources` last fetched it."""
+
+        OK = "ok", _("Answers")
+        MOVED = "moved", _("Redirects elsewhere")
+        GONE = "gone", _("Gone (404 or 410)")
+        FAILED = "failed", _("Answers with an error")
+        UNREACHABLE = "unreachable", _("No answer (timeout or connection error)")
+        DISALLOWED = "disallowed", _("Not checked: robots.txt disallows it")
+
     url = models.URLField(
         _("address"),
         max_length=500,
@@ -336,6 +346,28 @@ class Source(SearchableModel):
             "Optional: the address of an archived copy of the page (e.g. in the Wayback "
             "Machine), for when the original changes or disappears."
         ),
+    )
+
+    # What `manage.py check_sources` last found at the address (portal.reference.linkcheck):
+    # machine-written, so not editable, not exported and not in the change log.
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
+    check_result = models.CharField(
+        _("check result"),
+        max_length=12,
+        choices=CheckResult.choices,
+        blank=True,
+        editable=False,
+        help_text=_("What the last check of the address found; blank if never checked."),
+    )
+    check_status = models.PositiveSmallIntegerField(
+        _("HTTP status"), null=True, blank=True, editable=False
+    )
+    check_final_url = models.URLField(
+        _("redirected to"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("Where the address led at the last check, when it redirected elsewhere."),
     )
 
     public = PublicRecord(

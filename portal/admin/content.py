@@ -46,18 +46,43 @@ from portal.models import (
 
 @admin.register(Source)
 class SourceAdmin(ContentAdmin):
-    list_display = ["__str__", "publisher", "publisher_type", "accessed", "citation_count", "url"]
-    list_filter = ["publisher_type", "publisher"]
-    search_fields = ["url", "title", "publisher"]
-    fields = [
-        "url",
-        "title",
+    list_display = [
+        "__str__",
         "publisher",
         "publisher_type",
-        ("published", "published_precision"),
         "accessed",
-        "archive_url",
+        "citation_count",
+        "check_result",
+        "url",
     ]
+    list_filter = ["publisher_type", "check_result", "publisher"]
+    search_fields = ["url", "title", "publisher"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "url",
+                    "title",
+                    "publisher",
+                    "publisher_type",
+                    ("published", "published_precision"),
+                    "accessed",
+                    "archive_url",
+                ]
+            },
+        ),
+        (
+            _("Address check"),
+            {
+                "fields": [("check_result", "check_status", "checked_at"), "check_final_url"],
+                "description": _(
+                    "What manage.py check_sources found at the address when it last fetched it."
+                ),
+            },
+        ),
+    ]
+    readonly_fields = ["check_result", "check_status", "checked_at", "check_final_url"]
 
     def get_queryset(self, request):
         def cited_by(model):
