@@ -943,6 +943,13 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             ),
             # Search's sourced articles, read from the index alone.
             models.Index(fields=["has_footnotes"], name="portal_article_footnotes_idx"),
+            # The admin's change list sorts (portal.admin.scale.IdFirstPaginator): each page's
+            # ids read from one of these, however deep the page, the id breaking ties.
+            models.Index(fields=["publish_at", "id"], name="portal_article_admin_date_idx"),
+            models.Index(fields=["updated_at", "id"], name="portal_article_admin_edit_idx"),
+            models.Index(
+                fields=["title_en", "-publish_at", "-id"], name="portal_article_admin_title_idx"
+            ),
         ]
 
     def __str__(self):
