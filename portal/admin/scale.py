@@ -82,10 +82,20 @@ class YearsQuerySetMixin:
     whether each year of the date range has a row, not a time-zone truncation of every row (a
     Python function per row on SQLite)."""
 
+    def aggregate(self, *args, **kwargs):
+        result = super().aggregate(*args, **kwargs)
+        if not args and set(kwargs) == {"first", "last"}:
+            # The date hierarchy's own first and last dates, asked just before the years.
+            self._date_span = (kwargs, result)
+        return result
+
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         if kind != "year" or tzinfo is not None:
             return super().datetimes(field_name, kind, order, tzinfo)
-        span = self.aggregate(first=Min(field_name), last=Max(field_name))
+        wanted = {"first": Min(field_name), "last": Max(field_name)}
+        asked, span = getattr(self, "_date_span", (None, None))
+        if asked != wanted:
+            span = super().aggregate(**wanted)
         if span["first"] is None:
             return []
         first, last = (timezone.localtime(span[key]).year for key in ("first", "last"))
