@@ -7,6 +7,7 @@
 - `transfer`: the import page and the export actions, on the `portal.content` engine.
 - `uploads`: the import page's uploaded files while they wait, and the limits on them.
 - `redirects`: addresses that moved (merged records), kept by publishers.
+- `scale`: what keeps a change list of 100,000 rows quick (pages by id, full-text search).
 """
 
 from django.contrib import admin
