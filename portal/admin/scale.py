@@ -65,16 +65,17 @@ def related_filter(model, name):
 
 class FullTextSearchMixin:
     """A ModelAdmin whose search box finds rows through the full-text index, as the site's
-    search does (words, not fragments: "sandbox" finds "sandboxes", "sand" does not), or by
-    the exact slug. `search_fields` still serve the autocomplete widgets that list this
-    model, where a fragment of a name should find it."""
+    search does (words, not fragments: "sandbox" finds "sandboxes", "sand" does not).
+    `search_fields` still serve the autocomplete widgets that list this model, where a
+    fragment of a name should find it."""
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.replace("\x00", "").strip()
         if not term or request.path.endswith("/autocomplete/"):
             return super().get_search_results(request, queryset, term)
-        found = search(self.model.objects.all(), term).values("pk")
-        return queryset.filter(Q(pk__in=found) | Q(slug=term)), False
+        # On the change list's own query, not in a subquery: PostgreSQL's condition names
+        # the table's columns, which inside a subquery would be the outer row's.
+        return search(queryset, term), False
 
 
 class YearsQuerySetMixin:
