@@ -282,6 +282,16 @@ class Source(SearchableModel):
         ENCYCLOPAEDIA = "encyclopaedia", _("Encyclopaedia")
         OTHER = "other", _("Other")
 
+    class CheckResult(models.TextChoices):
+        """What a source's address answered when `manage.py check_sources` last fetched it."""
+
+        OK = "ok", _("Answers")
+        MOVED = "moved", _("Redirects elsewhere")
+        GONE = "gone", _("Gone (404 or 410)")
+        FAILED = "failed", _("Answers with an error")
+        UNREACHABLE = "unreachable", _("No answer (timeout or connection error)")
+        DISALLOWED = "disallowed", _("Not checked: robots.txt disallows it")
+
     url = models.URLField(
         _("address"),
         max_length=500,
@@ -337,6 +347,28 @@ class Source(SearchableModel):
             "Optional: the address of an archived copy of the page (e.g. in the Wayback "
             "Machine), for when the original changes or disappears."
         ),
+    )
+
+    # What `manage.py check_sources` last found at the address (portal.reference.linkcheck):
+    # machine-written, so not editable, not exported and not in the change log.
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
+    check_result = models.CharField(
+        _("check result"),
+        max_length=12,
+        choices=CheckResult.choices,
+        blank=True,
+        editable=False,
+        help_text=_("What the last check of the address found; blank if never checked."),
+    )
+    check_status = models.PositiveSmallIntegerField(
+        _("HTTP status"), null=True, blank=True, editable=False
+    )
+    check_final_url = models.URLField(
+        _("redirected to"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("Where the address led at the last check, when it redirected elsewhere."),
     )
 
     public = PublicRecord(
@@ -936,6 +968,13 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             ),
             # Search's sourced articles, read from the index alone.
             models.Index(fields=["has_footnotes"], name="portal_article_footnotes_idx"),
+            # The admin's change list sorts (portal.admin.scale.IdFirstPaginator): each page's
+            # ids read from one of these, however deep the page, the id breaking ties.
+            models.Index(fields=["publish_at", "id"], name="portal_article_admin_date_idx"),
+            models.Index(fields=["updated_at", "id"], name="portal_article_admin_edit_idx"),
+            models.Index(
+                fields=["title_en", "-publish_at", "-id"], name="portal_article_admin_title_idx"
+            ),
         ]
 
     def __str__(self):

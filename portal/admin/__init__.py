@@ -8,6 +8,7 @@
 - `uploads`: the import page's uploaded files while they wait, and the limits on them.
 - `redirects`: addresses that moved (merged records, changed slugs), kept by publishers.
 - `changenotes`: the change note on every logged record's form, and corrections.
+- `scale`: what keeps a change list of 100,000 rows quick (pages by id, full-text search).
 """
 
 from django.contrib import admin

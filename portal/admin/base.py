@@ -132,9 +132,13 @@ class ContentAdmin(
     class Media:
         # Labels for the autocomplete widgets' search boxes, which select2 leaves unnamed.
         js = ["portal/admin/autocomplete-labels.js"]
+        # Filter choices large enough to tap (WCAG 2.2 target size), among others.
+        css = {"all": ["portal/admin/editors.css"]}
 
-    # reversion-compare's page, with the stylesheet that wraps long texts' word diffs.
+    # reversion-compare's pages, with the stylesheet that wraps long texts' word diffs and
+    # makes the compare buttons large enough to tap.
     compare_template = "admin/portal/compare.html"
+    object_history_template = "admin/portal/object_history.html"
 
     @property
     def compare_fields(self):
@@ -204,6 +208,14 @@ def refuse_unpermitted_revert(request, version_id):
 class SourceFormSet(BaseInlineFormSet):
     """The sources chosen on an item's form; refused if a footnote in one of the item's cited
     texts, as submitted in the same form, names none of them (see portal.reference.footnotes)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and index is not None:
+            # The tabular inline's "Delete?" column heading is no label: name each box.
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete source %(number)s") % {
+                "number": index + 1
+            }
 
     def clean(self):
         super().clean()

@@ -66,7 +66,9 @@ class MarkdownPreviewTextarea(AdminTextareaWidget):
             language=self.language,
             textarea=textarea,
             panel_id=panel_id,
-            label=_("Preview"),
+            # Named for its language, as the body fields are ("Body [en]"): the two panels
+            # are landmarks, each needs a name of its own.
+            label=_("Preview [%(language)s]") % {"language": self.language},
             bcp47=bcp47(self.language),
         )
 
