@@ -1,7 +1,8 @@
 """The judged queries (tests/benchmarks/search_judgments.json) on the fixtures: the site
 search must rank a relevant page high (MRR at least 0.85 on the tuning set and on the
-held-out set) and never highlight a fragment or an unrelated word. Scored by tests/benchmarks/search_relevance.py's own functions, so the test
-and the script read results and judge marks the same way."""
+held-out set) and never highlight a fragment or an unrelated word. Scored by
+tests/benchmarks/search_relevance.py's own functions, so the test and the script read results
+and judge marks the same way."""
 
 import io
 import sys
