@@ -201,6 +201,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Hong_Kong"
+# "30 November 2026" in English (hkai/formats/en), "2026年11月30日" in Chinese (Django's own).
+FORMAT_MODULE_PATH = ["hkai.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -32,6 +32,7 @@ from portal.records.description import (
     CHANGE_LOG,
     CITATIONS,
     CITED_BY,
+    CORRECTIONS,
     FEATURES,
     FORMATS,
     LIST,
@@ -281,6 +282,16 @@ class Source(SearchableModel):
         ENCYCLOPAEDIA = "encyclopaedia", _("Encyclopaedia")
         OTHER = "other", _("Other")
 
+    class CheckResult(models.TextChoices):
+        """What a source's address answered when `manage.py check_sources` last fetched it."""
+
+        OK = "ok", _("Answers")
+        MOVED = "moved", _("Redirects elsewhere")
+        GONE = "gone", _("Gone (404 or 410)")
+        FAILED = "failed", _("Answers with an error")
+        UNREACHABLE = "unreachable", _("No answer (timeout or connection error)")
+        DISALLOWED = "disallowed", _("Not checked: robots.txt disallows it")
+
     url = models.URLField(
         _("address"),
         max_length=500,
@@ -336,6 +347,28 @@ class Source(SearchableModel):
             "Optional: the address of an archived copy of the page (e.g. in the Wayback "
             "Machine), for when the original changes or disappears."
         ),
+    )
+
+    # What `manage.py check_sources` last found at the address (portal.reference.linkcheck):
+    # machine-written, so not editable, not exported and not in the change log.
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
+    check_result = models.CharField(
+        _("check result"),
+        max_length=12,
+        choices=CheckResult.choices,
+        blank=True,
+        editable=False,
+        help_text=_("What the last check of the address found; blank if never checked."),
+    )
+    check_status = models.PositiveSmallIntegerField(
+        _("HTTP status"), null=True, blank=True, editable=False
+    )
+    check_final_url = models.URLField(
+        _("redirected to"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("Where the address led at the last check, when it redirected elsewhere."),
     )
 
     public = PublicRecord(
@@ -438,7 +471,17 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         name_field="name",
         fixture="20_sectors.json",
         cites=("description",),
-        features={LIST, SEARCH, CHANGE_LOG, CITATIONS, CITED_BY, OPEN_DATA, SITEMAP, BREADCRUMBS},
+        features={
+            LIST,
+            SEARCH,
+            CHANGE_LOG,
+            CITATIONS,
+            CITED_BY,
+            CORRECTIONS,
+            OPEN_DATA,
+            SITEMAP,
+            BREADCRUMBS,
+        },
     )
 
     objects = SlugManager.from_queryset(SectorQuerySet)()
@@ -537,6 +580,7 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
             LIST,
             SEARCH,
             CHANGE_LOG,
+            CORRECTIONS,
             CITATIONS,
             CITED_BY,
             OPEN_DATA,
@@ -777,6 +821,18 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
             raise ValidationError({"end_year": message, "start_year": message})
 
 
+def published_condition(prefix="", now=None):
+    """The visibility rule of `ArticleQuerySet.published()` as a condition on the article
+    reached through `prefix` ("article__" from a row that points to one), so that a query
+    joining articles applies the same rule without a subquery."""
+    return models.Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}publish_at__lte": now or timezone.now(),
+        }
+    )
+
+
 class ArticleQuerySet(PublicQuerySet):
     def published(self, now=None):
         """Articles readers may see: published, with a publish date that has passed.
@@ -784,7 +840,7 @@ class ArticleQuerySet(PublicQuerySet):
         This is the one visibility rule; every public page, feed, sitemap, export and
         search calls it. A future publish date means the article is scheduled.
         """
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+        return self.filter(published_condition(now=now))
 
     def visible(self):
         """An article's visible rows are its published ones."""
@@ -882,6 +938,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             SEARCH,
             FORMATS,
             CHANGE_LOG,
+            CORRECTIONS,
             CITATIONS,
             CITED_BY,
             OPEN_DATA,
@@ -911,6 +968,13 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             ),
             # Search's sourced articles, read from the index alone.
             models.Index(fields=["has_footnotes"], name="portal_article_footnotes_idx"),
+            # The admin's change list sorts (portal.admin.scale.IdFirstPaginator): each page's
+            # ids read from one of these, however deep the page, the id breaking ties.
+            models.Index(fields=["publish_at", "id"], name="portal_article_admin_date_idx"),
+            models.Index(fields=["updated_at", "id"], name="portal_article_admin_edit_idx"),
+            models.Index(
+                fields=["title_en", "-publish_at", "-id"], name="portal_article_admin_title_idx"
+            ),
         ]
 
     def __str__(self):
@@ -1049,6 +1113,7 @@ class Milestone(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
             SEARCH,
             FORMATS,
             CHANGE_LOG,
+            CORRECTIONS,
             CITATIONS,
             CITED_BY,
             OPEN_DATA,
@@ -1194,6 +1259,106 @@ def exactly_one_of(*names):
     )
 
 
+RECORD_TYPES = ("article", "initiative", "organisation", "sector", "milestone")
+
+
+def one_record_per_row():
+    """A condition true when a row names exactly one record, through one of the foreign keys
+    named after the record types (RECORD_TYPES)."""
+    return exactly_one_of(*RECORD_TYPES)
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def visible(self):
+        """Corrections readers may see: those of records they can see (an article's only
+        while it is published), the article joined by primary key: a subquery here made
+        PostgreSQL hash every published article for one page."""
+        return self.filter(models.Q(article__isnull=True) | published_condition("article__"))
+
+
+class Correction(models.Model):
+    """A correction stated publicly: what was wrong in a record, and when it was put right.
+
+    It shows at the top of the record's page, in its JSON-LD, in the change log and its feeds
+    (portal.changelog.recording writes its row) and on /corrections/. Which record types take
+    corrections is declared on their PublicRecord (the CORRECTIONS feature); each has a
+    foreign key here named after the type.
+    """
+
+    record_type = models.CharField(_("record type"), max_length=20, editable=False)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    corrected_on = models.DateField(
+        _("date"), default=timezone.localdate, help_text=_("When the record was put right.")
+    )
+    field = models.CharField(
+        _("field corrected"),
+        max_length=60,
+        blank=True,
+        help_text=_("The field the correction concerns; leave empty if it concerns several."),
+    )
+    text = translated(
+        models.TextField(
+            _("correction"),
+            help_text=_(
+                "What was wrong and what the page says now, in a sentence or two, "
+                "e.g. “An earlier version gave the launch year as 2022; it was 2023.”"
+            ),
+        )
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_default=Now())
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-corrected_on", "-id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=one_record_per_row(), name="portal_correction_one_record"
+            ),
+        ]
+        indexes = [
+            # /corrections/, newest first, paged by key: read from the index, a page at a time.
+            models.Index(fields=["-corrected_on", "-id"], name="portal_correction_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_type} {self.corrected_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        self.record_type = next((name for name in RECORD_TYPES if getattr(self, f"{name}_id")), "")
+        super().save(*args, **kwargs)
+
+    @property
+    def record(self):
+        """The article, initiative, organisation, sector or milestone corrected."""
+        return getattr(self, self.record_type) if self.record_type else None
+
+    def field_label(self):
+        """The corrected field's name as readers see it ("Status"), or "" if none."""
+        model = type(self.record) if self.record_type else None
+        try:
+            field = model._meta.get_field(self.field) if model and self.field else None
+        except Exception:  # noqa: BLE001 - a field removed since: nothing to name
+            return ""
+        return capfirst(field.verbose_name) if field else ""
+
+
 class RecordChange(models.Model):
     """One change to a public record as the public change log shows it: which fields changed,
     from what to what (see portal.changelog.recording, which writes these as changes are saved).
@@ -1201,6 +1366,11 @@ class RecordChange(models.Model):
     Stored at save time rather than worked out from django-reversion's versions per request,
     so that the log reads one indexed table newest first, whatever the size of the history,
     and skips changes readers cannot see (admin-only fields, drafts) without scanning them.
+
+    An import is summarised: each record it wrote has its row (`summary` names the import's
+    row for that record type, `listed` is off), and the log lists one row per import and
+    record type (kind IMPORTED, no record) that links to them. A scheduled article's row is
+    stamped at its publish date, so that the log shows it when readers first can.
     """
 
     class Kind(models.TextChoices):
@@ -1209,6 +1379,9 @@ class RecordChange(models.Model):
         PUBLISHED = "published", _("Published")
         # Changed, with no earlier version in the history to compare with.
         FIRST = "first", _("First version in the history")
+        # One import's records of one type, summarised; its items point to it.
+        IMPORTED = "imported", _("Imported")
+        CORRECTED = "corrected", _("Corrected")
 
     class Via(models.TextChoices):
         IMPORT = "import", _("Import")
@@ -1240,29 +1413,55 @@ class RecordChange(models.Model):
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Why it changed, in a line, as GOV.UK's change notes say it ("Status updated after the
+    # 2026-27 Budget"): given by the editor or the import; a correction's text.
+    note = translated(models.CharField(_("change note"), max_length=300, blank=True))
+    # Whether /changes/ lists it as an entry of its own (an imported record's row is listed
+    # through its import's summary instead).
+    listed = models.BooleanField(_("listed"), default=True)
+    summary = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("import"),
+    )
+    # The correction this row announces (kind CORRECTED); kept in step with it.
+    correction = models.OneToOneField(
+        Correction, on_delete=models.CASCADE, null=True, blank=True, related_name="change"
+    )
 
     class Meta:
-        ordering = ["-id"]
+        ordering = ["-changed_at", "-id"]
         verbose_name = _("record change")
         verbose_name_plural = _("record changes")
         constraints = [
             models.CheckConstraint(
-                condition=exactly_one_of(
-                    "article", "initiative", "organisation", "sector", "milestone"
-                ),
+                condition=one_record_per_row()
+                | models.Q(kind="imported", **{f"{name}__isnull": True for name in RECORD_TYPES}),
                 name="portal_recordchange_one_record",
             ),
         ]
         indexes = [
             # The change log, newest first, all types or one: read from the index, stopping
-            # after a page (keyset paging on id), however long the history.
+            # after a page (keyset paging on time and id), however long the history. A row
+            # stamped in the future (a scheduled article) waits in the index until its time.
             models.Index(
-                fields=["-id"], condition=models.Q(public=True), name="portal_change_public_idx"
+                fields=["-changed_at", "-id"],
+                condition=models.Q(public=True, listed=True),
+                name="portal_change_listed_idx",
             ),
             models.Index(
-                fields=["record_type", "-id"],
-                condition=models.Q(public=True),
-                name="portal_change_type_idx",
+                fields=["record_type", "-changed_at", "-id"],
+                condition=models.Q(public=True, listed=True),
+                name="portal_change_type_listed_idx",
+            ),
+            # One import's items, a page at a time.
+            models.Index(
+                fields=["summary", "-id"],
+                condition=models.Q(summary__isnull=False),
+                name="portal_change_import_idx",
             ),
         ]
 

@@ -1,8 +1,8 @@
 """The editors' roles, kept as auth groups; `manage.py setup_roles` creates and updates them.
 
 Editor
-    Views, adds and changes articles, initiatives, milestones, organisations, sectors and
-    sources; deletes all of them but sectors (every public finder is built on them);
+    Views, adds and changes articles, initiatives, milestones, organisations, sectors,
+    sources and corrections; deletes all of them but sectors (every public finder is built on them);
     publishes, schedules and unpublishes articles. Change permission on an item also opens
     its history, the comparison of two versions and revert; add permission also recovers
     deleted items (django-reversion checks the content model's permissions, so its own
@@ -19,13 +19,13 @@ the group. Superusers have every permission and need no group.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-CONTENT = ["article", "initiative", "milestone", "organisation", "sector", "source"]
+CONTENT = ["article", "correction", "initiative", "milestone", "organisation", "sector", "source"]
 
 EDITOR = [
     *(f"portal.{action}_{model}" for model in CONTENT for action in ("view", "add", "change")),
     *(
         f"portal.delete_{model}"
-        for model in ["article", "initiative", "milestone", "organisation", "source"]
+        for model in ["article", "correction", "initiative", "milestone", "organisation", "source"]
     ),
     "portal.publish_article",
 ]

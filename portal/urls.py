@@ -7,6 +7,7 @@ from portal.caching.pages import public_page
 from portal.records.description import CHANGE_LOG, CITATIONS
 from portal.records.registry import public_records
 from portal.views.changes import changes_view
+from portal.views.corrections import corrections_view
 from portal.views.feeds import article_feed, changes_feed, initiative_feed, milestone_feed
 from portal.views.records import changes_feed_urls, citation_urls
 
@@ -60,8 +61,10 @@ urlpatterns = [
     path("changes/", public_page(changes_view), name="changes"),
     path("about/", public_page(views.about_view), name="about"),
     path("changes.atom", public_page(changes_feed), name="changes_feed"),
+    path("corrections/", public_page(corrections_view), name="corrections"),
 ]
-# Under each item's page: cite.bib, cite.ris and cite.json, and changes.atom.
+# Under each item's page: cite.bib, cite.ris and cite.json, v/<version>/, changes/ and
+# changes.atom.
 for record in public_records(CITATIONS):
     urlpatterns += citation_urls(record)
 for record in public_records(CHANGE_LOG):

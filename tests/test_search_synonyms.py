@@ -285,6 +285,21 @@ class DidYouMeanTests(TestCase):
         self.assertContains(response, 'href="/zh-hant/search/?q=monetary"')
         self.assertContains(response, "你是不是要找")
 
+    def test_simplified_chinese_is_read_as_traditional(self):
+        make_organisation(name="Hospital Authority", name_zh_hant="醫院管理局", slug="ha")
+        make_article(slug="ha-news", title="HA", title_zh_hant="醫院管理局的人工智能")
+        response = self.client.get("/zh-hant/search/", {"q": "医院管理局"})
+        self.assertContains(
+            response, 'href="/zh-hant/search/?q=%E9%86%AB%E9%99%A2%E7%AE%A1%E7%90%86%E5%B1%80"'
+        )
+        self.assertEqual(response.context["searched"], "醫院管理局")
+        rows = response.context["page_obj"].object_list
+        self.assertEqual([row.slug for row in rows], ["ha", "ha-news"])
+        # Text already in Traditional is searched as typed.
+        self.assertNotContains(
+            self.client.get("/zh-hant/search/", {"q": "醫院管理局"}), "你是不是要找"
+        )
+
     def test_no_suggestion_for_words_it_cannot_correct_or_when_results_exist(self):
         for text in ("zzzqqq", "金管", "robotics"):
             with self.subTest(text=text):

@@ -6,13 +6,15 @@
 - `preview`: the article preview, whole-page and live beside the Markdown body.
 - `transfer`: the import page and the export actions, on the `portal.content` engine.
 - `uploads`: the import page's uploaded files while they wait, and the limits on them.
-- `redirects`: addresses that moved (merged records), kept by publishers.
+- `redirects`: addresses that moved (merged records, changed slugs), kept by publishers.
+- `changenotes`: the change note on every logged record's form, and corrections.
+- `scale`: what keeps a change list of 100,000 rows quick (pages by id, full-text search).
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import content, redirects  # noqa: F401  (register the ModelAdmins)
+from portal.admin import changenotes, content, redirects  # noqa: F401  (register the ModelAdmins)
 from portal.admin.base import GuardedChangeList
 
 # The header and the browser title of every admin page (Django's say "Django administration").

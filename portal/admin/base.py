@@ -27,6 +27,7 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from translated_fields.admin import TranslatedFieldAdmin
 
+from portal.admin.changenotes import ChangeNoteMixin
 from portal.admin.concurrency import ConcurrentEditMixin
 from portal.admin.publishing import revision_changes_publishing
 from portal.admin.transfer import ExportActionsMixin
@@ -112,12 +113,17 @@ def _within(number, low, high):
 
 
 class ContentAdmin(
-    TranslatedFieldAdmin, ExportActionsMixin, ConcurrentEditMixin, CompareVersionAdmin
+    TranslatedFieldAdmin,
+    ExportActionsMixin,
+    ConcurrentEditMixin,
+    ChangeNoteMixin,
+    CompareVersionAdmin,
 ):
     """History (list, compare two versions field by field, revert, recover deleted) for every
     change made in the admin, stale saves refused (see `concurrency`), exports of the selected
-    rows (see `transfer`), with filter counts shown beside each filter option. Translated
-    fields are labelled with their language, e.g. "Name [zh-hant]"."""
+    rows (see `transfer`), with filter counts shown beside each filter option, and a change
+    note for the public log (see `changenotes`). Translated fields are labelled with their
+    language, e.g. "Name [zh-hant]"."""
 
     show_facets = admin.ShowFacets.ALWAYS
     save_on_top = True
@@ -126,9 +132,13 @@ class ContentAdmin(
     class Media:
         # Labels for the autocomplete widgets' search boxes, which select2 leaves unnamed.
         js = ["portal/admin/autocomplete-labels.js"]
+        # Filter choices large enough to tap (WCAG 2.2 target size), among others.
+        css = {"all": ["portal/admin/editors.css"]}
 
-    # reversion-compare's page, with the stylesheet that wraps long texts' word diffs.
+    # reversion-compare's pages, with the stylesheet that wraps long texts' word diffs and
+    # makes the compare buttons large enough to tap.
     compare_template = "admin/portal/compare.html"
+    object_history_template = "admin/portal/object_history.html"
 
     @property
     def compare_fields(self):
@@ -198,6 +208,14 @@ def refuse_unpermitted_revert(request, version_id):
 class SourceFormSet(BaseInlineFormSet):
     """The sources chosen on an item's form; refused if a footnote in one of the item's cited
     texts, as submitted in the same form, names none of them (see portal.reference.footnotes)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and index is not None:
+            # The tabular inline's "Delete?" column heading is no label: name each box.
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete source %(number)s") % {
+                "number": index + 1
+            }
 
     def clean(self):
         super().clean()

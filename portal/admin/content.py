@@ -7,7 +7,7 @@ selected or prefetched), so a page of 100 rows costs what a page of 5 does.
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from portal.admin.base import (
     side_by_side,
     sources_inline,
 )
+from portal.admin.changenotes import corrections_inline
 from portal.admin.preview import MarkdownPreviewTextarea, article_page, markdown_preview
 from portal.admin.publishing import (
     PublishingForm,
@@ -31,6 +32,12 @@ from portal.admin.publishing import (
     publishing_action,
     publishing_buttons,
     refuse_unpermitted,
+)
+from portal.admin.scale import (
+    FullTextSearchMixin,
+    IdFirstPaginator,
+    YearsChangeList,
+    related_filter,
 )
 from portal.models import (
     Article,
@@ -46,18 +53,43 @@ from portal.models import (
 
 @admin.register(Source)
 class SourceAdmin(ContentAdmin):
-    list_display = ["__str__", "publisher", "publisher_type", "accessed", "citation_count", "url"]
-    list_filter = ["publisher_type", "publisher"]
-    search_fields = ["url", "title", "publisher"]
-    fields = [
-        "url",
-        "title",
+    list_display = [
+        "__str__",
         "publisher",
         "publisher_type",
-        ("published", "published_precision"),
         "accessed",
-        "archive_url",
+        "citation_count",
+        "check_result",
+        "url",
     ]
+    list_filter = ["publisher_type", "check_result", "publisher"]
+    search_fields = ["url", "title", "publisher"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "url",
+                    "title",
+                    "publisher",
+                    "publisher_type",
+                    ("published", "published_precision"),
+                    "accessed",
+                    "archive_url",
+                ]
+            },
+        ),
+        (
+            _("Address check"),
+            {
+                "fields": [("check_result", "check_status", "checked_at"), "check_final_url"],
+                "description": _(
+                    "What manage.py check_sources found at the address when it last fetched it."
+                ),
+            },
+        ),
+    ]
+    readonly_fields = ["check_result", "check_status", "checked_at", "check_final_url"]
 
     def get_queryset(self, request):
         def cited_by(model):
@@ -101,10 +133,23 @@ class SectorAdmin(ContentAdmin):
         ),
         (_("Listing"), {"fields": ["sort_weight"]}),
     ]
-    inlines = [sources_inline(Sector)]
+    inlines = [sources_inline(Sector), corrections_inline(Sector)]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
+
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+
+        class SortWeightForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # The list's editable box has a column heading, not a label: name it per row.
+                self.fields["sort_weight"].widget.attrs["aria-label"] = _(
+                    "Sort weight of %(sector)s"
+                ) % {"sector": self.instance}
+
+        return SortWeightForm
 
     @admin.display(description=_("published articles"), ordering="article_count")
     def articles(self, sector):
@@ -196,7 +241,7 @@ class OrganisationAdmin(ReviewedAdmin):
         (_("Relations"), {"fields": ["parent", "sectors"]}),
         (_("Review"), {"fields": ["last_reviewed"]}),
     ]
-    inlines = [sources_inline(Organisation)]
+    inlines = [sources_inline(Organisation), corrections_inline(Organisation)]
 
     def get_queryset(self, request):
         return (
@@ -264,7 +309,7 @@ class InitiativeAdmin(ReviewedAdmin):
         ),
         (_("Review"), {"fields": ["last_reviewed"]}),
     ]
-    inlines = [sources_inline(Initiative)]
+    inlines = [sources_inline(Initiative), corrections_inline(Initiative)]
 
 
 class VisibilityFilter(admin.SimpleListFilter):
@@ -277,18 +322,19 @@ class VisibilityFilter(admin.SimpleListFilter):
         return [("live", _("Live")), ("scheduled", _("Scheduled")), ("draft", _("Draft"))]
 
     def queryset(self, request, queryset):
-        live = Article.objects.published().values("pk")
+        # Conditions on the rows themselves (not "id in the published ones"): an index
+        # on status and publish date answers them.
         if self.value() == "live":
-            return queryset.filter(pk__in=live)
+            return queryset.published()
         if self.value() == "scheduled":
-            return queryset.filter(status=Article.Status.PUBLISHED).exclude(pk__in=live)
+            return queryset.scheduled()
         if self.value() == "draft":
             return queryset.filter(status=Article.Status.DRAFT)
         return queryset
 
 
 @admin.register(Article)
-class ArticleAdmin(ContentAdmin):
+class ArticleAdmin(FullTextSearchMixin, ContentAdmin):
     list_display = [
         *languages("title"),
         "visibility",
@@ -301,9 +347,17 @@ class ArticleAdmin(ContentAdmin):
         VisibilityFilter,
         "status",
         missing_translation_filter("title", "summary", "body"),
-        "sectors",
+        related_filter(Article, "sectors"),
     ]
     date_hierarchy = "publish_at"
+    # Built for 100,000 articles (see portal.admin.scale): a page reads its own rows only, in
+    # an order an index holds (portal_article_admin_*_idx); sorting by the columns that have
+    # one; no second count of the whole table; filter counts when asked for ("Show counts").
+    paginator = IdFirstPaginator
+    ordering = ["-publish_at", "-pk"]
+    sortable_by = ["title_en", "publish_at", "updated_at"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.ALLOW
     search_fields = [*languages("title"), *languages("summary"), *languages("body"), "byline"]
     prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["sectors", "initiatives", "organisations"]
@@ -335,7 +389,7 @@ class ArticleAdmin(ContentAdmin):
             },
         ),
     ]
-    inlines = [sources_inline(Article)]
+    inlines = [sources_inline(Article), corrections_inline(Article)]
     actions = ["publish_now", "unpublish", "duplicate_as_draft"]
     # With the publishing buttons: templates/admin/portal/article/change_form.html.
     form = PublishingForm
@@ -385,9 +439,12 @@ class ArticleAdmin(ContentAdmin):
     def response_change(self, request, obj):
         return super().response_change(self._stay_on_form(request), obj)
 
+    def get_changelist(self, request, **kwargs):
+        return YearsChangeList
+
     def get_queryset(self, request):
         live = Article.objects.published().filter(pk=OuterRef("pk"))
-        return super().get_queryset(request).annotate(is_live=count_of(live))
+        return super().get_queryset(request).annotate(is_live=Exists(live))
 
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, article):
@@ -523,4 +580,4 @@ class MilestoneAdmin(ContentAdmin):
         (_("Relations"), {"fields": ["initiatives", "organisations", "sectors"]}),
     ]
     # At least one source: a milestone's date must be one a reader can check.
-    inlines = [sources_inline(Milestone, min_num=1)]
+    inlines = [sources_inline(Milestone, min_num=1), corrections_inline(Milestone)]

@@ -12,6 +12,7 @@
 from django.conf import settings
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.http import JsonResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.html import format_html
@@ -22,6 +23,7 @@ from portal.records.wording import bcp47
 from portal.reference.citations import record_meta
 from portal.reference.footnotes import footnote_problems
 from portal.reference.markdown import render_markdown
+from portal.reference.numbering import References
 
 # Longer text than any article body; a preview request past it is refused, not rendered.
 MAX_PREVIEW_CHARS = 200_000
@@ -64,7 +66,9 @@ class MarkdownPreviewTextarea(AdminTextareaWidget):
             language=self.language,
             textarea=textarea,
             panel_id=panel_id,
-            label=_("Preview"),
+            # Named for its language, as the body fields are ("Body [en]"): the two panels
+            # are landmarks, each needs a name of its own.
+            label=_("Preview [%(language)s]") % {"language": self.language},
             bcp47=bcp47(self.language),
         )
 
@@ -77,9 +81,9 @@ def markdown_preview(request):
     """Render the posted Markdown `text` as the public page would: JSON {"html": ...,
     "problems": [footnote problems, as the form would report them on save]}.
 
-    POST only; the admin wraps it (staff login, CSRF token). `language` ("en", "zh-hant")
-    sets the language of the notes' heading; `sources` (ids, repeated, in the form's order)
-    are the sources footnotes may cite.
+    The text is followed by its reference list, as on the page. POST only; the admin wraps it
+    (staff login, CSRF token). `language` ("en", "zh-hant") sets the list's language;
+    `sources` (ids, repeated, in the form's order) are the sources footnotes may cite.
     """
     text = request.POST.get("text", "")
     if len(text) > MAX_PREVIEW_CHARS:
@@ -92,7 +96,10 @@ def markdown_preview(request):
     found = Source.objects.in_bulk(ids)
     sources = [found[pk] for pk in ids if pk in found]
     with translation.override(language):
-        prefix = f"preview_{language.replace('-', '_')}"
-        html = render_markdown(text, sources=sources, prefix=prefix)
+        # Two previews (one per language) share the form's page: ids of their own.
+        references = References(sources, id_prefix=f"preview_{language.replace('-', '_')}-")
+        html = render_markdown(text, references=references) + render_to_string(
+            "portal/includes/_source_list.html", {"refs": {"references": references}}
+        )
         problems = footnote_problems(text, [s.url for s in sources]) if "[^" in text else []
     return JsonResponse({"html": str(html), "problems": [str(p) for p in problems]})

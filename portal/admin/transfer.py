@@ -79,6 +79,29 @@ class ImportUploadForm(forms.Form):
     )
 
 
+class ImportNoteForm(forms.Form):
+    """The change note the public change log shows for an import, asked for on confirming."""
+
+    note_en = forms.CharField(
+        label=gettext_lazy("Change note [en]"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy(
+            "Optional: why these records changed, in one line, for the public change log "
+            "(e.g. “Statuses confirmed after the 2026-27 Budget”)."
+        ),
+    )
+    note_zh_hant = forms.CharField(
+        label=gettext_lazy("Change note [zh-hant]"), max_length=300, required=False
+    )
+
+    def note(self):
+        """{language code: text} of a valid form; {} otherwise."""
+        if not self.is_valid():
+            return {}
+        return {"en": self.cleaned_data["note_en"], "zh-hant": self.cleaned_data["note_zh_hant"]}
+
+
 def describe(pending, problem):
     """`problem` as table cells, naming files as the editor uploaded them."""
 
@@ -192,6 +215,7 @@ class ImportContentView(View):
             report=report,
             rows=list(summary_rows(report)),
             outcomes=list(outcome_rows(report)),
+            note_form=ImportNoteForm(),
         )
 
     def confirm_or_discard(self, request):
@@ -216,7 +240,12 @@ class ImportContentView(View):
                 # The importer re-validates, since the database may have changed since the dry run.
                 # Each created or changed item gets a revision in its own history, by this
                 # user, naming the uploaded file it came from.
-                report = import_files(pending.paths, user=request.user, names=pending.names)
+                report = import_files(
+                    pending.paths,
+                    user=request.user,
+                    names=pending.names,
+                    note=ImportNoteForm(request.POST).note(),
+                )
         except ContentImportError as error:
             return self.problems(pending, error)
         except DatabaseBusy:

@@ -5,7 +5,12 @@ Where the rows come from:
   `post_revision_commit` receiver, compares each new version of an article, initiative,
   organisation or sector with the object's previous version;
 - `import_content`: `record_import` writes a revision, a version and a change row per created
-  or changed record, with bulk inserts, from the values the importer already holds.
+  or changed record, with bulk inserts, from the values the importer already holds, and one
+  summary row per import and record type that the log lists instead of every record;
+- corrections: `record_correction`, a `post_save` receiver, keeps a row per correction.
+
+A change row may carry a change note (`change_note()`, the import's note, a correction's
+text). A scheduled article's row is stamped with its publish date, when readers first see it.
 
 Why stored rather than computed per request: the log must skip changes readers cannot see
 (admin-only fields such as `last_reviewed`, timestamps, drafts). Computing diffs from versions
@@ -17,8 +22,11 @@ Names of related items are stored in every language as they were at the time, so
 needs no further query to show them.
 """
 
+import contextvars
 import json
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Serializer as PythonSerializer
@@ -29,7 +37,39 @@ from reversion.revisions import _get_options, is_registered
 
 from portal.changelog.diffs import diff_lines, name_lines
 from portal.changelog.registry import is_public, logged_record
-from portal.models import RecordChange
+from portal.models import RECORD_TYPES, Article, RecordChange
+
+# The change note of the revisions committed within `change_note()` ({column: text}): the
+# admin wraps a save in it, and record_revision reads it as the revision is committed.
+_revision_note = contextvars.ContextVar("revision_note", default=None)
+
+
+def note_columns(texts):
+    """{"note_en": ..., "note_zh_hant": ...} from {language code: text}, one line each."""
+    return {
+        f"note_{code.replace('-', '_')}": " ".join(str(texts.get(code) or "").split())[:300]
+        for code, _name in settings.LANGUAGES
+    }
+
+
+@contextmanager
+def change_note(texts):
+    """Within this block, the change rows of committed revisions carry the note `texts`
+    ({language code: text}); the admin wraps a save in it."""
+    token = _revision_note.set(note_columns(texts or {}))
+    try:
+        yield
+    finally:
+        _revision_note.reset(token)
+
+
+def readable_from(model, values, at):
+    """When readers can first see a record holding `values`, written at `at`: `at`, or for a
+    scheduled article its publish date; None for a draft."""
+    if not is_public(model, values):
+        return None
+    publish_at = values.get("publish_at") if model is Article else None
+    return max(at, publish_at) if publish_at else at
 
 
 def change_row(model, pk, old, new, first_kind=RecordChange.Kind.FIRST, **values):
@@ -42,16 +82,27 @@ def change_row(model, pk, old, new, first_kind=RecordChange.Kind.FIRST, **values
     record = logged_record(model)
     if record is None:  # e.g. a source: in the admin's history, not in the public log
         return None
-    public = is_public(model, new)
+    at = values["changed_at"]
+    new_from = readable_from(model, new, at)
+    public = new_from is not None
     if old is None:
         kind, lines = first_kind, []
-    elif public and not is_public(model, old):
-        # What changed while it was a draft is not for readers: only that it appeared.
-        kind, lines = RecordChange.Kind.PUBLISHED, []
+        # A scheduled article enters the log when it appears, not when it was scheduled.
+        values["changed_at"] = new_from or at
     else:
-        kind, lines = RecordChange.Kind.CHANGED, diff_lines(model, old, new)
-        if not lines:
-            return None
+        old_from = readable_from(model, old, at)
+        was_readable = old_from is not None and old_from <= at
+        if public and not was_readable and old_from != new_from:
+            # What changed while it was a draft (or scheduled) is not for readers: only that
+            # it appeared, stamped at the time it does.
+            kind, lines = RecordChange.Kind.PUBLISHED, []
+            values["changed_at"] = new_from
+        else:
+            # An edit to an article still scheduled for the same time is stamped now, before
+            # its publish date, so the log never shows it (see display.visible_changes).
+            kind, lines = RecordChange.Kind.CHANGED, diff_lines(model, old, new)
+            if not lines:
+                return None
     return RecordChange(
         record_type=record.name,
         **{f"{record.name}_id": pk},
@@ -94,6 +145,7 @@ def record_revision(sender, revision, versions, **kwargs):
             changed_at=revision.date_created,
             via=RecordChange.Via.EDITOR,
             revision=revision,
+            **(_revision_note.get() or {}),
         )
         if row is not None:
             name_lines(model, [row.lines])
@@ -123,11 +175,57 @@ def _serialized(objects, fields, many_to_many):
     return [json.dumps([data], cls=DjangoJSONEncoder) for data in dicts]
 
 
-def record_import(model, created, changed, many_to_many, comment, user=None, using="default"):
+class ImportSummaries:
+    """The rows that summarise one import in the public log, one per record type, made when
+    the import writes its first record of that type and counted up batch by batch.
+
+    `note` ({language code: text}) is the import's change note, given to the summaries and to
+    every record's row."""
+
+    def __init__(self, note=None):
+        self.note = note_columns(note or {})
+        self.rows = {}
+
+    def add(self, record_type, rows, now, using):
+        """Attach `rows` (unsaved change rows of `record_type` written at `now`) to this
+        import's summary of that type, and count those readers see now. Rows stamped later
+        (scheduled articles) stay listed on their own, to appear at their time."""
+        summary = self.rows.get(record_type)
+        if summary is None:
+            summary = RecordChange(
+                record_type=record_type,
+                kind=RecordChange.Kind.IMPORTED,
+                via=RecordChange.Via.IMPORT,
+                changed_at=now,
+                public=False,
+                lines={"added": 0, "changed": 0},
+                **self.note,
+            )
+            summary.save(using=using)
+            self.rows[record_type] = summary
+        for row in rows:
+            row.summary = summary
+            for column, text in self.note.items():
+                setattr(row, column, text)
+            row.listed = row.public and row.changed_at > now
+            if row.public and not row.listed:
+                added = row.kind in (RecordChange.Kind.ADDED, RecordChange.Kind.FIRST)
+                summary.lines["added" if added else "changed"] += 1
+        public = any(summary.lines.values())
+        if public or summary.public:
+            summary.public = public
+            summary.save(using=using, update_fields=["lines", "public"])
+
+
+def record_import(
+    model, created, changed, many_to_many, comment, user=None, using="default", summaries=None
+):
     """History for one batch of imported records of `model`, written with bulk inserts: per
     created or changed record a reversion revision (`comment`, e.g. "Imported from
     fixtures/40_initiatives.json") holding its version, so its admin history shows the import
-    and reverting it touches that record alone, and a change row for the public log.
+    and reverting it touches that record alone, and a change row for the public log, listed
+    there through the import's summary (`summaries`, an ImportSummaries shared by the batches
+    of one import; a batch without one is an import of its own).
 
     `created`: saved objects new to the database. `changed`: [(object as saved now, {attname:
     value before} for its changed fields, {m2m name: ids before} for its changed relations)].
@@ -175,5 +273,30 @@ def record_import(model, created, changed, many_to_many, comment, user=None, usi
         if row is not None:
             rows.append(row)
     name_lines(model, [row.lines for row in rows])
+    if rows:
+        (summaries or ImportSummaries()).add(rows[0].record_type, rows, now, using)
     Version.objects.using(using).bulk_create(versions)
     RecordChange.objects.using(using).bulk_create(rows)
+
+
+def record_correction(sender, instance, raw=False, **kwargs):
+    """`post_save` receiver for portal.models.Correction: its row in the public log, made
+    when it is first saved and kept in step with later edits (deleting the correction
+    deletes the row)."""
+    if raw or not instance.record_type:
+        return
+    texts = {
+        code: getattr(instance, f"text_{code.replace('-', '_')}")
+        for code, _name in settings.LANGUAGES
+    }
+    values = {
+        "record_type": instance.record_type,
+        **{f"{name}_id": getattr(instance, f"{name}_id") for name in RECORD_TYPES},
+        "kind": RecordChange.Kind.CORRECTED,
+        "via": RecordChange.Via.EDITOR,
+        "lines": [{"field": instance.field}] if instance.field else [],
+        **note_columns(texts),
+    }
+    updated = RecordChange.objects.filter(correction=instance).update(**values)
+    if not updated:
+        RecordChange.objects.create(correction=instance, changed_at=timezone.now(), **values)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, OperationalError, transaction
 
+from portal.changelog.recording import ImportSummaries
 from portal.content.busy import DatabaseBusy, is_database_busy
 from portal.content.check import (
     MAX_PROBLEMS_LISTED,
@@ -39,7 +40,9 @@ class _NoProgress:
         pass
 
 
-def import_files(paths, *, dry_run=False, progress=None, max_records=None, user=None, names=None):
+def import_files(
+    paths, *, dry_run=False, progress=None, max_records=None, user=None, names=None, note=None
+):
     """Import fixture files; return an `ImportReport`.
 
     Raises `ContentImportError` (nothing written) if any record is invalid, `DatabaseBusy`
@@ -48,13 +51,16 @@ def import_files(paths, *, dry_run=False, progress=None, max_records=None, user=
     All writes happen in one transaction; with `dry_run` it is rolled back, so the report says
     what would happen. Each created or changed record gets its own revision in its history
     ("Imported from <file>", by `user` if given; `names` lists the files' names to show
-    there, in the order of `paths`, where those differ) and a row in the public change log.
+    there, in the order of `paths`, where those differ) and a row in the public change log,
+    which lists the import as one entry per record type with its change note (`note`,
+    {language code: text}) and a link to its items.
     A `user` without the permission to publish may not publish, schedule or unpublish an
     article (`ContentImportError`, see portal.content.permissions).
     `progress`, if given, is told of each stage (`start("checking")`, then
     `start("writing", total)`) and of each batch of records done (`advance(n)`).
     """
-    history = History(user, dict(zip((Path(p) for p in paths), names or (), strict=False)))
+    names = dict(zip((Path(p) for p in paths), names or (), strict=False))
+    history = History(user, names, ImportSummaries(note))
     paths = [Path(path) for path in paths]
     progress = progress or _NoProgress()
     try:

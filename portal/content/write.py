@@ -13,7 +13,7 @@ from django.db import connections, reset_queries
 from django.utils import timezone
 
 from portal.changelog.diffs import diff_lines, name_lines
-from portal.changelog.recording import record_import
+from portal.changelog.recording import ImportSummaries, record_import
 from portal.changelog.registry import edited_fields
 from portal.content.reader import read_records
 from portal.content.schema import BATCH_SIZE, SPECS, SPECS_BY_MODEL, chunks, convert_fields
@@ -121,10 +121,12 @@ class History:
 
     user: object = None
     names: dict = field(default_factory=dict)
+    # The import's rows in the public log, one per record type, with its change note.
+    summaries: ImportSummaries = field(default_factory=ImportSummaries)
 
     def for_path(self, path):
-        """(user, comment) for the revisions of records written from `path`."""
-        return self.user, f"Imported from {self.names.get(path, path)}"
+        """(user, comment, summaries) for the history of records written from `path`."""
+        return self.user, f"Imported from {self.names.get(path, path)}", self.summaries
 
 
 def _link_deferred(spec, deferred, cache):
@@ -142,9 +144,9 @@ def _link_deferred(spec, deferred, cache):
 
 
 def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
-    """Write one batch of `spec`'s records, each with its revision (`recorded`: user and
-    comment). A self-reference to a row not written yet is left for `_link_deferred`, its
-    (primary key, field, key) appended to `deferred`."""
+    """Write one batch of `spec`'s records, each with its revision (`recorded`: user,
+    comment and the import's summaries in the log). A self-reference to a row not written
+    yet is left for `_link_deferred`, its (primary key, field, key) appended to `deferred`."""
     model = spec.model
     manager = model._default_manager
     keys = [converted.values[spec.key_field] for converted in batch]
@@ -215,7 +217,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
 
     _note_outcomes(spec, report, to_create, changed, before, links_before, links_now)
 
-    user, comment = recorded
+    user, comment, summaries = recorded
     record_import(
         model,
         to_create,
@@ -224,6 +226,7 @@ def _write_batch(spec, batch, cache, report, remember_keys, recorded, deferred):
         comment,
         user=user,
         using=manager.db,
+        summaries=summaries,
     )
 
     if remember_keys:

@@ -10,6 +10,8 @@ filter is one class here; the FilterSets (portal.finders.filters) only combine t
 """
 
 import datetime
+import re
+import zlib
 from collections import namedtuple
 from dataclasses import dataclass
 from html import escape
@@ -21,6 +23,7 @@ from django.db.models import F, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
@@ -54,6 +57,20 @@ class FacetOption:
         }
 
 
+# A value that can stand in an id as it is (slugs, years, "none"); HTML ids hold no whitespace.
+_SLUG_LIKE = re.compile(r"[\w.-]*")
+
+
+def option_id(value):
+    """`value` as the part of an option's id after the filter's name: as it is when it is a
+    slug, else (a publisher's name, "South China Morning Post") its slug and a checksum of the
+    whole value, since an HTML id may hold no whitespace and two names can share a slug."""
+    value = str(value)
+    if _SLUG_LIKE.fullmatch(value):
+        return value
+    return f"{slugify(value, allow_unicode=True)}-{zlib.crc32(value.encode()):08x}"
+
+
 @dataclass(frozen=True)
 class Facet:
     name: str
@@ -82,9 +99,10 @@ class Facet:
             empty = "" if option.count or option.selected else " facet-option--empty"
             checked = " checked" if option.selected else ""
             count = escape(option.count_label)
+            control = escape(f"f-{self.name}-{option_id(option.value)}")
             items.append(
                 f'<li class="facet-option{empty}"><input type="{input_type}" name="{name}" '
-                f'value="{value}" id="f-{name}-{value}"{checked}><label for="f-{name}-{value}">'
+                f'value="{value}" id="{control}"{checked}><label for="{control}">'
                 f'{label} <span class="facet-count">{count}</span></label></li>'
             )
         return mark_safe("\n".join(items))

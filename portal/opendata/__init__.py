@@ -196,8 +196,9 @@ class LinkTable:
 
     @property
     def description(self):
-        return _("One row for each link between a %(model)s and one of its %(relation)s.") % {
-            "model": self.dataset.model._meta.verbose_name,
+        # Plural names, so no English article ("a"/"an") has to agree with the name.
+        return _("One row for each link between %(models)s and their %(relation)s.") % {
+            "models": self.dataset.model._meta.verbose_name_plural,
             "relation": self.field.verbose_name,
         }
 

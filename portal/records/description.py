@@ -27,6 +27,9 @@ OPEN_DATA = "open data"  # /data/<name>.csv and .json, in datapackage.json
 SITEMAP = "sitemap"  # its detail pages in /sitemap.xml
 BREADCRUMBS = "breadcrumbs"  # Home › section › record on its page and in its JSON-LD
 NETWORK = "network"  # drawn in "who works with whom"
+# Corrections stated on its page, in its JSON-LD, in the change log and on /corrections/
+# (needs a foreign key named after the type on portal.models.Correction).
+CORRECTIONS = "corrections"
 
 FEATURES = (
     LIST,
@@ -39,6 +42,7 @@ FEATURES = (
     SITEMAP,
     BREADCRUMBS,
     NETWORK,
+    CORRECTIONS,
 )
 
 

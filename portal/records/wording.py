@@ -1,6 +1,8 @@
-"""How record facts read in any language: a span of years, a language tag for HTML."""
+"""How record facts read in any language: a span of years, a list's separator, a language tag
+for HTML."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def year_span(start, end):
@@ -12,6 +14,12 @@ def year_span(start, end):
     if end:
         return _("Until %(end)s") % {"end": end}
     return ""
+
+
+def list_separator():
+    """What goes between the items of a list in the active language: ", " in English, "、"
+    in Chinese (the enumeration comma, where an English comma reads as a foreign mark)."""
+    return pgettext("list separator", ", ")
 
 
 # BCP 47 spells the script subtag with a capital: Django's "zh-hant" is "zh-Hant" in HTML.

@@ -21,8 +21,9 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from portal.models import Article, in_current_language
 from portal.records.addresses import absolute_url
-from portal.records.description import CHANGE_LOG
+from portal.records.description import CHANGE_LOG, CORRECTIONS
 from portal.records.wording import bcp47
+from portal.reference.versions import latest_version_id, version_url
 
 # LaTeX's special characters (& % # _ { } ...) escaped in text fields; Chinese is kept as is
 # (biber and bibtex8 read UTF-8), so an unknown character is neither dropped nor warned about.
@@ -77,13 +78,16 @@ class PageCitation:
     language: str
 
     @classmethod
-    def of(cls, obj, request, record_type, language):
+    def of(cls, obj, request, record_type, language, version=None):
+        """The citation of `obj`'s page; with `version` (a reversion version id), of that
+        version, at its permanent address (portal.reference.versions)."""
         title, _language = in_current_language(obj, obj.public.name_field)
         byline = getattr(obj, "byline", "")
+        path = version_url(obj, version) if version else obj.get_absolute_url()
         return cls(
             key=f"hkai-{record_type}-{obj.slug}",
             title=title,
-            url=absolute_url(obj.get_absolute_url()),
+            url=absolute_url(path),
             author=byline or _("HKAI Portal editors"),
             personal_author=bool(byline),
             updated=timezone.localdate(last_updated(obj)),
@@ -182,16 +186,21 @@ CITATION_FORMATS = {
 
 def record_meta(obj, request, record_type):
     """What every detail page shows about its item (the template's "About this page"):
-    ``record_updated``, ``sources_checked``, ``citation``, ``citation_links`` ([(text, url)])
-    and ``changes_feed_url``. Reads the sources already fetched, so it runs no query.
+    ``record_updated``, ``sources_checked``, ``citation`` (of the newest version, at its
+    permanent address), ``version_url`` (that address, or None), ``citation_links``
+    ([(text, url)]), ``changes_feed_url`` and ``updates_url`` ("See all updates"), and
+    ``corrections`` (newest first). Reads the sources already fetched; runs two queries
+    (the newest version, the corrections).
 
     Shared by the public detail pages and the admin's preview, which renders an article's
     page exactly as readers will see it without going through the public views.
     """
+    version = latest_version_id(obj)
     meta = {
         "record_updated": last_updated(obj),
         "sources_checked": sources_checked(obj.sources.all()),
-        "citation": PageCitation.of(obj, request, record_type, get_language()),
+        "citation": PageCitation.of(obj, request, record_type, get_language(), version),
+        "version_url": version_url(obj, version) if version else None,
         "citation_links": [
             (text, reverse(f"portal:{record_type}_cite", args=[obj.slug, name]))
             for name, (text, _type, _write) in CITATION_FORMATS.items()
@@ -199,4 +208,7 @@ def record_meta(obj, request, record_type):
     }
     if obj.public.has(CHANGE_LOG):
         meta["changes_feed_url"] = reverse(f"portal:{record_type}_changes_feed", args=[obj.slug])
+        meta["updates_url"] = reverse(f"portal:{record_type}_changes", args=[obj.slug])
+    if obj.public.has(CORRECTIONS):
+        meta["corrections"] = list(obj.corrections.all()) if obj.pk else []
     return meta

@@ -1,6 +1,7 @@
 """Template tags for the portal's pages: page URLs, JSON-LD, footnote markers, year spans."""
 
 import json
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from django import template
@@ -18,9 +19,10 @@ from portal.caching.pages import request_state
 from portal.finders.cards import render_card
 from portal.models import in_current_language
 from portal.records.addresses import absolute_url
-from portal.records.wording import bcp47, year_span
+from portal.records.wording import bcp47, list_separator, year_span
 from portal.reference.footnotes import without_footnotes
 from portal.reference.markdown import render_markdown
+from portal.reference.numbering import References
 
 register = template.Library()
 
@@ -46,18 +48,59 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
+@dataclass
+class CitedPage:
+    """A detail page's cited texts, rendered (``texts``: field name -> HTML), and the
+    reference list that numbers their sources (``references``)."""
+
+    texts: dict
+    references: References
+
+
 @register.simple_tag
-def source_refs(sources):
-    """Numbered links to the page's source list entries (``#source-<pk>``), numbered as the
-    list numbers them; empty when there are none."""
-    if not sources:
+def references(obj, *fields):
+    """``{% references initiative "description" as refs %}``: `obj`'s translated Markdown
+    `fields` rendered in order (marked like ``tr_block`` where English stands in), their
+    footnotes numbered in one reference list with `obj`'s other sources (``obj.sources.all()``,
+    prefetched by the view), so the "Sources:" line, the markers and the list at the foot of
+    the page all show the same numbers. Runs no query of its own."""
+    numbered = References(obj.sources.all() if hasattr(obj, "sources") else ())
+    texts = {}
+    for name in fields:
+        text, language = in_current_language(obj, name)
+        texts[name] = _english_only(render_markdown(text, references=numbered), language)
+    numbered.entries  # noqa: B018 - numbers the sources the texts do not cite, after them
+    return CitedPage(texts, numbered)
+
+
+@register.simple_tag
+def source_refs(page):
+    """The "Sources:" line: a link to each entry of the page's reference list (a
+    `CitedPage`), numbered as the list numbers them; empty when there are none."""
+    entries = page.references.entries
+    if not entries:
         return ""
     links = format_html_join(
-        " ",
-        '<a href="#source-{}">[{}]</a>',
-        ((source.pk, n) for n, source in enumerate(sources, start=1)),
+        " ", '<a href="#{}">[{}]</a>', ((entry.anchor, entry.number) for entry in entries)
     )
     return format_html('<p class="source-refs">{} {}</p>', _("Sources:"), links)
+
+
+@register.simple_tag
+def cite_source(page, source_id):
+    """A marker like the texts' footnotes for the source with primary key `source_id`, with
+    its number in the page's reference list; empty if the page does not list it."""
+    references = page.references
+    number = references.number_of(source_id)
+    if number is None:
+        return ""
+    return format_html(
+        '<sup class="footnote-ref"><a href="#{}source-{}" aria-describedby="{}">[{}]</a></sup>',
+        references.id_prefix,
+        source_id,
+        references.heading_id,
+        number,
+    )
 
 
 register.simple_tag(year_span)
@@ -116,22 +159,34 @@ def card(context, template_name, obj, heading_level=3, **options):
 @register.filter
 def as_time(value):
     """A date and time as ``<time datetime="ISO 8601">date in the page's format</time>``, in
-    the site's time zone: one conversion where two ``date`` filters made two."""
+    the site's time zone: one conversion where two ``date`` filters made two. To the second:
+    HTML's valid date strings allow at most three digits of a second's fraction, and no reader
+    needs them."""
     if not value:
         return ""
     local = timezone.localtime(value)
     return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "DATE_FORMAT")
+        '<time datetime="{}">{}</time>',
+        local.isoformat(timespec="seconds"),
+        date_format(local, "DATE_FORMAT"),
     )
 
 
 @register.filter
 def names(obj, relation):
-    """The names of `obj`'s related rows (``{{ article|names:"sectors" }}``), comma-separated,
-    each through `tr` (English stand-ins marked). Reads what the view prefetched."""
+    """The names of `obj`'s related rows (``{{ article|names:"sectors" }}``), as a list in the
+    page's language ("Health, Education"; "醫療、教育"), each through `tr` (English stand-ins
+    marked). Reads what the view prefetched."""
     return format_html_join(
-        ", ", "{}", ((tr(item, "name"),) for item in getattr(obj, relation).all())
+        list_separator(), "{}", ((tr(item, "name"),) for item in getattr(obj, relation).all())
     )
+
+
+@register.filter
+def join_list(items):
+    """`items` joined as a list in the page's language, each escaped (``join:", "`` put an
+    English comma between Chinese words)."""
+    return format_html_join(list_separator(), "{}", ((item,) for item in items))
 
 
 @register.filter
@@ -164,14 +219,3 @@ def tr_block(obj, name):
 
 
 register.filter("without_footnotes", without_footnotes)
-
-
-@register.filter
-def tr_markdown(obj, name):
-    """A translated Markdown field rendered to sanitised HTML, marked like ``tr_block``.
-
-    Its footnotes name `obj`'s sources (``obj.sources.all()``, prefetched by the view, in the
-    order of the page's source list); their ids are prefixed with `name`."""
-    text, language = in_current_language(obj, name)
-    sources = obj.sources.all() if hasattr(obj, "sources") else ()
-    return _english_only(render_markdown(text, sources=sources, prefix=name), language)

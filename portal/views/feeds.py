@@ -26,6 +26,7 @@ from portal.finders.listings import ARTICLES, INITIATIVES, TIMELINE
 from portal.finders.query import FinderQuery
 from portal.finders.querystrings import query_with, with_query
 from portal.records.addresses import absolute_url
+from portal.records.registry import record_named
 from portal.views.changes import BadChangesQuery, changes_query
 from portal.views.formats import plain_text_bad_request
 
@@ -162,7 +163,7 @@ class ChangesFeed(Feed):
     """/changes.atom: the newest changes to public records, of one type with `?type=`."""
 
     feed_type = Atom1Feed
-    description_template = "portal/includes/_change_lines.html"
+    description_template = "portal/includes/_change_body.html"
 
     def __call__(self, request, *args, **kwargs):
         try:
@@ -171,7 +172,7 @@ class ChangesFeed(Feed):
             return plain_text_bad_request({"type": [str(problem)]})
 
     def get_object(self, request, *args, **kwargs):
-        record_type, _before = changes_query(request.GET)
+        record_type, _before, _import = changes_query(request.GET)
         self.request = request
         return record_type
 
@@ -195,13 +196,16 @@ class ChangesFeed(Feed):
         return absolute_url(self.request.get_full_path())
 
     def item_title(self, change):
+        record = changed_record(change) or record_named(change.record_type).plural
         return xml_text(
-            _("%(record)s: %(kind)s")
-            % {"record": changed_record(change), "kind": change.get_kind_display()}
+            _("%(record)s: %(kind)s") % {"record": record, "kind": change.get_kind_display()}
         )
 
     def item_link(self, change):
-        return absolute_url(changed_record(change).get_absolute_url())
+        record = changed_record(change)
+        if record is None:  # an import's summary: its items
+            return absolute_url(with_query(reverse("portal:changes"), f"import={change.pk}"))
+        return absolute_url(record.get_absolute_url())
 
     def item_guid(self, change):
         return absolute_url(f"{reverse('portal:changes')}#change-{change.pk}")
@@ -216,7 +220,9 @@ class ChangesFeed(Feed):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        return {**context, "lines": shown_lines(context["obj"])}
+        change = context["obj"]
+        record = changed_record(change) or record_named(change.record_type)
+        return {**context, "change": change, "record": record, "lines": shown_lines(change)}
 
 
 class RecordChangesFeed(ChangesFeed):
@@ -228,7 +234,7 @@ class RecordChangesFeed(ChangesFeed):
 
     def changes(self, record):
         record_type = record.public.name
-        return visible_changes(record_type).filter(**{record_type: record})
+        return visible_changes(record_type, listed=False).filter(**{record_type: record})
 
     def title(self, record):
         return xml_text(_("HKAI Portal: changes to %(record)s") % {"record": record})

@@ -66,17 +66,41 @@ def _organisation_reference(organisation, request):
     }
 
 
+def with_corrections(json_ld, corrections, url):
+    """`json_ld` with the record's corrections as schema.org `correction`s
+    (https://schema.org/correction: CorrectionComment), newest first; a page that says
+    nothing else about its record says them of the WebPage at `url`."""
+    if not corrections:
+        return json_ld
+    json_ld = json_ld or {"@context": SCHEMA_ORG, "@type": "WebPage", "url": url}
+    return {
+        **json_ld,
+        "correction": [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.corrected_on.isoformat(),
+            }
+            for correction in corrections
+        ],
+    }
+
+
 class JsonLdMixin:
     """Adds ``breadcrumbs`` (`portal.views.breadcrumbs.trail`, which base.html shows) and
     ``json_ld``, a schema.org dict that base.html renders as escaped JSON-LD: what
-    `get_json_ld()` says the page is about (None: nothing), with the breadcrumbs in it."""
+    `get_json_ld()` says the page is about (None: nothing), with the breadcrumbs and the
+    ``corrections`` (from RecordMetaMixin, before it) in it."""
 
     def get_json_ld(self):
         return None
 
     def get_context_data(self, **kwargs):
         crumbs = breadcrumbs.trail(self.object)
-        json_ld = breadcrumbs.with_breadcrumbs(self.get_json_ld(), crumbs, self.request, SCHEMA_ORG)
+        json_ld = with_corrections(
+            self.get_json_ld(), kwargs.get("corrections"), self.absolute_url()
+        )
+        json_ld = breadcrumbs.with_breadcrumbs(json_ld, crumbs, self.request, SCHEMA_ORG)
         return super().get_context_data(breadcrumbs=crumbs, json_ld=json_ld, **kwargs)
 
     def absolute_url(self):

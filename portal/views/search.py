@@ -30,6 +30,7 @@ from portal.finders.querystrings import with_query
 from portal.search import lexicon
 from portal.search.query import MAX_QUERY_LENGTH, matches
 from portal.search.ranking import Candidates, ranked
+from portal.search.simplified import traditional
 from portal.search.snippets import attach_snippets
 from portal.views.finders import page_number
 
@@ -56,11 +57,13 @@ def search_matches(q, state, thesaurus):
 
 def did_you_mean(q, total, state, thesaurus):
     """A near spelling of `q` that finds more than its `total` results, or "": offered only
-    below FEW_RESULTS, from the vocabulary of names and titles (portal.search.lexicon), and
+    below FEW_RESULTS, from the vocabulary of names and titles (portal.search.lexicon) and
+    with any Simplified Chinese written in Traditional (portal.search.simplified), and
     checked by running it (one search per list)."""
     if total >= FEW_RESULTS:
         return "", None
-    suggestion = lexicon.vocabulary(state).suggestion(q)
+    spelt = traditional(q)
+    suggestion = lexicon.vocabulary(state).suggestion(spelt) or (spelt if spelt != q else "")
     if not suggestion:
         return "", None
     found = search_matches(suggestion, state, thesaurus)
@@ -234,13 +237,17 @@ def search_view(request):
         if not total and corrected:  # Nothing matched as typed: show the near spelling's.
             found, searched = corrected, suggestion
         problem = " ".join(narrowing.problems)
-        named = lexicon.names(state).named(searched)
+        name_index = lexicon.names(state)
+        named = name_index.named(searched)
+        partly_named = name_index.partly_named(searched)
         candidates = []
         for order, (listing, matched, ids) in enumerate(found):
             if not narrowing.type_chosen(listing):
                 continue
-            best = BitMap(named.get(listing.model._meta.label, ()))
-            visible = ids | best if listing.all_visible else ids
+            label = listing.model._meta.label
+            best = BitMap(named.get(label, ()))
+            named_in_part = partly_named.get(label, {})
+            visible = ids | best | BitMap(named_in_part) if listing.all_visible else ids
             candidates.append(
                 Candidates(
                     listing.name,
@@ -250,6 +257,7 @@ def search_view(request):
                     lexicon.sourced(state, listing.model),
                     order,
                     reference=listing is SOURCES,
+                    named=named_in_part,
                 )
             )
         total = sum(len(c.ids) for c in candidates)

@@ -219,10 +219,13 @@ class MarkdownPreviewTests(TestCase):
         self.assertEqual(response.status_code, 200)
         result = response.json()
         self.assertIn("<strong>bold</strong>", result["html"])
+        # The marker and, after the text, its reference list, with ids of the preview's own.
+        pk = self.source.pk
+        self.assertIn(f'<a href="#preview_en-source-{pk}" id="preview_en-cite-1a"', result["html"])
+        self.assertIn(f'<li id="preview_en-source-{pk}">', result["html"])
         self.assertIn(
-            '<a class="footnote-source" href="https://www.info.gov.hk/example"', result["html"]
+            '<a href="https://www.info.gov.hk/example">A press release</a>', result["html"]
         )
-        self.assertIn("A press release", result["html"])
         self.assertEqual(result["problems"], [])
 
     def test_notes_heading_follows_the_language_and_problems_are_listed(self):

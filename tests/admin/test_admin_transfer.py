@@ -197,6 +197,23 @@ class ImportPageTests(TransferTestCase):
         again = self.client.post(IMPORT_URL, {"token": preview.context["pending"].token})
         self.assertEqual(again.status_code, 400)
 
+    def test_confirm_takes_the_change_note_the_public_log_shows(self):
+        preview = self.upload(fixture_file("a.json", valid_records()))
+        self.assertContains(preview, 'name="note_en"')
+        self.client.post(
+            IMPORT_URL,
+            {
+                "token": preview.context["pending"].token,
+                "confirm": "Confirm import",
+                "note_en": "First load of the sandbox records",
+                "note_zh_hant": "首次載入",
+            },
+        )
+        self.client.logout()
+        response = self.client.get("/changes/?type=initiative")
+        self.assertContains(response, "Note: First load of the sandbox records")
+        self.assertContains(self.client.get("/zh-hant/changes/?type=initiative"), "首次載入")
+
     def test_problems_name_the_uploaded_file_record_and_field(self):
         make_sector(name="Banking and financial services", slug="banking-finance")
         before = self.snapshot()

@@ -28,9 +28,14 @@ What it does:
    again (page cache on, warmed), /articles/ uncached (a second gunicorn with
    DJANGO_PAGE_CACHE=0) and the reference page (reference_app/: the 20 newest articles from
    one query, same gunicorn settings).
-5. Prints two tables: first hits per page type against their target, min(3 x the fixtures
-   time + 100 ms, 1 s); and throughput as a ratio of the reference page, against its targets
-   (at N, served again at least 0.5x; on the fixtures, uncached at least 0.25x).
+5. Times the editors' admin pages (admin_timings.py, in a child process per database, signed
+   in as a superuser it makes): every change list with its filters, search, sorting and a
+   deep page, the change forms, a history and the autocomplete; each one request, in process
+   through django.test.Client, with its query count.
+6. Prints three tables: first hits per page type against their target, min(3 x the fixtures
+   time + 100 ms, 1 s); the admin pages against the same target; and throughput as a ratio of
+   the reference page, against its targets (at N, served again at least 0.5x; on the
+   fixtures, uncached at least 0.25x).
 
 Exits 0 whether or not the targets are met, and 1 when something failed: a server did not
 start, a page answered other than 2xx (the run goes on, marking it), or wrk saw errors.
@@ -338,6 +343,41 @@ def count_queries(url, results, workdir, label):
             result.queries += f" [{status}]"
 
 
+# --- Admin pages -----------------------------------------------------------------------------
+
+
+def admin_pages(url, workdir, label):
+    """Return {page type: {"path", "status", "ms", "queries"}} of the admin pages of the
+    database at `url`, timed by admin_timings.py in a child process with nothing cached."""
+    cache_dir = tempfile.mkdtemp(prefix="hkai-bench-cache-")
+    env = production_env(
+        url,
+        DJANGO_PAGE_CACHE="0",
+        DJANGO_CACHE_DIR=cache_dir,
+        DJANGO_SETTINGS_MODULE="hkai.settings",
+        PGOPTIONS=f"-c statement_timeout={COUNT_TIMEOUT}s",
+    )
+    log_path = workdir / f"{label}-admin.log"
+    try:
+        with open(log_path, "ab") as log:
+            completed = subprocess.run(
+                [sys.executable, "-m", "tests.benchmarks.admin_timings"],
+                cwd=harness.REPO_ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                timeout=COUNT_TIMEOUT * 10,
+            )
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    if completed.returncode != 0:
+        raise BenchmarkError(
+            f"timing the admin pages failed (exit {completed.returncode}).\n"
+            f"--- last lines of {log_path} ---\n{harness.tail(log_path)}"
+        )
+    return json.loads(completed.stdout.decode().splitlines()[-1])
+
+
 # --- Throughput ------------------------------------------------------------------------------
 
 
@@ -391,7 +431,8 @@ def measure_throughput(targets, args):
 
 
 def benchmark_database(label, url, args, workdir):
-    """Time, count and load one database's pages; return (facts, page results, throughput)."""
+    """Time, count and load one database's pages; return (facts, page results, admin page
+    results, throughput)."""
     facts = harness.content_facts(url)
     portal_env = production_env(url)
     with ExitStack() as servers:
@@ -403,6 +444,8 @@ def benchmark_database(label, url, args, workdir):
         pages = first_hits(cached, page_paths(facts, args.deep_page))
         print(f"{label}: counting queries ...", flush=True)
         count_queries(url, pages, workdir, label)
+        print(f"{label}: admin pages ...", flush=True)
+        admin = admin_pages(url, workdir, label)
         uncached = servers.enter_context(
             Server(
                 f"{label}-uncached",
@@ -427,7 +470,7 @@ def benchmark_database(label, url, args, workdir):
             },
             args,
         )
-    return facts, pages, throughput
+    return facts, pages, admin, throughput
 
 
 # --- Report ----------------------------------------------------------------------------------
@@ -497,6 +540,26 @@ def print_pages_table(args, fixtures, generated, database_kind):
     )
 
 
+def print_admin_table(args, fixtures, generated, database_kind):
+    """Print each admin page's time and queries on both databases, against its target."""
+    n = f"{args.articles:,}"
+    print(f"\nAdmin pages, ms ({database_kind}; signed in, one request each, in process)")
+    header = f"{'admin page':<28}{'fixtures':>10}{f'at {n}':>14}{'target':>8}{'met?':>6}"
+    header += f"{'queries':>10}{f'at {n}':>10}"
+    print(header)
+    print("-" * len(header))
+    for page_type, after in generated.items():
+        before = fixtures.get(page_type, {"ms": 0, "status": 0, "queries": ""})
+        ok = before["status"] == 200 and after["status"] == 200
+        target = target_ms(before["ms"])
+        met = "yes" if ok and after["ms"] <= target else "NO"
+        cell = f"{after['ms']:.0f}" + ("" if after["status"] == 200 else f" [{after['status']}]")
+        print(
+            f"{page_type:<28}{before['ms']:>10.0f}{cell:>14}{target:>8.0f}{met:>6}"
+            f"{before['queries']:>10}{after['queries']:>10}"
+        )
+
+
 def print_throughput_table(args, throughput, database_kind):
     """Print each server's median throughput and p99 latency, as a ratio of the reference."""
     print(
@@ -562,17 +625,24 @@ def main(argv=None):
             )
             harness.prepare_checkout(fixtures_url, workdir)
             urls = build_databases(args, workdir)
-            facts, pages, throughput = {}, {}, {}
+            facts, pages, admin, throughput = {}, {}, {}, {}
             for label, url in urls.items():
-                facts[label], pages[label], throughput[label] = benchmark_database(
+                facts[label], pages[label], admin[label], throughput[label] = benchmark_database(
                     label, url, args, workdir
                 )
             print()
             for label, database_facts in facts.items():
                 print_facts(label, database_facts)
             print_pages_table(args, pages["fixtures"], pages["generated"], database_kind)
+            print_admin_table(args, admin["fixtures"], admin["generated"], database_kind)
             print_throughput_table(args, throughput, database_kind)
             problems = problems_found(pages, throughput)
+            problems += [
+                f"{label}: admin page {page_type} {result['path']} answered {result['status']}"
+                for label, results in admin.items()
+                for page_type, result in results.items()
+                if result["status"] != 200
+            ]
             if problems:
                 print("\nProblems:\n  " + "\n  ".join(problems))
                 if not args.keep:

@@ -20,7 +20,7 @@ from reversion.models import Version
 from portal.models import Article, Initiative, Organisation, Sector, Source
 from tests.browser import FIXTURE_FILES, expect
 from tests.browser.test_editor_workflow import PASSWORD, autocomplete, log_in, save
-from tests.browser.test_pages_a11y import PAGES
+from tests.page_types import PAGES
 
 pytestmark = pytest.mark.browser
 

@@ -173,7 +173,7 @@ def test_home_page_chart_draws_bars_and_has_a_text_alternative(page, real_conten
     page.goto("/")
 
     # A group of links (one per bar, to the timeline of its year), not an image.
-    chart = page.locator('svg[role="group"]')
+    chart = page.locator('svg[role="document"]')
     expect(chart).to_have_count(1)
     expect(chart).to_be_visible()
     expect(chart).to_have_accessible_name(re.compile(r"\w"))

@@ -5,73 +5,12 @@ the template as possible is on the page that axe checks.
 """
 
 import pytest
-from django.db.models import Count
 from django.utils import translation
 
-from portal.models import Article, Initiative, Milestone, Organisation, Sector
 from tests.browser import assert_no_axe_violations, expect
+from tests.page_types import PAGES
 
 pytestmark = pytest.mark.browser
-
-
-def richest(queryset, *relations):
-    """Return the item of the queryset with the most related rows across the relations."""
-    counts = {f"n_{name}": Count(name, distinct=True) for name in relations}
-    queryset = queryset.annotate(**counts).order_by(*[f"-{name}" for name in counts], "pk")
-    return queryset.first()
-
-
-def busiest_sector():
-    return richest(Sector.objects.all(), "initiatives")
-
-
-# Each page type, and what to open: a URL, or an item whose page has its name in the h1.
-PAGES = {
-    "home": lambda: "/",
-    "articles": lambda: "/articles/",
-    "initiatives": lambda: "/initiatives/",
-    # Active filters as chips, a "clear all" link, options that would give no results.
-    "initiatives-filtered": lambda: f"/initiatives/?sector={busiest_sector().slug}&status=active",
-    # The empty state, which says which filter to remove.
-    "initiatives-no-results": lambda: f"/initiatives/?sector={busiest_sector().slug}&q=zzzx",
-    "organisations": lambda: "/organisations/",
-    "sectors": lambda: "/sectors/",
-    # Each source with what cites it; a long facet (publishers) and a chosen type.
-    "sources": lambda: "/sources/",
-    "sources-filtered": lambda: "/sources/?publisher_type=government",
-    "sources-chinese": lambda: "/zh-hant/sources/?publisher_type=university",
-    "search": lambda: "/search/?q=ai",
-    "data": lambda: "/data/",
-    "changes": lambda: "/changes/",
-    "article": lambda: richest(Article.objects.published(), "sectors", "initiatives", "sources"),
-    "initiative": lambda: richest(
-        Initiative.objects.all(), "partners", "sectors", "sources", "articles"
-    ),
-    "organisation": lambda: richest(
-        Organisation.objects.all(), "children", "led_initiatives", "sectors", "sources"
-    ),
-    # "Part of" its parent, beside the other facts.
-    "organisation-part-of": lambda: richest(
-        Organisation.objects.filter(parent__isnull=False), "led_initiatives", "sources"
-    ),
-    "sector": lambda: richest(Sector.objects.all(), "initiatives", "organisations", "articles"),
-    # Footnotes: references, the labelled notes section and its links to the source list.
-    "initiative-with-notes": lambda: footnoted(Initiative),
-    "organisation-with-notes": lambda: footnoted(Organisation),
-    "timeline": lambda: "/timeline/",
-    # A year range with chips, and the explanation of a range that ends before it starts.
-    "timeline-filtered": lambda: "/timeline/?from=2024&to=2025&kind=regulation",
-    "timeline-bad-range": lambda: "/timeline/?from=2025&to=2020",
-    "milestone": lambda: richest(
-        Milestone.objects.all(), "initiatives", "organisations", "sectors", "sources"
-    ),
-}
-
-
-def footnoted(model):
-    """The item of `model` whose English description cites the most footnotes."""
-    items = model.objects.filter(description_en__contains="[^")
-    return max(items, key=lambda item: (item.description_en.count("[^"), -item.pk))
 
 
 @pytest.mark.parametrize("page_type", PAGES)
@@ -128,6 +67,10 @@ CHINESE_PAGE_TYPES = [
     "sector",
     "timeline",
     "milestone",
+    "initiative-corrected",
+    "corrections",
+    "record-updates",
+    "version",
 ]
 
 
@@ -145,23 +88,6 @@ def test_chinese_page_declares_its_language_and_has_no_axe_violations(
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     expect(page.locator("h1")).to_have_count(1)
     assert_no_axe_violations(page)
-
-
-def test_a_footnote_leads_to_its_note_the_source_list_and_back(page, real_content):
-    initiative = footnoted(Initiative)
-    page.goto(initiative.get_absolute_url())
-    reference = page.locator("sup.footnote-ref a").first
-    expect(reference).to_have_attribute("aria-describedby", "notes-description")
-
-    reference.click()
-    note = page.locator("#fn-description-1")
-    expect(note).to_be_in_viewport()
-    source_entry = note.locator('a[href^="#source-"]')
-    entry_id = source_entry.get_attribute("href")[1:]
-    expect(page.locator(f"li#{entry_id}")).to_have_count(1)
-
-    note.locator("a.footnote-backref").first.click()
-    expect(page.locator("#fnref-description-1")).to_be_in_viewport()
 
 
 @pytest.mark.parametrize("language", ["", "/zh-hant"])

@@ -18,7 +18,7 @@ from django.utils import translation
 from portal.models import Initiative, Organisation
 from tests.browser import assert_no_axe_violations, expect
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_pages_a11y import PAGES
+from tests.page_types import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +49,10 @@ PAGE_TYPES = {
             "organisation",
             "sector",
             "milestone",
+            "initiative-corrected",
+            "corrections",
+            "record-updates",
+            "version",
         ]
     },
     "search-no-results": lambda: "/search/?q=zzqxv",

@@ -64,9 +64,18 @@ class ChangeLogTests(TestCase):
             sorted(version.field_dict["sectors"]),
             list(self.initiative.sectors.values_list("pk", flat=True)),
         )
+        # The log lists the import once per record type, not every record it wrote ...
         response = self.client.get("/changes/")
-        self.assertContains(response, "Added (imported)")
-        self.assertContains(response, 'href="/initiatives/genai-sandbox/">GenA.I. Sandbox</a>')
+        self.assertContains(response, "Initiatives imported")
+        self.assertContains(response, "1 added, 0 changed.")
+        self.assertNotContains(response, "Added (imported)")
+        summary = RecordChange.objects.get(kind="imported", record_type="initiative")
+        self.assertContains(response, f'href="/changes/?import={summary.pk}"')
+        # ... and links to its items.
+        items = self.client.get(f"/changes/?import={summary.pk}")
+        self.assertContains(items, "Added (imported)")
+        self.assertContains(items, 'href="/initiatives/genai-sandbox/">GenA.I. Sandbox</a>')
+        self.assertNotContains(items, "Hong Kong Monetary Authority")
 
     def test_the_admin_history_lists_the_import_and_can_revert_to_it(self):
         import_records(with_initiative(status="active"), name="second.json")
@@ -93,7 +102,8 @@ class ChangeLogTests(TestCase):
         import_records(with_initiative(status="active", description_en=changed, sectors=[]))
         self.save_through_admin(Initiative.objects.get(pk=self.initiative.pk), status="completed")
 
-        response = self.client.get("/changes/?type=initiative")
+        # The record's own updates list every change to it, the imported ones included.
+        response = self.client.get("/initiatives/genai-sandbox/changes/")
         text = response.content.decode()
         self.assertContains(response, "Status: Planned → Active")
         self.assertContains(response, "Status: Active → Completed")
@@ -110,15 +120,38 @@ class ChangeLogTests(TestCase):
         )
         self.assertEqual(RecordChange.objects.filter(initiative=self.initiative).count(), 3)
         self.assertNotContains(self.client.get("/changes/"), "reviewed")
+        # The log itself lists the admin edit and the import's summary, not its items.
+        listed = self.client.get("/changes/?type=initiative")
+        self.assertContains(listed, "Status: Active → Completed")
+        self.assertNotContains(listed, "Status: Planned → Active")
+        self.assertContains(listed, "0 added, 1 changed.")
 
     def test_the_filter_keeps_one_record_type(self):
         response = self.client.get("/changes/?type=organisation")
-        self.assertContains(response, "Hong Kong Monetary Authority")
-        self.assertNotContains(response, "GenA.I. Sandbox")
-        self.assertContains(self.client.get("/changes/?type=sector"), "Banking and financial")
+        self.assertContains(response, "Organisations imported")
+        self.assertNotContains(response, "Initiatives imported")
+        summary = response.context["changes"][0][0]
+        items = self.client.get(f"/changes/?type=organisation&import={summary.pk}")
+        self.assertContains(items, "Hong Kong Monetary Authority")
+        self.assertNotContains(items, "GenA.I. Sandbox")
+        sector = RecordChange.objects.get(kind="imported", record_type="sector")
+        self.assertContains(
+            self.client.get(f"/changes/?import={sector.pk}"), "Banking and financial"
+        )
+        # The items of an import of another type are not found under this one.
+        self.assertEqual(
+            self.client.get(f"/changes/?type=organisation&import={sector.pk}").status_code, 404
+        )
 
     def test_odd_parameters_are_explained_with_a_400(self):
-        for query in ("type=nothing", "before=abc", "before=-1", "before=" + "9" * 40):
+        for query in (
+            "type=nothing",
+            "before=abc",
+            "before=-1",
+            "before=" + "9" * 40,
+            "import=x",
+            "import=" + "9" * 40,
+        ):
             with self.subTest(query):
                 response = self.client.get(f"/changes/?{query}")
                 self.assertEqual(response.status_code, 400)
@@ -130,7 +163,11 @@ class ChangeLogTests(TestCase):
         feed = ET.fromstring(self.client.get("/changes.atom").content)
         titles = [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")]
         self.assertEqual(titles[0], "GenA.I. Sandbox: Changed")
-        self.assertIn("Hong Kong Monetary Authority: Added", titles)
+        self.assertIn("Organisations: Imported", titles)
+        self.assertNotIn("Hong Kong Monetary Authority: Added", titles)
+        links = [e.find(f"{ATOM}link").get("href") for e in feed.iter(f"{ATOM}entry")]
+        summary = RecordChange.objects.get(kind="imported", record_type="organisation")
+        self.assertIn(f"http://testserver/changes/?import={summary.pk}", links)
         summary = feed.find(f"{ATOM}entry").find(f"{ATOM}summary").text
         self.assertIn("Status: Planned → Active", summary)
 

@@ -26,7 +26,9 @@ class StatusAsOfTests(TestCase):
         response = self.client.get(self.initiative.get_absolute_url())
         self.assertContains(
             response,
-            f'Active, as of 12 March 2026 (<a href="#source-{self.source.pk}">source</a>)',
+            "Active, as of 12 March 2026"
+            f'<sup class="footnote-ref"><a href="#source-{self.source.pk}" '
+            'aria-describedby="sources-heading">[1]</a></sup>',
             html=True,
         )
         self.assertContains(response, f'id="source-{self.source.pk}"')

@@ -267,6 +267,17 @@ class SearchPageTests(TestCase):
         self.assertContains(response, "Best match")
         self.assertNotContains(response, "Cyberport draft")
 
+    def test_a_record_the_query_mostly_names_comes_before_articles_that_use_its_words(self):
+        make_organisation(name="The University of Hong Kong", slug="hku")
+        make_organisation(name="The Chinese University of Hong Kong", slug="cuhk")
+        make_article(title="University of Hong Kong news", slug="news")
+        response = self.client.get("/search/?q=university+of+hong+kong")
+        rows = response.context["page_obj"].object_list
+        # The fuller share of a name first (3 of 3 words, then 3 of 4); neither is the
+        # exact-name "best match".
+        self.assertEqual([row.slug for row in rows][:3], ["hku", "cuhk", "news"])
+        self.assertFalse(any(row.best_match for row in rows))
+
     def test_empty_and_overlong_queries(self):
         self.assertEqual(self.client.get("/search/").status_code, 200)
         self.assertEqual(self.client.get("/search/?q=" + "a" * 300).status_code, 400)

@@ -269,7 +269,7 @@ class DetailPageNetworkTests(TestCase):
             "/sectors/healthcare/",
         }
         for svg in (wide, narrow):
-            self.assertEqual(svg["role"], "group")
+            self.assertEqual(svg["role"], "document")
             self.assertEqual(set(svg["links"]), expected)
             self.assertEqual(len(svg["links"]), len(expected))
             # The record itself is in the middle, named but not a link to its own page.
@@ -401,14 +401,14 @@ class QueryCountTests(TestCase):
     # No query is added by the diagram: tests/views/test_pages.py pins these pages at the counts
     # they had before it. Here: the content state; the record and its relations; the
     # article facet index's visible rows and mentions of the record (2); its first
-    # milestones.
+    # milestones; its newest version and its corrections (2).
 
     def test_initiative_page(self):
-        response = self.assert_queries_fixed("/initiatives/lab/", 1 + 4 + 2 + 1)
+        response = self.assert_queries_fixed("/initiatives/lab/", 1 + 4 + 2 + 1 + 2)
         self.assertEqual(len(read_network(response).svgs[0]["links"]), layout.MAX_NEIGHBOURS)
 
     def test_organisation_page(self):
-        response = self.assert_queries_fixed("/organisations/org/", 1 + 6 + 2 + 1)
+        response = self.assert_queries_fixed("/organisations/org/", 1 + 6 + 2 + 1 + 2)
         self.assertEqual(len(read_network(response).svgs[0]["links"]), layout.MAX_NEIGHBOURS)
 
     def test_whole_map(self):

@@ -10,11 +10,13 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from portal.downloads import store
+from portal.models import Correction
 from portal.records.description import (
     BREADCRUMBS,
     CHANGE_LOG,
     CITATIONS,
     CITED_BY,
+    CORRECTIONS,
     FEATURES,
     FORMATS,
     LIST,
@@ -85,6 +87,7 @@ class EveryFeatureTests(TestCase):
             SITEMAP: self.check_sitemap,
             BREADCRUMBS: self.check_breadcrumbs,
             NETWORK: self.check_network,
+            CORRECTIONS: self.check_corrections,
         }
         self.assertEqual(set(checks), set(FEATURES))
         for record in public_records():
@@ -97,6 +100,12 @@ class EveryFeatureTests(TestCase):
         # The newest type, which once lacked search, the change log, citations and cited-by.
         (milestone,) = [record for record in public_records() if record.name == "milestone"]
         self.assertEqual(milestone.features, set(FEATURES) - {NETWORK})
+
+    def test_every_type_with_corrections_has_its_key_on_correction(self):
+        for record in public_records(CORRECTIONS):
+            with self.subTest(record.name):
+                field = Correction._meta.get_field(record.name)
+                self.assertIs(field.related_model, record.model)
 
     def get_ok(self, url, **params):
         response = self.client.get(url, params)
@@ -142,6 +151,23 @@ class EveryFeatureTests(TestCase):
         for citation_format in ("bib", "ris", "json"):
             url = reverse(f"portal:{record.name}_cite", args=[obj.slug, citation_format])
             self.assertContains(self.get_ok(url), obj.slug)
+        # Once saved with a version, the citation names that version's permanent address.
+        with reversion.create_revision():
+            obj.save()
+        page = self.get_ok(obj.get_absolute_url())
+        version_url = page.context["version_url"]
+        self.assertContains(page, f'href="{version_url}"')
+        self.assertContains(self.get_ok(version_url), obj.get_absolute_url())
+
+    def check_corrections(self, record, obj):
+        Correction.objects.create(**{record.name: obj}, text_en=f"Corrected {record.name} text.")
+        page = self.get_ok(obj.get_absolute_url())
+        self.assertContains(page, f"Corrected {record.name} text.")
+        self.assertContains(page, '"@type": "CorrectionComment"')
+        listed = self.get_ok(reverse("portal:corrections"))
+        self.assertContains(listed, f'href="{obj.get_absolute_url()}"')
+        changes = self.get_ok(reverse("portal:changes"), type=record.name)
+        self.assertContains(changes, f"Corrected {record.name} text.")
 
     def check_cited_by(self, record, obj):
         response = self.get_ok(reverse("portal:source_list"))

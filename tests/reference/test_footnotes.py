@@ -19,6 +19,7 @@ from portal.reference.footnotes import (
     without_footnotes,
 )
 from portal.reference.markdown import render_markdown
+from portal.reference.numbering import References, letters
 from tests.content_files import SOURCE, record, snapshot, valid_records, write_json
 from tests.factories import make_initiative, make_organisation, make_source
 from tests.test_fixtures import FIXTURE_FILES
@@ -36,76 +37,90 @@ class RenderingTests(TestCase):
     def setUpTestData(cls):
         cls.hkma = make_source(url=SOURCE, title="News", publisher="Hong Kong Monetary Authority")
         cls.press = make_source(url=OTHER, title="Policy Address")
+        cls.unused = make_source(title="Never cited")
 
-    def render(self, text, prefix="description"):
-        return str(render_markdown(text, sources=[self.hkma, self.press], prefix=prefix))
+    def render(self, text, id_prefix=""):
+        """(html, References) of `text` citing the three sources, listed in creation order."""
+        references = References([self.hkma, self.press, self.unused], id_prefix=id_prefix)
+        return str(render_markdown(text, references=references)), references
 
-    def test_notes_are_numbered_in_order_of_first_reference(self):
-        html = self.render(
-            cited("One.[^pa] Two.[^hkma] Three.[^pa]", ("hkma", SOURCE), ("pa", OTHER))
+    def test_sources_are_numbered_in_order_of_first_use_the_same_number_each_time(self):
+        html, references = self.render(
+            cited(
+                "One.[^pa] Two.[^hkma] Three.[^again]",
+                ("hkma", SOURCE),
+                ("pa", OTHER),
+                ("again", OTHER),
+            )
         )
         self.assertEqual(
-            re.findall(r'<sup class="footnote-ref"><a [^>]*>(\d)</a>', html), list("121")
+            re.findall(r'<sup class="footnote-ref"><a [^>]*>\[(\d)\]</a>', html), list("121")
         )
-        notes = re.findall(
-            r'<li id="fn-description-(\d)"><a class="footnote-source" href="([^"]+)"', html
+        self.assertEqual(
+            [(e.number, e.source) for e in references.entries],
+            [(1, self.press), (2, self.hkma), (3, self.unused)],
         )
-        self.assertEqual(notes, [("1", OTHER), ("2", SOURCE)])
+        # One reference list for the page: no notes of the text's own.
+        self.assertNotIn("<section", html)
+        self.assertNotIn("<li", html)
 
-    def test_a_note_shows_its_source_and_links_to_the_list_and_back(self):
-        html = self.render(cited("Banks test AI.[^h]", ("h", SOURCE)))
+    def test_a_marker_links_to_its_source_and_is_lettered_for_the_back_links(self):
+        html, references = self.render(cited("A.[^h] B.[^h] C.[^p]", ("h", SOURCE), ("p", OTHER)))
         self.assertInHTML(
-            '<sup class="footnote-ref"><a href="#fn-description-1" id="fnref-description-1" '
-            'aria-describedby="notes-description" rel="noopener noreferrer">1</a></sup>',
+            f'<sup class="footnote-ref"><a href="#source-{self.hkma.pk}" id="cite-1a" '
+            'aria-describedby="sources-heading" rel="noopener noreferrer">[1]</a></sup>',
             html,
         )
-        self.assertInHTML('<h2 id="notes-description" lang="en">Notes</h2>', html)
-        self.assertIn('<section class="footnotes" aria-labelledby="notes-description">', html)
-        self.assertInHTML(
-            '<li id="fn-description-1"><a class="footnote-source" '
-            f'href="{SOURCE}" rel="noopener noreferrer">News</a>, Hong Kong Monetary Authority '
-            f'(<a href="#source-{self.hkma.pk}" rel="noopener noreferrer">source 1</a>) '
-            '<a href="#fnref-description-1" class="footnote-backref" '
-            'aria-label="Back to reference 1" rel="noopener noreferrer">\u21a9\ufe0e</a></li>',
-            html,
+        self.assertIn('id="cite-1b"', html)
+        self.assertIn('id="cite-2a"', html)
+        first = references.entries[0]
+        self.assertEqual(first.citations, [("cite-1a", "a"), ("cite-1b", "b")])
+        self.assertEqual(references.entries[2].citations, [])
+
+    def test_letters_go_on_past_z(self):
+        self.assertEqual(
+            [letters(n) for n in (0, 1, 25, 26, 27, 701, 702)],
+            ["a", "b", "z", "aa", "ab", "zz", "aaa"],
         )
-        # The definition's address is not shown as text of its own: the note replaces it.
-        self.assertEqual(html.count(SOURCE), 1)
 
-    def test_a_note_cited_twice_links_back_to_each_reference(self):
-        html = self.render(cited("A.[^h] B.[^h]", ("h", SOURCE)))
-        self.assertIn('id="fnref-description-1:1"', html)
-        self.assertIn('href="#fnref-description-1:1"', html)
-        self.assertIn('aria-label="Back to reference 1.2"', html)
-
-    def test_two_texts_on_one_page_have_ids_of_their_own(self):
-        first = self.render(cited("A.[^h]", ("h", SOURCE)), prefix="description")
-        second = self.render(cited("B.[^h]", ("h", SOURCE)), prefix="body")
+    def test_a_prefix_keeps_two_lists_on_one_page_apart(self):
+        first, _ = self.render(cited("A.[^h]", ("h", SOURCE)), id_prefix="preview_en-")
+        second, _ = self.render(cited("B.[^h]", ("h", SOURCE)), id_prefix="preview_zh_hant-")
+        self.assertIn(f'href="#preview_en-source-{self.hkma.pk}"', first)
+        self.assertIn('aria-describedby="preview_en-sources-heading"', first)
         ids = re.findall(r'id="([^"]+)"', first) + re.findall(r'id="([^"]+)"', second)
-        self.assertEqual(len(ids), len(set(ids)))
+        self.assertEqual(ids, ["preview_en-cite-1a", "preview_zh_hant-cite-1a"])
 
     def test_the_sanitiser_keeps_footnotes_but_still_strips_scripts_and_bad_links(self):
-        html = self.render(
+        html, _ = self.render(
             cited(
-                'A.[^h] <script>alert(1)</script> [x](javascript:alert(1)) <a id="fn-x" '
-                'onclick="alert(1)">y</a>',
+                'A.[^h] <script>alert(1)</script> [x](javascript:alert(1)) <a id="cite-9a" '
+                'onclick="alert(1)">y</a> [y](#elsewhere)',
                 ("h", SOURCE),
             )
         )
         self.assertNotIn("<script", html)
         self.assertNotIn('href="javascript', html)
         self.assertNotIn("<a id=", html)
+        self.assertNotIn('href="#elsewhere"', html)
         self.assertIn('<sup class="footnote-ref">', html)
-        self.assertIn('<li id="fn-description-1">', html)
 
-    def test_a_note_naming_no_source_of_the_item_shows_the_address_as_text(self):
-        html = self.render(cited("A.[^x]", ("x", "https://elsewhere.example/<b>")))
-        self.assertIn('<li id="fn-description-1">https://elsewhere.example/&lt;b&gt; <a', html)
+    def test_a_note_naming_no_source_of_the_item_gets_an_entry_showing_the_address(self):
+        html, references = self.render(
+            cited("A.[^x] B.[^h]", ("x", "https://elsewhere.example/<b>"), ("h", SOURCE))
+        )
+        self.assertIn('href="#source-missing-1"', html)
+        entry = references.entries[0]
+        self.assertEqual(
+            (entry.number, entry.source, entry.url), (1, None, "https://elsewhere.example/<b>")
+        )
+        self.assertEqual(references.entries[1].source, self.hkma)
 
     def test_a_marker_without_definition_stays_text_and_inline_notes_are_off(self):
-        html = self.render("A.[^missing] B.^[inline note]")
+        html, references = self.render("A.[^missing] B.^[inline note]")
         self.assertIn("A.[^missing] B.^[inline note]", html)
         self.assertNotIn("footnote", html)
+        self.assertEqual([e.cited for e in references.entries], [False] * 3)
 
     def test_plain_text_uses_drop_markers_and_definitions(self):
         text = cited("Banks test AI.[^h] Since 2024.[^h]", ("h", SOURCE))
@@ -244,6 +259,8 @@ class AdminTests(TestCase):
             "description_en": description,
             f"{prefix}-TOTAL_FORMS": str(len(sources)),
             f"{prefix}-INITIAL_FORMS": "0",
+            "corrections-TOTAL_FORMS": "0",
+            "corrections-INITIAL_FORMS": "0",
         }
         for n, source in enumerate(sources):
             data[f"{prefix}-{n}-source"] = str(source.pk)
@@ -293,35 +310,87 @@ class DetailPageTests(TestCase):
         self.initiative.save()
         return sources
 
-    def test_the_page_shows_numbered_notes_linked_to_its_source_list(self):
+    def test_the_sources_line_the_markers_and_the_list_share_one_numbering(self):
+        sources = self.cite(3)
+        # The text cites the third source first and the first one twice; the second not at all.
+        self.initiative.description_en = cited(
+            "Third.[^c] First.[^a] Again.[^a2]",
+            ("a", sources[0].url),
+            ("c", sources[2].url),
+            ("a2", sources[0].url),
+        )
+        self.initiative.save()
+        html = self.client.get("/initiatives/sandbox/").content.decode()
+        order = [sources[2], sources[0], sources[1]]
+        line = re.search(r'<p class="source-refs">(.*?)</p>', html).group(1)
+        self.assertEqual(
+            re.findall(r'href="#source-(\d+)">\[(\d)\]', line),
+            [(str(s.pk), str(n)) for n, s in enumerate(order, start=1)],
+        )
+        self.assertEqual(
+            re.findall(r'<sup class="footnote-ref"><a href="#source-(\d+)" id="(cite-\w+)"', html),
+            [
+                (str(sources[2].pk), "cite-1a"),
+                (str(sources[0].pk), "cite-2a"),
+                (str(sources[0].pk), "cite-2b"),
+            ],
+        )
+        self.assertEqual(re.findall(r'<li id="source-(\d+)">', html), [str(s.pk) for s in order])
+        self.assertNotIn("[^a]", html)
+        self.assertNotIn("Notes", html)
+
+    def test_the_list_links_back_to_each_citation_lettered_with_a_name(self):
         sources = self.cite(2)
+        self.initiative.description_en = cited(
+            "A.[^a] B.[^b] C.[^a]", ("a", sources[0].url), ("b", sources[1].url)
+        )
+        self.initiative.save()
         response = self.client.get("/initiatives/sandbox/")
-        self.assertContains(response, '<h2 id="notes-description" lang="en">Notes</h2>', html=True)
-        for number, source in enumerate(sources, start=1):
-            self.assertContains(response, f'<li id="source-{source.pk}">')
-            self.assertContains(response, f'href="#source-{source.pk}"')
-            self.assertContains(response, f'id="fn-description-{number}"')
-        self.assertNotContains(response, "[^s0]")
+        self.assertContains(
+            response,
+            '<span class="backrefs"><span aria-hidden="true">↑</span> '
+            '<a href="#cite-1a"><span class="visually-hidden">Back to citation 1</span>a</a> '
+            '<a href="#cite-1b"><span class="visually-hidden">Back to citation 1</span>b</a>'
+            "</span>",
+            html=True,
+        )
+        self.assertContains(
+            response,
+            '<span class="backrefs"><a href="#cite-2a"><span class="visually-hidden">'
+            'Back to citation 2</span><span aria-hidden="true">↑</span></a></span>',
+            html=True,
+        )
+
+    def test_the_status_source_carries_its_number_in_the_list(self):
+        sources = self.cite(2)
+        self.initiative.status_source = sources[1]
+        self.initiative.status_as_of = "2025-01-01"
+        self.initiative.save()
+        response = self.client.get("/initiatives/sandbox/")
+        self.assertContains(
+            response,
+            f'<sup class="footnote-ref"><a href="#source-{sources[1].pk}" '
+            'aria-describedby="sources-heading">[2]</a></sup>',
+            html=True,
+        )
 
     def test_the_page_costs_the_same_queries_at_2_and_12_footnotes(self):
         self.cite(2)
         # The content state, the initiative and its three relations, the parts of the article
         # facet index it reads, rebuilt after each edit (the visible rows and the mentions),
-        # and its first milestones; the notes cost nothing.
-        with self.assertNumQueries(1 + 4 + 2 + 1) as first:
+        # its first milestones, its newest version and its corrections; the notes cost nothing.
+        with self.assertNumQueries(1 + 4 + 2 + 1 + 2) as first:
             self.client.get("/initiatives/sandbox/")
         self.cite(12)
         with self.assertNumQueries(len(first.captured_queries)):
             response = self.client.get("/initiatives/sandbox/")
-        self.assertContains(response, 'id="fn-description-12"')
+        self.assertContains(response, 'id="cite-12a"')
 
-    def test_notes_under_english_on_a_chinese_page_have_a_chinese_heading(self):
+    def test_the_list_under_english_text_on_a_chinese_page_is_in_chinese(self):
         self.cite(1)
         response = self.client.get("/zh-hant/initiatives/sandbox/")
-        self.assertContains(
-            response, '<h2 id="notes-description" lang="zh-Hant">註釋</h2>', html=True
-        )
-        self.assertContains(response, 'aria-label="返回引用處 1"')
+        self.assertContains(response, '<h2 id="sources-heading">來源</h2>', html=True)
+        self.assertContains(response, '<span class="visually-hidden">返回引用處 1</span>')
 
     @override_settings(LANGUAGE_CODE="en")
     def test_the_organisation_meta_description_has_no_footnotes(self):

@@ -1,7 +1,8 @@
 """The judged queries (tests/benchmarks/search_judgments.json) on the fixtures: the site
-search must rank a relevant page high (MRR at least 0.85) and never highlight a fragment or an
-unrelated word. Scored by tests/benchmarks/search_relevance.py's own functions, so the test
-and the script read results and judge marks the same way."""
+search must rank a relevant page high (MRR at least 0.85 on the tuning set and on the
+held-out set) and never highlight a fragment or an unrelated word. Scored by
+tests/benchmarks/search_relevance.py's own functions, so the test and the script read results
+and judge marks the same way."""
 
 import io
 import sys
@@ -37,7 +38,9 @@ class JudgedQueryTests(TestCase):
         tuning = [o for o in outcomes if not o.judged.held_out]
         held_out = [o for o in outcomes if o.judged.held_out]
         figures = f"tuning {mrr(tuning):.3f}, held out {mrr(held_out):.3f}"
-        self.assertGreaterEqual(mrr(outcomes), MIN_MRR, figures)
+        # Each set on its own: a gain on the tuned queries alone is not progress.
+        for judged in (tuning, held_out):
+            self.assertGreaterEqual(mrr(judged), MIN_MRR, figures)
         false_matches = {o.judged.query: o.false_matches for o in outcomes if o.false_matches}
         self.assertEqual(false_matches, {})
         self.assertEqual(sum(o.markdown_snippets for o in outcomes), 0)

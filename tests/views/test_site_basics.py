@@ -281,9 +281,10 @@ class BreadcrumbTests(TestCase):
                 self.assertNotContains(self.client.get(url), 'aria-label="Breadcrumb"')
 
     def test_the_milestone_page_runs_a_fixed_number_of_queries(self):
-        # Content state; the milestone; its initiatives, organisations, sectors and sources.
+        # Content state; the milestone; its initiatives, organisations, sectors and sources;
+        # its newest version and its corrections.
         # (The other detail pages' counts are pinned in test_pages.QueryCountTests.)
-        with self.assertNumQueries(1 + 1 + 4):
+        with self.assertNumQueries(1 + 1 + 4 + 2):
             self.assertEqual(self.client.get("/timeline/lab-opens/").status_code, 200)
 
 

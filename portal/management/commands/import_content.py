@@ -90,12 +90,21 @@ class Command(BaseCommand):
             help="Import only into a database with no content yet; otherwise change nothing. "
             "`make run` uses this so that edits made in the admin survive a restart.",
         )
+        parser.add_argument(
+            "--note",
+            default="",
+            help="The change note the public change log shows for this import, in English "
+            "(e.g. 'Statuses confirmed after the 2026-27 Budget').",
+        )
+        parser.add_argument(
+            "--note-zh-hant", default="", help="The same change note in Traditional Chinese."
+        )
 
-    def handle(self, *args, files, dry_run, only_if_empty, **options):
+    def handle(self, *args, files, dry_run, only_if_empty, note, note_zh_hant, **options):
         # Another writer holding the database longer than it waits is no fault of the files:
         # say so and that a retry will do, rather than show a traceback.
         try:
-            self.run_import(files, dry_run, only_if_empty)
+            self.run_import(files, dry_run, only_if_empty, {"en": note, "zh-hant": note_zh_hant})
         except DatabaseBusy as error:
             raise CommandError(error.message) from None
         except OperationalError as error:
@@ -103,7 +112,7 @@ class Command(BaseCommand):
                 raise
             raise CommandError(DatabaseBusy().message) from None
 
-    def run_import(self, files, dry_run, only_if_empty):
+    def run_import(self, files, dry_run, only_if_empty, note):
         if only_if_empty and any(spec.model._default_manager.exists() for spec in SPECS):
             self.stdout.write(
                 "The database already has content, so the files were not imported "
@@ -112,7 +121,7 @@ class Command(BaseCommand):
             return
         progress = TerminalProgress()
         try:
-            report = import_files(files, dry_run=dry_run, progress=progress)
+            report = import_files(files, dry_run=dry_run, progress=progress, note=note)
         except ContentImportError as error:
             for problem in error.problems:
                 self.stderr.write(f"  {problem}")

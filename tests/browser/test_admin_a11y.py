@@ -1,0 +1,69 @@
+"""The admin pages editors use most, in Chromium on the real content: axe (WCAG A/AA and
+best practices) finds nothing on the change lists with their filters, search and sorting, the
+change forms with their inline sources and relation pickers, and the histories."""
+
+import pytest
+import reversion
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from portal.models import Article, Initiative, Organisation, Source
+from tests.browser import assert_no_axe_violations, expect
+from tests.browser.test_editor_workflow import PASSWORD, log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chief(real_content):
+    """A superuser, and two versions of the article checked, so its history can compare."""
+    article = Article.objects.filter(sources__isnull=False, sectors__isnull=False).first()
+    for byline in ("First byline", "Second byline"):
+        with reversion.create_revision():
+            article.byline = byline
+            article.save()
+    return get_user_model().objects.create_superuser("chief", "chief@example.org", PASSWORD)
+
+
+def admin_pages():
+    """[(what, url)] of the pages checked, from the real content."""
+    article = Article.objects.filter(sources__isnull=False, sectors__isnull=False).first()
+    initiative = Initiative.objects.filter(sources__isnull=False).first()
+    organisation = Organisation.objects.first()
+    source = Source.objects.first()
+    sector = article.sectors.first()
+    word = article.title_en.split()[0]
+    articles = reverse("admin:portal_article_changelist")
+    return [
+        ("articles", articles),
+        ("articles, searched", f"{articles}?q={word}"),
+        ("articles, by sector", f"{articles}?sectors__id__exact={sector.pk}"),
+        ("articles, oldest first, counts", f"{articles}?o=3&_facets=1"),
+        ("article form", reverse("admin:portal_article_change", args=[article.pk])),
+        ("article history", reverse("admin:portal_article_history", args=[article.pk])),
+        ("initiatives", reverse("admin:portal_initiative_changelist")),
+        ("initiative form", reverse("admin:portal_initiative_change", args=[initiative.pk])),
+        ("organisations", reverse("admin:portal_organisation_changelist")),
+        ("organisation form", reverse("admin:portal_organisation_change", args=[organisation.pk])),
+        ("sources", reverse("admin:portal_source_changelist")),
+        ("source form", reverse("admin:portal_source_change", args=[source.pk])),
+        ("sectors", reverse("admin:portal_sector_changelist")),
+    ]
+
+
+def test_admin_pages_have_no_axe_violations(page, chief):
+    log_in(page, chief)
+    for what, url in admin_pages():
+        response = page.goto(url)
+        assert response.status == 200, what
+        expect(page.locator("h1")).to_have_count(1)
+        assert_no_axe_violations(page, best_practice=True, context=what)
+
+
+def test_the_inline_delete_boxes_and_relation_pickers_are_named(page, chief):
+    log_in(page, chief)
+    article = Article.objects.filter(sources__isnull=False, sectors__isnull=False).first()
+    page.goto(reverse("admin:portal_article_change", args=[article.pk]))
+    # Each source's "Delete" box is named for the row it removes.
+    expect(page.get_by_role("checkbox", name="Delete source 1", exact=True)).to_have_count(1)
+    expect(page.locator(".field-sectors .select2-selection__choice").first).to_be_visible()
