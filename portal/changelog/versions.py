@@ -59,11 +59,12 @@ def _base(name):
     return name, None
 
 
-def version_fields(obj, values, sources):
+def version_fields(obj, values, references):
     """The public fields of `values` (a version of `obj`), in the current language with the
     English standing in for a missing translation, as VersionFields; the name field (the
-    page's heading), the slug and the sources (`sources`, from `version_sources`, which its
-    footnotes name) are left out. Runs one query per related model."""
+    page's heading), the slug and the sources are left out: the footnotes are numbered in
+    `references` (a portal.reference.numbering.References of the sources from
+    `version_sources`), which the page lists. Runs one query per related model."""
     model = type(obj)
     record = model.public
     current = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
@@ -83,7 +84,7 @@ def version_fields(obj, values, sources):
             label = str(model._meta.get_field(f"{base}_en").verbose_name)
             label = label[:1].upper() + label[1:]
             if base in markdown:
-                html = render_markdown(text, sources=sources, prefix=base)
+                html = render_markdown(text, references=references)
                 shown.append(VersionField(label, html=html, english=english))
             else:
                 shown.append(VersionField(label, text=text, english=english))

@@ -14,6 +14,7 @@ from portal.changelog.versions import public_version, version_fields, version_so
 from portal.records.addresses import absolute_url
 from portal.records.registry import record_named
 from portal.reference.citations import CITATION_FORMATS, PageCitation, record_meta
+from portal.reference.numbering import References
 from portal.reference.versions import latest_version_id
 
 
@@ -56,7 +57,7 @@ def version_view(request, record_type, slug, version):
         raise Http404("No such version of this page")
     version, values = found
     heading, _language = in_current_language_values(values, obj.public.name_field)
-    sources = version_sources(values)
+    references = References(version_sources(values))
     return render(
         request,
         "portal/record_version.html",
@@ -64,8 +65,9 @@ def version_view(request, record_type, slug, version):
             "object": obj,
             "version": version,
             "heading": heading,
-            "fields": version_fields(obj, values, sources),
-            "sources": sources,
+            "fields": version_fields(obj, values, references),
+            # The page's one reference list, as detail pages show theirs.
+            "refs": {"references": references},
             "is_current": version.pk == latest_version_id(obj),
             "canonical_url": absolute_url(obj.get_absolute_url()),
         },
