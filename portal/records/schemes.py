@@ -168,11 +168,6 @@ def open_on_condition(day, prefix=""):
     return window & (confirmed | reopened | stated)
 
 
-def first_day_after(closes):
-    """The first day on which a window that closes on `closes` is shut."""
-    return closes + datetime.timedelta(days=1)
-
-
 # How each currency is written before an amount.
 CURRENCY_PREFIX = {"HKD": "HK$", "CNY": "RMB ", "USD": "US$"}
 
@@ -217,12 +212,16 @@ def window_text(scheme):
 
 def intake_text(scheme, day):
     """Whether applications are open on `day`, saying on what evidence: "Open (confirmed
-    open on 7 October 2024)", "Open (within the dates the source gives)", "Closed since 1
-    November 2024", "Opens on ...", "Closed (as of ...)", "Open as of ...; not confirmed
-    since", or "" where no source says."""
+    open on 7 October 2024)", "Open (within the dates the source gives)", "Closed: the
+    window the sources give ended on 31 October 2024", "Opens on ...", "Closed (as of ...)",
+    "Open as of ...; not confirmed since", or "" where no source says."""
     opens, closes = scheme.window_opens, scheme.window_closes
     if closes is not None and day > closes:
-        return gettext("Closed since %(day)s") % {"day": _day_text(first_day_after(closes))}
+        # Only that window is known to be over: a later round may be open that no source
+        # read so far announces.
+        return gettext("Closed: the window the sources give ended on %(day)s") % {
+            "day": _day_text(closes)
+        }
     if opens is not None and day < opens:
         return gettext("Opens on %(day)s") % {"day": _day_text(opens)}
     as_of = scheme.intake_as_of

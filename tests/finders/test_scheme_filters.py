@@ -141,7 +141,9 @@ class SchemeFilterTests(TestCase):
             self.assertNotEqual(content_state().key, before)
             self.assertEqual(self.slugs("?applications=open"), ["subsidy"])
             page = self.client.get("/initiatives/closing/")
-            self.assertContains(page, "Closed since 26 November 2026")
+            self.assertContains(
+                page, "Closed: the window the sources give ended on 25 November 2026"
+            )
 
     def test_an_open_confirmation_stops_counting_when_it_goes_stale(self):
         stale_day = self.subsidy.intake_as_of + datetime.timedelta(days=181)
