@@ -932,6 +932,9 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
     def amount_text(self):
         return schemes.amount_text(self)
 
+    def applicants_text(self):
+        return schemes.applicants_text(self)
+
     def window_text(self):
         return schemes.window_text(self)
 

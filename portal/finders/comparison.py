@@ -138,10 +138,7 @@ SCHEME_ROWS = (
     ),
     Row(
         gettext_lazy("Who may apply"),
-        lambda i: _sourced(
-            ", ".join(str(label) for label in i.applicant_labels()),
-            i.applicants_source and i.applicants_source.url,
-        ),
+        lambda i: _sourced(i.applicants_text(), i.applicants_source and i.applicants_source.url),
     ),
     Row(gettext_lazy("How to apply"), _apply_link),
     Row(gettext_lazy("Application window"), lambda i: _stated(i.window_text())),

@@ -21,8 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.dateformat import format as date_format
-from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 SEPARATOR = " "
@@ -176,12 +175,18 @@ def _day_text(day):
     return date_format(day, gettext("j F Y"))
 
 
+def list_text(items):
+    """Items joined as the page's language lists them ("a, b" or "a、b")."""
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+
+
 def amount_text(scheme):
     """ "HK$3,000,000,000 (the scheme's budget, over 3 years)", or "" where no amount is given."""
     if scheme.amount is None:
         return ""
-    figure = number_format(scheme.amount, force_grouping=True)
-    text = f"{CURRENCY_PREFIX.get(scheme.amount_currency, scheme.amount_currency + ' ')}{figure}"
+    # Grouped by thousands in either language, as Hong Kong writes sums of money.
+    prefix = CURRENCY_PREFIX.get(scheme.amount_currency, f"{scheme.amount_currency} ")
+    text = f"{prefix}{scheme.amount:,}"
     details = []
     if scheme.amount_basis:
         details.append(str(scheme.get_amount_basis_display()))
@@ -190,7 +195,17 @@ def amount_text(scheme):
             ngettext("over %(years)d year", "over %(years)d years", scheme.amount_years)
             % {"years": scheme.amount_years}
         )
-    return f"{text} ({', '.join(details)})" if details else text
+    if not details:
+        return text
+    return pgettext("an amount and what it is", "%(amount)s (%(details)s)") % {
+        "amount": text,
+        "details": pgettext("between the details of an amount", ", ").join(details),
+    }
+
+
+def applicants_text(scheme):
+    """Who may apply, as a list in the page's language, or ""."""
+    return list_text(applicant_labels(scheme.applicants))
 
 
 def window_text(scheme):
