@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from translated_fields.utils import TranslatedFieldWithFallback
 
+from portal.records import schemes
 from portal.records.addresses import detail_url
 from portal.records.cjk import index_text
 from portal.records.columns import Choice, Columns, Field, ForeignKey, PageUrl, Related, isoformat
@@ -44,6 +45,7 @@ from portal.records.description import (
     translated_columns,
 )
 from portal.records.footnotes import cites_outside_notes
+from portal.records.schemes import ApplicantsField, applicant_labels, open_on, open_on_condition
 
 # The longest search a finder takes (portal.search.query.MAX_QUERY_LENGTH): a source's entry
 # link searches its title's first words within it.
@@ -632,6 +634,13 @@ class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestam
             chain.append(above)
 
 
+class InitiativeQuerySet(ReviewedQuerySet):
+    def open_for_applications(self, day=None):
+        """Initiatives taking applications on `day` (default today, in the site's time zone):
+        the rule of Initiative.is_open_now as one condition."""
+        return self.filter(open_on_condition(day or timezone.localdate()))
+
+
 class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):
     """A strategy, scheme, centre, system or rule through which AI work happens."""
 
@@ -648,6 +657,20 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         PLANNED = "planned", _("Planned")
         ACTIVE = "active", _("Active")
         COMPLETED = "completed", _("Completed")
+
+    class Currency(models.TextChoices):
+        HKD = "HKD", _("Hong Kong dollars")
+        CNY = "CNY", _("Renminbi")
+        USD = "USD", _("US dollars")
+
+    class AmountBasis(models.TextChoices):
+        TOTAL = "total", _("the scheme's budget")
+        PER_GRANT = "per-grant", _("the most per grant")
+        EACH = "each", _("the sum each successful applicant gets")
+
+    class Intake(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     name = translated(models.CharField(_("name"), max_length=250), unique_in_english=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -726,6 +749,93 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         Source, related_name="initiatives", blank=True, verbose_name=_("sources")
     )
 
+    # What a founder compares between funding schemes (issue #21), each value with the
+    # source that states it; a value no source gives stays empty and reads "not stated".
+    amount = models.PositiveBigIntegerField(
+        _("amount"),
+        null=True,
+        blank=True,
+        help_text=_("The sum in whole units of the currency, e.g. 3000000000 for HK$3 billion."),
+    )
+    amount_currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, blank=True
+    )
+    amount_basis = models.CharField(
+        _("amount is"),
+        max_length=20,
+        choices=AmountBasis.choices,
+        blank=True,
+        help_text=_("Whether the amount is the scheme's whole budget or the most one grant gets."),
+    )
+    amount_years = models.PositiveSmallIntegerField(
+        _("over how many years"),
+        null=True,
+        blank=True,
+        help_text=_("The period the amount covers, if the source gives one."),
+    )
+    amount_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="stated_amounts",
+        null=True,
+        blank=True,
+        verbose_name=_("amount stated by"),
+        help_text=_("The source, among this initiative's sources, that states the amount."),
+    )
+    applicants = ApplicantsField(
+        _("who may apply"),
+        help_text=_("Only the groups a source names as eligible."),
+    )
+    applicants_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="stated_applicants",
+        null=True,
+        blank=True,
+        verbose_name=_("who may apply stated by"),
+        help_text=_("The source, among this initiative's sources, that says who may apply."),
+    )
+    apply_url = models.URLField(
+        _("how to apply"),
+        max_length=300,
+        blank=True,
+        help_text=_("The page that explains how to apply."),
+    )
+    window_opens = models.DateField(_("applications open"), null=True, blank=True)
+    window_closes = models.DateField(
+        _("applications close"),
+        null=True,
+        blank=True,
+        help_text=_("The last day applications are taken, as the source gives it."),
+    )
+    rolling = models.BooleanField(
+        _("rolling applications"),
+        default=False,
+        help_text=_("Applications are taken at any time, with no closing date."),
+    )
+    intake = models.CharField(
+        _("applications"),
+        max_length=10,
+        choices=Intake.choices,
+        blank=True,
+        help_text=_("Open or closed, as a source last confirmed it; blank if none says."),
+    )
+    intake_as_of = models.DateField(
+        _("applications as of"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the page that confirmed whether applications are open."),
+    )
+    intake_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="confirmed_intakes",
+        null=True,
+        blank=True,
+        verbose_name=_("applications confirmed by"),
+        help_text=_("The source, among this initiative's sources, that says so."),
+    )
+
     # Most important first: their order sets the ranking weights (portal.search.query).
     SEARCH_FIELDS = (
         *languages("name"),
@@ -763,6 +873,28 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
             Related("sectors", _("Sectors")),
             Field("website", _("Website")),
             Field("summary", _("Summary")),
+            # A funding scheme's terms (issue #21); "open_now" is worked out for today.
+            Field("amount", _("Amount")),
+            Choice("amount_currency", _("Currency")),
+            Choice("amount_basis", _("Amount is")),
+            Field("amount_years", _("Over years")),
+            ForeignKey("amount_source", _("Amount stated by"), key="url", shows="url"),
+            Field("applicants", _("Who may apply")),
+            ForeignKey("applicants_source", _("Who may apply stated by"), key="url", shows="url"),
+            Field("apply_url", _("How to apply")),
+            Field(
+                "window_opens", _("Applications open"), value=lambda i: isoformat(i.window_opens)
+            ),
+            Field(
+                "window_closes", _("Applications close"), value=lambda i: isoformat(i.window_closes)
+            ),
+            Field("rolling", _("Rolling applications")),
+            Choice("intake", _("Applications")),
+            Field(
+                "intake_as_of", _("Applications as of"), value=lambda i: isoformat(i.intake_as_of)
+            ),
+            ForeignKey("intake_source", _("Applications confirmed by"), key="url", shows="url"),
+            Field("open_now", _("Open now"), value=lambda initiative: initiative.is_open_now()),
             PageUrl(_("URL")),
             defer=(
                 *translated_columns("description"),
@@ -774,7 +906,7 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
         features=set(FEATURES),
     )
 
-    objects = SlugManager.from_queryset(ReviewedQuerySet)()
+    objects = SlugManager.from_queryset(InitiativeQuerySet)()
 
     class Meta:
         ordering = ["name_en"]
@@ -798,6 +930,26 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
                     "Give the date on which the source confirmed the status."
                 ),
             ),
+            models.CheckConstraint(
+                condition=models.Q(intake_source__isnull=True)
+                | models.Q(intake_as_of__isnull=False),
+                name="portal_initiative_intake_source_has_date",
+                violation_error_message=_(
+                    "Give the date on which the source confirmed whether applications are open."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(window_opens__isnull=True)
+                | models.Q(window_closes__isnull=True)
+                | models.Q(window_closes__gte=models.F("window_opens")),
+                name="portal_initiative_window_closes_after_opening",
+                violation_error_message=_("Applications cannot close before they open."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | ~models.Q(amount_currency=""),
+                name="portal_initiative_amount_has_currency",
+                violation_error_message=_("Give the currency of the amount."),
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "name_en"], name="portal_init_kind_name_idx"),
@@ -810,6 +962,43 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
 
     def get_absolute_url(self):
         return detail_url("portal:initiative_detail", self.slug)
+
+    def applicant_labels(self):
+        """The groups that may apply, as labels in the page's language."""
+        return applicant_labels(self.applicants)
+
+    def has_scheme_terms(self):
+        """Whether any of a funding scheme's terms is filled in, or it is a funding scheme."""
+        return self.kind == self.Kind.FUNDING or bool(
+            self.amount or self.applicants or self.apply_url or self.intake
+        )
+
+    def amount_text(self):
+        return schemes.amount_text(self)
+
+    def applicants_text(self):
+        return schemes.applicants_text(self)
+
+    def window_text(self):
+        return schemes.window_text(self)
+
+    def intake_text(self, day=None):
+        """Whether applications are open today, worded (portal.records.schemes.intake_text)."""
+        return schemes.intake_text(self, day or timezone.localdate())
+
+    def is_open_now(self, day=None):
+        """Whether applications are open today (or on `day`), in the site's time zone:
+        inside the window on the evidence portal.records.schemes.open_on accepts. None
+        where no source says anything about applications."""
+        if not (self.intake or self.window_opens or self.window_closes):
+            return None
+        return open_on(
+            self.intake,
+            self.intake_as_of,
+            self.window_opens,
+            self.window_closes,
+            day or timezone.localdate(),
+        )
 
     def clean(self):
         # The same rule as the database constraint, but naming both fields for the editor.

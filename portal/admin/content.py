@@ -285,7 +285,15 @@ class InitiativeAdmin(ReviewedAdmin):
         *languages("description"),
     ]
     prepopulated_fields = {"slug": ["name_en"]}
-    autocomplete_fields = ["lead_organisation", "partners", "sectors", "status_source"]
+    autocomplete_fields = [
+        "lead_organisation",
+        "partners",
+        "sectors",
+        "status_source",
+        "amount_source",
+        "applicants_source",
+        "intake_source",
+    ]
     fieldsets = [
         (
             _("Content"),
@@ -306,6 +314,22 @@ class InitiativeAdmin(ReviewedAdmin):
         (
             _("Timeline"),
             {"fields": ["status", "status_as_of", "status_source", "start_year", "end_year"]},
+        ),
+        (
+            # A funding scheme's terms (issue #21), each with the source that states it.
+            _("Applying"),
+            {
+                "fields": [
+                    ("amount", "amount_currency", "amount_basis", "amount_years"),
+                    "amount_source",
+                    "applicants",
+                    "applicants_source",
+                    "apply_url",
+                    ("window_opens", "window_closes", "rolling"),
+                    ("intake", "intake_as_of"),
+                    "intake_source",
+                ]
+            },
         ),
         (_("Review"), {"fields": ["last_reviewed"]}),
     ]

@@ -11,14 +11,28 @@ from dataclasses import dataclass
 
 from django.core.validators import slug_re
 from django.db.models import Prefetch
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from portal.finders.kinds import option_label
 from portal.finders.listings import INITIATIVES, NAME_FIELDS, SECTOR_NAMES
-from portal.models import Organisation, Source, languages
+from portal.models import Organisation, Source, in_current_language, languages
 from portal.records.wording import year_span
 
+# The terms of a funding scheme that the table reads.
+SCHEME_FIELDS = (
+    "amount",
+    "amount_currency",
+    "amount_basis",
+    "amount_years",
+    "applicants",
+    "apply_url",
+    "window_opens",
+    "window_closes",
+    "rolling",
+    "intake",
+    "intake_as_of",
+)
 MIN_ITEMS = 2
 MAX_ITEMS = 4
 # The query parameter naming the initiatives, by slug.
@@ -95,26 +109,74 @@ ROWS = (
 )
 
 
+def _summary(initiative):
+    text, language = in_current_language(initiative, "summary")
+    return [Entry(text, lang="en" if language != get_language() else "")] if text else []
+
+
+def _stated(text):
+    """A term of a scheme as one entry, "not stated" where no source gives it."""
+    return [Entry(text)] if text else [Entry(_("not stated"))]
+
+
+def _sourced(text, source_url):
+    """A term with a link to the source that states it, in the table and in a download."""
+    return [Entry(text, url=source_url, external=True)] if text and source_url else _stated(text)
+
+
+def _apply_link(initiative):
+    url = initiative.apply_url
+    # The address is the text, so a download needs it only once.
+    return [Entry(url, url=url)] if url else _stated("")
+
+
+# A funding scheme's terms (issue #21), shown when any initiative compared has them.
+SCHEME_ROWS = (
+    Row(
+        gettext_lazy("Amount"),
+        lambda i: _sourced(i.amount_text(), i.amount_source and i.amount_source.url),
+    ),
+    Row(
+        gettext_lazy("Who may apply"),
+        lambda i: _sourced(i.applicants_text(), i.applicants_source and i.applicants_source.url),
+    ),
+    Row(gettext_lazy("How to apply"), _apply_link),
+    Row(gettext_lazy("Application window"), lambda i: _stated(i.window_text())),
+    Row(
+        gettext_lazy("Applications"),
+        lambda i: _sourced(i.intake_text(), i.intake_source and i.intake_source.url),
+    ),
+)
+
+
 def table(initiatives):
     """[(label, [cell, ...])]: each row of ROWS with one cell (a list of entries) per
-    initiative, in the order given."""
-    return [(row.label, [row.entries(obj) for obj in initiatives]) for row in ROWS]
+    initiative, in the order given; after the summaries, a funding scheme's terms where any
+    initiative has them."""
+    rows = [Row(gettext_lazy("Summary"), _summary), *ROWS[:3]]
+    if any(obj.has_scheme_terms() for obj in initiatives):
+        rows.extend(SCHEME_ROWS)
+    rows.extend(ROWS[3:])
+    return [(row.label, [row.entries(obj) for obj in initiatives]) for row in rows]
 
 
 def compared_initiatives():
     """The initiatives readers may see, with what the table shows and nothing more: a fixed
     four queries (the rows with their leads; sectors; partners; sources)."""
-    names = (*NAME_FIELDS, *languages("short_name"))
+    names = (*NAME_FIELDS, *languages("short_name"), *languages("summary"))
+    sources = ("amount_source", "applicants_source", "intake_source")
     return (
         INITIATIVES.visible()
-        .select_related("lead_organisation")
+        .select_related("lead_organisation", *sources)
         .only(
             *names,
             "kind",
             "status",
             "start_year",
             "end_year",
+            *SCHEME_FIELDS,
             *(f"lead_organisation__{field}" for field in NAME_FIELDS),
+            *(f"{source}__url" for source in sources),
         )
         .prefetch_related(
             SECTOR_NAMES,

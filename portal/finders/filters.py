@@ -16,8 +16,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.finders.kinds import (
+    AnyOfCodesFilter,
     AnyOfFilter,
     IndexedChoiceFilter,
+    OpenNowFilter,
     SearchFilter,
     SortFilter,
     SourceOfFilter,
@@ -35,6 +37,7 @@ from portal.models import (
     Sector,
     Source,
 )
+from portal.records.schemes import Applicant
 
 # Bounds on what one URL may ask for: each value is work (and a checkbox to show).
 MAX_VALUES_PER_FILTER = 20
@@ -201,6 +204,11 @@ class InitiativeFilter(FinderFilterSet):
     started_to = YearFilter(
         field_name="start_year", lookup_expr="lte", label=_("Started in or before")
     )
+    # A funding scheme's terms (issue #21).
+    applications = OpenNowFilter(label=_("Applications"))
+    applicants = AnyOfCodesFilter(
+        field_name="applicants", choices=Applicant.choices, label=_("Who may apply")
+    )
     source = SourceOfFilter(label=_("Source"), queryset=Source.objects.all())
     sort = SortFilter(
         default="name",
@@ -213,7 +221,7 @@ class InitiativeFilter(FinderFilterSet):
         },
     )
 
-    facet_names = ("sector", "kind", "status", "organisation")
+    facet_names = ("sector", "kind", "status", "applications", "applicants", "organisation")
 
     class Meta:
         model = Initiative

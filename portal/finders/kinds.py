@@ -19,8 +19,8 @@ from html import escape
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import F, Q, Subquery
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, F, Q, Subquery, Value
+from django.db.models.functions import Concat, ExtractYear
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -28,7 +28,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
 
-from portal.finders.facets import id_lists, id_lists_by_range
+from portal.finders.facets import id_lists, id_lists_by_range, id_set
 from portal.models import EARLIEST_YEAR, LATEST_YEAR, in_current_language, languages
 from portal.search.query import MAX_QUERY_LENGTH, search
 
@@ -552,3 +552,71 @@ class YearBoundFilter(YearFilter):
         if self.bound == "from":
             return range(value, LATEST_YEAR + 1)
         return range(EARLIEST_YEAR, value + 1)
+
+
+class AnyOfCodesFilter(FinderFilter, django_filters.MultipleChoiceFilter):
+    """Rows whose field of codes (portal.records.schemes.ApplicantsField: "universities
+    companies") holds any of the chosen codes; a facet of every choice, in their order."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        # Spaces at both ends, so that a code matches only a whole code of the list.
+        padded = Concat(Value(" "), F(self.field_name), Value(" "), output_field=CharField())
+        condition = Q()
+        for code in value:
+            condition |= Q(_codes__contains=f" {code} ")
+        return qs.alias(_codes=padded).filter(condition)
+
+    def index_groups(self, rows):
+        """{code: BitMap of the ids of `rows`}, from one query of the rows that have codes."""
+        groups = {}
+        rows = rows.exclude(**{self.field_name: ""}).order_by()
+        for pk, codes in rows.values_list("pk", self.field_name):
+            for code in codes.split():
+                groups.setdefault(code, BitMap()).add(pk)
+        return groups
+
+    def value_keys(self, value):
+        return list(value)
+
+    def chips(self, name, value):
+        labels = dict(self.extra["choices"])
+        return [(name, code, chip_label(self, labels.get(code, code))) for code in value]
+
+    def without(self, value, key):
+        return [code for code in value if code != key] or None
+
+    def facet(self, name, query, expanded):
+        """Checkboxes, any of which matches, one per choice."""
+        index, within = query.index, query.matching({name: None})
+        selected = query.filterset.selected_values(name)
+        options = [
+            FacetOption(code, str(label), index.count(name, code, within), code in selected)
+            for code, label in self.extra["choices"]
+        ]
+        return Facet(name, str(self.label), options)
+
+
+class OpenNowFilter(ChoiceChips, OneOfFacet, django_filters.ChoiceFilter):
+    """Schemes taking applications today (Initiative.is_open_now's rule, worked out in the
+    database). The facet index holds today's answer: its key is the content state's, which
+    changes on the day any window opens or shuts (portal.caching.generation)."""
+
+    OPEN = "open"
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[(self.OPEN, _("Open now"))], **kwargs)
+
+    def filter(self, qs, value):
+        return qs.open_for_applications() if value == self.OPEN else qs
+
+    def index_groups(self, rows):
+        """{"open": BitMap of the ids of `rows` open today}, in one query."""
+        return {self.OPEN: id_set(rows.open_for_applications())}
+
+    def value_keys(self, value):
+        return [value]
+
+    def facet_options(self, name, query):
+        return [(value, str(label), value) for value, label in self.extra["choices"]]

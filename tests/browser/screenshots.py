@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "docs" / "screenshots"
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+WIDE = {"viewport": {"width": 1366, "height": 900}}
+FUNDING_SCHEMES = (
+    "ai-subsidy-scheme",
+    "raise-plus",
+    "frontier-technology-research-support-scheme",
+    "ai-for-science-education-funding",
+)
 
 # File name -> (the page it shows, the browser context's options, whether the whole page).
 SCREENSHOTS = {
@@ -35,6 +42,14 @@ SCREENSHOTS = {
     "compare.png": (
         "/initiatives/compare/?items=hkchat,ai-supercomputing-centre,ai-subsidy-scheme",
         DESKTOP,
+        True,
+    ),
+    # A founder's comparison: four funding schemes on their terms (issue #21), on a 1366 px
+    # screen and a phone.
+    "compare-schemes.png": (f"/initiatives/compare/?items={','.join(FUNDING_SCHEMES)}", WIDE, True),
+    "phone-compare-schemes.png": (
+        f"/initiatives/compare/?items={','.join(FUNDING_SCHEMES)}",
+        PHONE,
         True,
     ),
 }
@@ -62,17 +77,26 @@ def serve_real_content(database_path):
     server = make_server(
         "127.0.0.1", 0, StaticFilesHandler(get_wsgi_application()), handler_class=QuietHandler
     )
+    # Hosts are taken only as written (portal.middleware.ExactHostMiddleware): the port is
+    # known only now.
+    from django.conf import settings
+
+    settings.HOST_HEADERS = [*settings.HOST_HEADERS, f"127.0.0.1:{server.server_port}"]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}"
 
 
-def main():
+def main(only=None, suffix=""):
+    """Save every screenshot (or those named in `only`), each name ending in `suffix`."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as directory:
         base_url = serve_real_content(Path(directory) / "screenshots.sqlite3")
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             for name, (url, context_options, full_page) in SCREENSHOTS.items():
+                if only and name not in only:
+                    continue
+                name = name.replace(".png", f"{suffix}.png")
                 page = browser.new_page(**context_options)
                 page.goto(base_url + url, wait_until="networkidle")
                 page.screenshot(path=OUTPUT / name, full_page=full_page)

@@ -61,7 +61,7 @@ def assert_table_of(page, initiatives):
     for heading, initiative in zip(headings.all(), initiatives, strict=True):
         expect(heading).to_contain_text(initiative.name_en)
     row_names = page.locator(".compare-table tbody th[scope=row]").all_inner_texts()
-    assert row_names[:2] == ["Lead organisation", "Kind"], row_names
+    assert row_names[:3] == ["Summary", "Lead organisation", "Kind"], row_names
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -174,3 +174,31 @@ def test_the_chinese_comparison_is_clean_too(page, real_content):
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
     expect(page.locator(".compare-table thead th")).to_have_count(3)
     assert_axe_clean(page)
+
+
+# Four funding schemes of the real content: a founder's comparison (issue #21).
+SCHEMES = (
+    "ai-subsidy-scheme",
+    "raise-plus",
+    "frontier-technology-research-support-scheme",
+    "ai-for-science-education-funding",
+)
+SCHEME_ROWS = ["Amount", "Who may apply", "How to apply", "Application window", "Applications"]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_funding_schemes_compare_on_their_terms(browser, live_server, real_content, width):
+    screen = PHONE if width == 390 else {"viewport": {"width": width, "height": 900}}
+    for page in open_page(browser, live_server, **screen):
+        page.goto(f"/initiatives/compare/?items={','.join(SCHEMES)}")
+
+        rows = page.locator(".compare-table tbody th[scope=row]").all_inner_texts()
+        assert rows[0] == "Summary", rows
+        assert [row for row in rows if row in SCHEME_ROWS] == SCHEME_ROWS, rows
+        amount = page.locator(".compare-table tbody tr", has_text="Amount").first
+        expect(amount.locator("td").first).to_contain_text("HK$3,000,000,000")
+        who = page.locator(".compare-table tbody tr", has_text="Who may apply").first
+        expect(who.locator("td").nth(1)).to_have_text("Universities")
+        # The page never scrolls sideways; the table scrolls in its own box.
+        assert page_width(page) <= width, f"the page is {page_width(page)} px wide"
+        assert_axe_clean(page)

@@ -319,9 +319,9 @@ class QueryCountTests(TestCase):
             for _ in range(n):
                 make_initiative(lead_organisation=make_organisation()).sectors.add(sector)
 
-        # The index: visible rows, sector, kind, status, lead and partner groups, two facets'
-        # options.
-        self.assert_constant_queries("/initiatives/?sector=finance&status=active", rows, 4 + 8)
+        # The index: visible rows, sector, kind, status, lead and partner groups, the open
+        # schemes, the codes of who may apply, two facets' options.
+        self.assert_constant_queries("/initiatives/?sector=finance&status=active", rows, 4 + 10)
 
     def test_organisation_list(self):
         sector = make_sector(slug="finance")

@@ -286,12 +286,21 @@ class OpenDataTests(DataReader, TestCase):
                     "fields": ["lead_organisation"],
                     "reference": {"resource": "organisations", "fields": ["slug"]},
                 },
-                {
-                    "fields": ["status_source"],
-                    "reference": {"resource": "sources", "fields": ["url"]},
-                },
+                *(
+                    {"fields": [name], "reference": {"resource": "sources", "fields": ["url"]}}
+                    for name in (
+                        "status_source",
+                        "amount_source",
+                        "applicants_source",
+                        "intake_source",
+                    )
+                ),
             ],
         )
+        # A scheme's terms (issue #21) come with the rest, typed from the model.
+        self.assertEqual(fields["amount"]["type"], "integer")
+        self.assertEqual(fields["window_closes"]["type"], "date")
+        self.assertEqual(fields["intake"]["constraints"]["enum"], list(Initiative.Intake.values))
         self.assertEqual(resources["sources"]["schema"]["primaryKey"], ["url"])
         links = resources["articles-sources"]["schema"]
         self.assertEqual(links["primaryKey"], ["article", "source"])

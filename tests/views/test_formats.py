@@ -340,6 +340,22 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
                 "Sectors": "Banking and financial services",
                 "Website": "",
                 "Summary": "A sandbox for banks.",
+                # A funding scheme's terms: none stated for a sandbox.
+                "Amount": "",
+                "Currency": "",
+                "Amount is": "",
+                "Over years": "",
+                "Amount stated by": "",
+                "Who may apply": "",
+                "Who may apply stated by": "",
+                "How to apply": "",
+                "Applications open": "",
+                "Applications close": "",
+                "Rolling applications": "False",
+                "Applications": "",
+                "Applications as of": "",
+                "Applications confirmed by": "",
+                "Open now": "",
                 "URL": "http://testserver/initiatives/genai-sandbox/",
             },
         )
@@ -442,6 +458,21 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
                 "partners": ["hku"],
                 "sectors": ["banking"],
                 "website": "",
+                "amount": None,
+                "amount_currency": "",
+                "amount_basis": "",
+                "amount_years": None,
+                "amount_source": None,
+                "applicants": "",
+                "applicants_source": None,
+                "apply_url": "",
+                "window_opens": None,
+                "window_closes": None,
+                "rolling": False,
+                "intake": "",
+                "intake_as_of": None,
+                "intake_source": None,
+                "open_now": None,
             },
         )
         article = self.json("articles", "?initiative=genai-sandbox")["results"][0]
@@ -476,7 +507,10 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
 
     def test_json_facets_carry_their_counts(self):
         facets = self.json("initiatives", "?sector=banking&kind=sandbox")["facets"]
-        self.assertEqual(list(facets), ["sector", "kind", "status", "organisation"])
+        self.assertEqual(
+            list(facets),
+            ["sector", "kind", "status", "applications", "applicants", "organisation"],
+        )
         # Disjunctive: each option counts what choosing it would give with the other filters.
         self.assertEqual(
             facets["sector"][0],
@@ -588,7 +622,7 @@ class FormatQueryCountTests(TestCase):
             "/articles.csv?sector=pinned": 2 + 4,
             "/initiatives.csv?sector=pinned": 2 + 3,
             "/articles.json?sector=pinned&page_size=100": 2 + 4 + 8,
-            "/initiatives.json?sector=pinned&page_size=100": 2 + 3 + 8,
+            "/initiatives.json?sector=pinned&page_size=100": 2 + 3 + 10,
         }
         for url, count in counts.items():
             with self.subTest(url=url, rows=5):
