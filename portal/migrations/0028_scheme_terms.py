@@ -1,8 +1,5 @@
 """A funding scheme's terms on initiatives (issue #21): amount, who may apply, how to apply,
-the application window and whether applications are open, each with the source that states it.
-
-Depends on 0025; 0026 and 0027 are added on other branches, so the lead renumbers the
-dependency at merge."""
+the application window and whether applications are open, each with the source that states it."""
 
 import django.db.models.deletion
 import portal.records.schemes
