@@ -58,8 +58,11 @@ PAGES = {
     "initiative-with-notes": lambda: footnoted(Initiative),
     "organisation-with-notes": lambda: footnoted(Organisation),
     "timeline": lambda: "/timeline/",
-    # A year range with chips, and the explanation of a range that ends before it starts.
-    "timeline-filtered": lambda: "/timeline/?from=2024&to=2025&kind=regulation",
+    # A year range and the kinds with chips, and the explanation of a range that ends before
+    # it starts.
+    "timeline-filtered": lambda: (
+        "/timeline/?from=2024&to=2025&kind=regulation&actor_kind=government_body"
+    ),
     "timeline-bad-range": lambda: "/timeline/?from=2025&to=2020",
     "milestone": lambda: richest(
         Milestone.objects.all(), "initiatives", "organisations", "sectors", "sources"

@@ -8,6 +8,7 @@ MAX_VALUES in all (`too_many_values`).
 """
 
 import copy
+import keyword
 
 import django_filters
 from django import forms
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.finders.kinds import (
     AnyOfCodesFilter,
     AnyOfFilter,
+    ChoiceOfRelatedFilter,
     IndexedChoiceFilter,
     OpenNowFilter,
     SearchFilter,
@@ -74,10 +76,22 @@ class FinderFilterSet(django_filters.FilterSet):
     facet_names = ()
     # Parameters a finder URL may carry besides the filters.
     page_parameters = ("page", "page_size", "more")
+    # Whether the form shows its year range before the facets (see _finder_form.html).
+    years_first = False
 
     @classmethod
     def get_filters(cls):
-        return _FilterTemplates(super().get_filters())
+        """The filters by parameter name. A filter whose parameter is a Python keyword is
+        declared with a trailing underscore (PEP 8), which its parameter drops: `from_`
+        answers `?from=2020`, so addresses read naturally."""
+        return _FilterTemplates(
+            (cls._parameter_name(name), filter_) for name, filter_ in super().get_filters().items()
+        )
+
+    @staticmethod
+    def _parameter_name(name):
+        stripped = name.removesuffix("_")
+        return stripped if name != stripped and keyword.iskeyword(stripped) else name
 
     def get_form_class(self):
         """The filters' form class, built once per FilterSet class rather than per request
@@ -293,18 +307,24 @@ class SourceFilter(FinderFilterSet):
 
 class MilestoneFilter(FinderFilterSet):
     q = SearchFilter()
-    sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
+    # The year range first: "when" is what a timeline is asked first.
+    from_ = YearBoundFilter(field_name="date", bound="from", label=_("From year"))
+    to = YearBoundFilter(field_name="date", bound="to", label=_("To year"))
     kind = IndexedChoiceFilter(field_name="kind", choices=Milestone.Kind.choices, label=_("Kind"))
+    # Who acted: the kinds of the organisations named, and of the lead organisations of the
+    # initiatives named (a milestone of a university's scheme is a university's doing).
+    actor_kind = ChoiceOfRelatedFilter(
+        relations=["organisations__kind", "initiatives__lead_organisation__kind"],
+        choices=Organisation.Kind.choices,
+        label=_("Kind of actor"),
+    )
+    sector = AnyOfFilter(label=_("Sector"), relations=["sectors"], queryset=Sector.objects.all())
     initiative = AnyOfFilter(
         label=_("Initiative"), relations=["initiatives"], queryset=Initiative.objects.all()
     )
     organisation = AnyOfFilter(
         label=_("Organisation"), relations=["organisations"], queryset=Organisation.objects.all()
     )
-    # "from" is a Python keyword, so that filter goes into the class namespace by name; the
-    # addresses read naturally: /timeline/?from=2020&to=2023.
-    locals()["from"] = YearBoundFilter(field_name="date", bound="from", label=_("From year"))
-    to = YearBoundFilter(field_name="date", bound="to", label=_("To year"))
     sort = SortFilter(
         default="oldest",
         orderings={
@@ -314,7 +334,8 @@ class MilestoneFilter(FinderFilterSet):
         },
     )
 
-    facet_names = ("sector", "kind", "initiative", "organisation")
+    years_first = True
+    facet_names = ("kind", "actor_kind", "sector", "initiative", "organisation")
 
     class Meta:
         model = Milestone

@@ -500,6 +500,58 @@ class IndexedChoiceFilter(ChoiceChips, OneOfFacet, django_filters.ChoiceFilter):
         return [(str(value), str(label), value) for value, label in self.extra["choices"]]
 
 
+class ChoiceOfRelatedFilter(FinderFilter, django_filters.MultipleChoiceFilter):
+    """Rows related to anything whose choice field has any of the chosen values: each of
+    `relations` is a path from the row to that field (e.g. "organisations__kind", the kinds
+    of actor on the timeline). A facet of checkboxes, any of which matches, in the order of
+    the choices.
+
+    Filters with a `pk IN (subquery)`, as AnyOfFilter does, so a row linked to two matching
+    objects appears once."""
+
+    def __init__(self, *, relations, **kwargs):
+        self.relations = relations
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        condition = Q()
+        for path in self.relations:
+            condition |= Q(**{f"{path}__in": value})
+        related = self.model._default_manager.filter(condition)
+        return qs.alias(_row=F("pk") + 0).filter(_row__in=related.values("pk"))
+
+    def index_groups(self, rows):
+        """{choice: BitMap of the ids of `rows` related to something with it}, one grouped
+        query per relation path (the joins to the choice column, grouped by it)."""
+        groups = {}
+        for path in self.relations:
+            pairs = id_lists(rows.filter(**{f"{path}__isnull": False}), path)
+            for key, ids in pairs.items():
+                groups[key] = groups[key] | ids if key in groups else ids
+        return groups
+
+    def value_keys(self, value):
+        return list(value)
+
+    def chips(self, name, value):
+        labels = dict(self.extra["choices"])
+        return [(name, str(v), chip_label(self, labels.get(v, v))) for v in value]
+
+    def without(self, value, key):
+        return [v for v in value if str(v) != key] or None
+
+    def facet(self, name, query, expanded):
+        index, within = query.index, query.matching({name: None})
+        selected = query.filterset.selected_values(name)
+        options = [
+            FacetOption(str(v), str(label), index.count(name, v, within), str(v) in selected)
+            for v, label in self.extra["choices"]
+        ]
+        return Facet(name, str(self.label), options)
+
+
 class SortFilter(ChoiceChips, FinderFilter, django_filters.ChoiceFilter):
     """Orders the results. With a search term the default is relevance; without, `default`."""
 

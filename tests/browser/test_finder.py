@@ -8,8 +8,9 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db.models import Q
 
-from portal.models import Article, Initiative, Sector
+from portal.models import Article, Initiative, Milestone, Sector
 from tests.browser import PlaywrightTimeoutError, expect
 
 pytestmark = pytest.mark.browser
@@ -217,3 +218,28 @@ def test_without_javascript_a_link_shows_the_rest_of_a_long_facet(page, long_fac
     expect(option(page, "initiative", long_facet[1].slug)).to_be_visible()
     choose(page, "initiative", long_facet[1].slug, javascript=False)
     expect(page.locator("#result-count")).to_have_text(shows_number(1))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_timeline_asks_for_years_first_and_filters_by_kind_of_actor(
+    page, real_content, javascript
+):
+    """The year range is in the first screenful of the filter column (it was some 3,300 px
+    down, after every facet), and ticking a kind of actor lists the milestones that name
+    an organisation of that kind or an initiative that one leads."""
+    page.goto("/timeline/")
+    field = page.locator("#id_from").bounding_box()
+    assert field["y"] < page.viewport_size["height"], field
+    boxes = [
+        page.locator(f"#facet-{name}").bounding_box()["y"]
+        for name in ("kind", "actor_kind", "sector", "initiative", "organisation")
+    ]
+    assert field["y"] < boxes[0] and boxes == sorted(boxes)
+
+    universities = Milestone.objects.filter(
+        Q(organisations__kind="university") | Q(initiatives__lead_organisation__kind="university")
+    ).distinct()
+    assert 0 < universities.count() < min(Milestone.objects.count(), PAGE_SIZE)
+    choose(page, "actor_kind", "university", javascript=javascript)
+    expect(page.locator("#result-count")).to_have_text(shows_number(universities.count()))
+    assert listed(page, "/timeline/") == {m.get_absolute_url() for m in universities}

@@ -404,14 +404,15 @@ class TimelineQueryCountTests(TestCase):
 
         # Content state, sector slug check, the page of rows, their sectors, initiatives,
         # organisations and sources; building the facet index: visible rows, the groups of
-        # sector, kind, both year bounds, initiative and organisation, and the options of
-        # the three relation facets.
+        # sector, kind, both year bounds, actor kind (two: through organisations and through
+        # initiatives' leads), initiative and organisation, and the options of the three
+        # relation facets.
         url = "/timeline/?sector=finance&from=2000&to=2030"
         for n in (5, 45):
             add(n)
             cache.clear()
             forget_indexes()
-            with self.assertNumQueries(7 + 10):
+            with self.assertNumQueries(7 + 12):
                 self.assertEqual(self.client.get(url).status_code, 200)
         # With the index built, only the state, the slug check, the rows and their relations.
         with self.assertNumQueries(7):
@@ -502,12 +503,12 @@ class TimelineFormatTests(FormatReader, TestCase):
     def test_format_query_counts_are_fixed(self):
         # The content state and the sector slug check, then per format: Atom and JSON the
         # items with their four relations (sectors, initiatives, organisations, sources), and
-        # JSON the facet index (rows, six groups, three facets' options); CSV the rows and one
+        # JSON the facet index (rows, eight groups, three facets' options); CSV the rows and one
         # query per relation (names or addresses).
         counts = {
             "/timeline.atom?sector=finance": 2 + 5,
             "/timeline.csv?sector=finance": 2 + 5,
-            "/timeline.json?sector=finance&page_size=100": 2 + 5 + 10,
+            "/timeline.json?sector=finance&page_size=100": 2 + 5 + 12,
         }
         for extra in (0, 45):
             for i in range(extra):
