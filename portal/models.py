@@ -955,6 +955,14 @@ class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, Timestampe
             models.Index(fields=["kind", "name_en"], name="portal_init_kind_name_idx"),
             models.Index(fields=["status", "name_en"], name="portal_init_status_name_idx"),
             models.Index(fields=["start_year", "end_year"], name="portal_init_years_idx"),
+            # The content state (portal.caching.generation), read on every request, cached
+            # pages included, asks for the nearest window dates: each a search of one of these
+            # instead of a scan of every initiative.
+            models.Index(fields=["window_opens"], name="portal_init_window_opens_idx"),
+            models.Index(fields=["window_closes"], name="portal_init_window_closes_idx"),
+            models.Index(
+                fields=["intake", "window_closes", "intake_as_of"], name="portal_init_intake_idx"
+            ),
         ]
 
     def __str__(self):
