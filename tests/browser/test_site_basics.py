@@ -127,7 +127,8 @@ def test_printing_hides_navigation_and_shows_where_outside_links_go(page, initia
     for selector in ["nav.site-nav", ".site-search", ".breadcrumbs", ".footer-nav"]:
         expect(page.locator(selector)).to_be_hidden()
     expect(page.locator("h1")).to_be_visible()
-    source_link = page.locator(".source-list a").first
+    # The source's own link, not the lettered links back to where it is cited.
+    source_link = page.locator('.source-list a[href^="http"]').first
     after = source_link.evaluate("(link) => getComputedStyle(link, '::after').content")
     assert after == '" (https://example.org/lab)"', after
     colour = page.locator("body").evaluate("(body) => getComputedStyle(body).color")
