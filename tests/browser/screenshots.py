@@ -31,6 +31,11 @@ FUNDING_SCHEMES = (
 # File name -> (the page it shows, the browser context's options, whether the whole page).
 SCREENSHOTS = {
     "home.png": ("/", DESKTOP, True),
+    # The home page in both languages on a 1366 px laptop and a 390 px phone (issue #21).
+    "home-en-laptop.png": ("/", WIDE, True),
+    "home-en-phone.png": ("/", PHONE, True),
+    "home-zh-laptop.png": ("/zh-hant/", WIDE, True),
+    "home-zh-phone.png": ("/zh-hant/", PHONE, True),
     # The issue's test of a finder: every initiative in a sector active in a given year.
     "initiatives-filtered.png": ("/initiatives/?sector=healthcare&active_in=2025", DESKTOP, True),
     # A phone's first screen: the count and the first results, the filters folded above them.
