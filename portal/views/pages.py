@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.db import Error as DatabaseError
 from django.db import connection
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,11 +23,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from portal.caching.backends import cache_problem
 from portal.caching.pages import request_state
+from portal.changelog.display import visible_changes, with_records
+from portal.finders.figures import headline_figures
 from portal.finders.listings import (
     ARTICLES,
     INITIATIVES,
+    NAME_FIELDS,
     ORGANISATIONS,
-    SECTOR_NAMES,
 )
 from portal.finders.related import related_milestones, related_rows, sectors_with_counts
 from portal.models import (
@@ -43,14 +45,14 @@ from portal.network.links import initiative_network, organisation_network
 from portal.records.addresses import absolute_url
 from portal.reference.footnotes import without_footnotes
 from portal.views import breadcrumbs
+from portal.views.changes import change_rows
 from portal.views.charts import bar_chart, fill_missing_years
 from portal.views.records import RecordMetaMixin
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_ORG = "https://schema.org"
-HOME_ARTICLE_COUNT = 5
-HOME_INITIATIVE_COUNT = 6
+HOME_CHANGE_COUNT = 5
 
 
 def _without_empty(data):
@@ -108,12 +110,14 @@ class JsonLdMixin:
 
 
 class HomeView(TemplateView):
-    """The home page: sectors with counts, the latest articles, a selection of active
-    initiatives, and a chart of initiatives by start year.
+    """The home page: the site search, ways in by task, headline figures each linking to the
+    list it counts, the latest entries of the change log, a chart of initiatives by start
+    year whose bars link to the initiatives they count, and the sectors.
 
-    Template: ``portal/home.html``. Context: ``sectors``, ``articles``, ``initiatives``,
-    ``chart`` (a `portal.views.charts.BarChart`, or None with no dated initiatives),
-    ``undated_initiatives`` (how many have no start year, so are not in the chart).
+    Template: ``portal/home.html``. Context: ``figures`` (`portal.finders.figures.Figure`s),
+    ``changes`` ([(change, record, lines)], as on /changes/), ``sectors``, ``chart`` (a
+    `portal.views.charts.BarChart`, or None with no dated initiatives), ``undated_initiatives``
+    (how many have no start year, so are not in the chart).
     """
 
     template_name = "portal/home.html"
@@ -126,14 +130,10 @@ class HomeView(TemplateView):
             .values_list("start_year", "count")
         )
         undated = per_year.pop(None, 0)
-        state = request_state(self.request)
         return super().get_context_data(
-            sectors=sectors_with_counts(list(Sector.objects.all()), state),
-            articles=ARTICLES.for_cards()[:HOME_ARTICLE_COUNT],
-            initiatives=Initiative.objects.filter(status=Initiative.Status.ACTIVE)
-            .select_related("lead_organisation")
-            .prefetch_related(SECTOR_NAMES)
-            .order_by(F("start_year").desc(nulls_last=True), "name_en")[:HOME_INITIATIVE_COUNT],
+            figures=headline_figures(request_state(self.request)),
+            changes=change_rows(with_records(visible_changes()), HOME_CHANGE_COUNT),
+            sectors=Sector.objects.only(*NAME_FIELDS),
             chart=bar_chart(fill_missing_years(per_year.items())) if per_year else None,
             undated_initiatives=undated,
             **kwargs,
