@@ -109,5 +109,8 @@ def test_home_chart_bars_are_links_a_keyboard_reaches(page, real_content):
     bar.focus()
     expect(bar).to_be_focused()
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/timeline/?from={year}&to={year}")
-    expect(page.locator("h1")).to_have_text("Timeline")
+    page.wait_for_url(f"**/initiatives/?started_from={year}&started_to={year}")
+    expect(page.locator("h1")).to_have_text("Initiatives")
+    # The list shows as many initiatives as the bar counted.
+    count = int(label.split(":")[1].split()[0])
+    expect(page.locator("#result-count")).to_contain_text(str(count))

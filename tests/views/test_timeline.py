@@ -378,17 +378,6 @@ class TimelinePageTests(TestCase):
             for prefix in ("", "/zh-hant"):
                 self.assertIn(f"http://testserver{prefix}{path}", locations)
 
-    def test_home_chart_bars_link_to_the_timeline_of_their_year(self):
-        make_initiative(start_year=2020)
-        make_initiative(start_year=2022)
-        response = self.client.get("/")
-        for year, count in [(2020, 1), (2021, 0), (2022, 1)]:
-            url = f"/timeline/?from={year}&amp;to={year}"
-            self.assertContains(response, f'<a href="{url}" aria-label="{year}: {count} ')
-            self.assertContains(response, f'<th scope="row"><a href="{url}">{year}</a></th>')
-        # The links lead to that year's milestones.
-        self.assertEqual(milestone_slugs(self.get("?from=2023&to=2023")), ["centre", "lessons"])
-
 
 class TimelineQueryCountTests(TestCase):
     def test_the_page_runs_the_same_queries_at_5_and_50_milestones(self):
