@@ -36,10 +36,11 @@ def _option_count(index, name, value):
 
 
 def headline_figures(state):
-    """[Figure] for the content `state` (labels in the context "headline figure": here
-    "initiative" counts, so has a plural, where the model's verbose name has none): initiatives, funding schemes, regulations and
+    """[Figure] for the content `state`: initiatives, funding schemes, regulations and
     guidelines, research centres, milestones and sources. A fixed number of queries when
-    the facet indexes are built (once per content state), none after."""
+    the facet indexes are built (once per content state), none after. The labels' context
+    is "headline figure": here "initiative" counts, so has a plural, where the model's
+    verbose name has none."""
     initiatives = facet_index(INITIATIVES, state)
     organisations = facet_index(ORGANISATIONS, state)
     funding = _option_count(initiatives, "kind", Initiative.Kind.FUNDING)
