@@ -668,10 +668,10 @@ class FormatQueryCountTests(TestCase):
         # - Atom: the items and their sectors (lead organisations joined).
         # - CSV: the rows and their sectors, initiatives/partners and organisations, and
         #   their corrections.
-        # - JSON: the page, its prefetches and its corrections, then building the facet index (one grouped
-        #   query per facet (two for years, which give the articles' visible rows; the
-        #   initiatives read theirs), the options of each relation facet); counts and facets
-        #   come from the index.
+        # - JSON: the page, its prefetches and its corrections, then building the facet
+        #   index (one grouped query per facet (two for years, which give the articles'
+        #   visible rows; the initiatives read theirs), the options of each relation
+        #   facet); counts and facets come from the index.
         counts = {
             "/articles.atom?sector=pinned": 2 + 2,
             "/initiatives.atom?sector=pinned": 2 + 2,
