@@ -133,6 +133,53 @@ class Related:
         return [(self.relation, [key for key, _shown in found])]
 
 
+class Corrections:
+    """The corrections stated on a record (types with the CORRECTIONS feature), newest
+    first: in JSON a list of {"date", "field", "text"}; in CSV one cell, "2026-01-02: text"
+    joined by "; ". The text is in the reader's language, English where that is missing.
+    `PublicRecord` adds this column itself to a type that declares both FORMATS and
+    CORRECTIONS, so no model lists it."""
+
+    joins = ()
+    key = "corrections"
+
+    def __init__(self, header):
+        self.header = header
+        self.headers = [header]
+
+    def fetch(self, model, ids, context):
+        """{row id: [(date, field, text), ...]} for the rows `ids`, in one query through
+        the index of Correction's foreign key to `model`."""
+        relation = model._meta.get_field(self.key)
+        owner = f"{relation.field.name}_id"
+        english = translated_columns("text")[0]
+        local = f"text_{(get_language() or settings.LANGUAGE_CODE).replace('-', '_')}"
+        texts = (english,) if local == english else (english, local)
+        rows = (
+            relation.related_model.objects.filter(**{f"{owner}__in": ids})
+            .order_by(owner, "-corrected_on", "-pk")
+            .values_list(owner, "corrected_on", "field", *texts)
+        )
+        found = {}
+        for row_id, day, field, text_en, *mine in rows:
+            found.setdefault(row_id, []).append((day, field, (mine and mine[0]) or text_en))
+        return found
+
+    def cells(self, row, found, context):
+        return [NAME_SEPARATOR.join(f"{isoformat(day)}: {text}" for day, _field, text in found)]
+
+    def items(self, row, found, context):
+        return [
+            (
+                self.key,
+                [
+                    {"date": isoformat(day), "field": field, "text": text}
+                    for day, field, text in found
+                ],
+            )
+        ]
+
+
 class Columns:
     """A record type's columns in the public .csv and .json of its list, in order.
 
@@ -146,6 +193,10 @@ class Columns:
 
     def __iter__(self):
         return iter(self.columns)
+
+    def with_column(self, column):
+        """These columns and `column` after them."""
+        return Columns(*self.columns, column, defer=self.defer)
 
     def header(self):
         return header(self.columns)

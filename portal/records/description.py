@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 # The features a record type may have. Each is read by one part of the portal.
 LIST = "list"  # a public list page, and a detail page per record
@@ -66,7 +67,8 @@ class PublicRecord:
     - `cites`: the translated Markdown fields whose footnotes must name the record's sources;
     - `data_description`: what /data/ and datapackage.json say of its dataset, if anything;
     - `columns`: what its list's .csv and .json show of a record (`records.columns.Columns`),
-      for types with FORMATS;
+      for types with FORMATS; a type that also takes CORRECTIONS gets a last column of its
+      corrections (`records.columns.Corrections`);
     - `features`: a subset of FEATURES.
 
     The rows readers may see are `model.objects.visible()` (for articles, `published()`).
@@ -105,6 +107,11 @@ class PublicRecord:
 
     def contribute_to_class(self, model, attribute):
         self.model = model
+        if self.columns is not None and self.has(FORMATS) and self.has(CORRECTIONS):
+            # Imported here: portal.records.columns reads this module's translated_columns.
+            from portal.records.columns import Corrections
+
+            self.columns = self.columns.with_column(Corrections(_("Corrections")))
         setattr(model, attribute, self)
 
     def __repr__(self):

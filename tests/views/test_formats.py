@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.finders import exports
 from portal.finders.facets import forget_indexes
 from portal.finders.listings import ARTICLES, INITIATIVES
-from portal.models import Article, Initiative
+from portal.models import Article, Correction, Initiative
 from portal.views.finders import format_links
 from tests.factories import (
     NOW,
@@ -357,6 +357,7 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
                 "Applications confirmed by": "",
                 "Open now": "",
                 "URL": "http://testserver/initiatives/genai-sandbox/",
+                "Corrections": "",
             },
         )
         self.assertEqual(len(rows), 2)
@@ -404,8 +405,8 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
             ["sandbox-opens", "scans", "both-sides", "old-rules", "classrooms", "minus"],
         )
         # The content state, one query for the rows, then each chunk of two fetches its
-        # sectors, initiatives and organisations: three chunks.
-        self.assertEqual(len(queries), 2 + 3 * 3)
+        # sectors, initiatives, organisations and corrections: three chunks.
+        self.assertEqual(len(queries), 2 + 3 * 4)
 
     def test_csv_cells_that_spreadsheets_would_run_are_made_text(self):
         row = next(r for r in self.csv_rows("initiatives") if r["URL"].endswith("/formula/"))
@@ -473,6 +474,7 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
                 "intake_as_of": None,
                 "intake_source": None,
                 "open_now": None,
+                "corrections": [],
             },
         )
         article = self.json("articles", "?initiative=genai-sandbox")["results"][0]
@@ -482,6 +484,59 @@ class SameQueryEveryFormatTests(FormatReader, TestCase):
         self.assertEqual(article["initiatives"], ["genai-sandbox"])
         self.assertEqual(article["organisations"], ["hkma"])
         self.assertEqual(datetime.datetime.fromisoformat(article["published"]), NOW - 3 * DAY)
+
+    def test_csv_and_json_state_each_record_s_corrections_newest_first(self):
+        initiative = Initiative.objects.get(slug="genai-sandbox")
+        Correction.objects.create(
+            initiative=initiative,
+            corrected_on=datetime.date(2026, 1, 5),
+            field="start_year",
+            text_en="An earlier version gave the start year as 2023; it was 2024.",
+            text_zh_hant="本頁較早的版本把開始年份寫成2023年；應為2024年。",
+        )
+        Correction.objects.create(
+            initiative=initiative,
+            corrected_on=datetime.date(2026, 2, 1),
+            text_en="The summary named the wrong regulator.",
+        )
+        row = next(r for r in self.csv_rows("initiatives") if r["Name"] == "GenAI Sandbox")
+        self.assertEqual(
+            row["Corrections"],
+            "2026-02-01: The summary named the wrong regulator.; 2026-01-05: An earlier "
+            "version gave the start year as 2023; it was 2024.",
+        )
+        result = next(
+            r for r in self.json("initiatives")["results"] if r["slug"] == "genai-sandbox"
+        )
+        self.assertEqual(
+            result["corrections"],
+            [
+                {
+                    "date": "2026-02-01",
+                    "field": "",
+                    "text": "The summary named the wrong regulator.",
+                },
+                {
+                    "date": "2026-01-05",
+                    "field": "start_year",
+                    "text": "An earlier version gave the start year as 2023; it was 2024.",
+                },
+            ],
+        )
+        # In Chinese, the Chinese text where there is one, else the English.
+        response = self.client.get("/zh-hant/initiatives.json")
+        result = next(r for r in response.json()["results"] if r["slug"] == "genai-sandbox")
+        self.assertEqual(
+            [c["text"] for c in result["corrections"]],
+            [
+                "The summary named the wrong regulator.",
+                "本頁較早的版本把開始年份寫成2023年；應為2024年。",
+            ],
+        )
+        # Other records say they have none.
+        others = [r for r in self.json("initiatives")["results"] if r["slug"] != "genai-sandbox"]
+        self.assertTrue(others)
+        self.assertEqual({len(r["corrections"]) for r in others}, {0})
 
     def test_json_page_size_is_bounded(self):
         self.assertEqual(len(self.json("articles", "?page_size=100")["results"]), 6)
@@ -611,18 +666,19 @@ class FormatQueryCountTests(TestCase):
         # The content state and validating the sector slug are one query each in every
         # format; the rest is per format:
         # - Atom: the items and their sectors (lead organisations joined).
-        # - CSV: the rows and their sectors, initiatives/partners and organisations.
-        # - JSON: the page and its prefetches, then building the facet index (one grouped
-        #   query per facet (two for years, which give the articles' visible rows; the
-        #   initiatives read theirs), the options of each relation facet); counts and facets
-        #   come from the index.
+        # - CSV: the rows and their sectors, initiatives/partners and organisations, and
+        #   their corrections.
+        # - JSON: the page, its prefetches and its corrections, then building the facet
+        #   index (one grouped query per facet (two for years, which give the articles'
+        #   visible rows; the initiatives read theirs), the options of each relation
+        #   facet); counts and facets come from the index.
         counts = {
             "/articles.atom?sector=pinned": 2 + 2,
             "/initiatives.atom?sector=pinned": 2 + 2,
-            "/articles.csv?sector=pinned": 2 + 4,
-            "/initiatives.csv?sector=pinned": 2 + 3,
-            "/articles.json?sector=pinned&page_size=100": 2 + 4 + 8,
-            "/initiatives.json?sector=pinned&page_size=100": 2 + 3 + 10,
+            "/articles.csv?sector=pinned": 2 + 5,
+            "/initiatives.csv?sector=pinned": 2 + 4,
+            "/articles.json?sector=pinned&page_size=100": 2 + 5 + 8,
+            "/initiatives.json?sector=pinned&page_size=100": 2 + 4 + 10,
         }
         for url, count in counts.items():
             with self.subTest(url=url, rows=5):

@@ -493,11 +493,11 @@ class TimelineFormatTests(FormatReader, TestCase):
         # The content state and the sector slug check, then per format: Atom and JSON the
         # items with their four relations (sectors, initiatives, organisations, sources), and
         # JSON the facet index (rows, eight groups, three facets' options); CSV the rows and one
-        # query per relation (names or addresses).
+        # query per relation (names or addresses). CSV and JSON also read the corrections.
         counts = {
             "/timeline.atom?sector=finance": 2 + 5,
-            "/timeline.csv?sector=finance": 2 + 5,
-            "/timeline.json?sector=finance&page_size=100": 2 + 5 + 12,
+            "/timeline.csv?sector=finance": 2 + 5 + 1,
+            "/timeline.json?sector=finance&page_size=100": 2 + 5 + 12 + 1,
         }
         for extra in (0, 45):
             for i in range(extra):
