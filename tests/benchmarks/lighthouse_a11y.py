@@ -1,4 +1,5 @@
-"""Lighthouse's accessibility score for each finder page, in English and Chinese.
+"""Lighthouse's accessibility score for the home page and each finder page, in English and
+Chinese.
 
 Usage, from the checkout root (needs Node.js 18.16 or later; npx fetches Lighthouse itself):
 
@@ -30,7 +31,8 @@ if str(ROOT) not in sys.path:  # Run as a script: make `tests` importable.
 # 12.x is the last Lighthouse that runs on Node 20 (13 needs Node 22.19).
 LIGHTHOUSE = "lighthouse@12.8.2"
 CHROMIUM = "/usr/bin/chromium"
-FINDERS = ["/articles/", "/initiatives/", "/organisations/", "/timeline/", "/sources/"]
+# The home page, then the finders.
+PAGES = ["/", "/articles/", "/initiatives/", "/organisations/", "/timeline/", "/sources/"]
 LANGUAGE_PREFIXES = ["", "/zh-hant"]
 
 
@@ -80,8 +82,8 @@ def main():
         print(f"{LIGHTHOUSE}, accessibility category, against {base_url}")
         all_perfect = True
         for prefix in LANGUAGE_PREFIXES:
-            for finder in FINDERS:
-                path = prefix + finder
+            for page in PAGES:
+                path = prefix + page
                 try:
                     report = lighthouse_report(base_url.rstrip("/") + path)
                 except (RuntimeError, json.JSONDecodeError) as error:
