@@ -383,6 +383,12 @@ class ArticleFormDefaultsTests(TestCase):
         draft.refresh_from_db()
         self.assertEqual(draft.publish_at, NOW)
 
+    def test_a_draft_without_a_publish_date_can_be_previewed(self):
+        draft = make_article(status=Article.Status.DRAFT, publish_at=None, title="Undated")
+        response = self.client.get(admin_url(Article, "preview", draft.pk))
+        self.assertContains(response, "Preview of a draft")
+        self.assertContains(response, "Undated")
+
     def test_the_scheduled_message_never_ends_in_a_doubled_full_stop(self):
         article = make_article(publish_at=LATER)
         for language in ["en", "zh-hant", None]:

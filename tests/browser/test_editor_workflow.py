@@ -129,7 +129,8 @@ def test_editor_writes_previews_and_publishes_an_article(new_page, make_editor, 
     assert [s.slug for s in article.sectors.all()] == ["healthcare"]
     assert [i.slug for i in article.initiatives.all()] == ["hkchat"]
 
-    # Preview it: the page readers will see, with a notice that it is a draft.
+    # Preview it from the list: the page readers will see, with a notice that it is a draft.
+    editor.goto(reverse("admin:portal_article_changelist"))
     row = editor.get_by_role("row").filter(has_text=TITLE)
     row.get_by_role("link", name="Preview").click()
     expect(editor.get_by_role("heading", level=1)).to_have_text(TITLE)
