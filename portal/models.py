@@ -1224,15 +1224,15 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return detail_url("portal:article_detail", self.slug)
-
     def save(self, *args, **kwargs):
         if self.status == Article.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "publish_at"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return detail_url("portal:article_detail", self.slug)
 
     def with_whom(self):
         """Who has the article now, in the review workflow: "Publishers" while it is in

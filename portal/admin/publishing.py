@@ -34,6 +34,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
+from portal.content.permissions import changes_publishing
 from portal.models import Article
 
 DRAFT, SAVE, SUBMIT, PUBLISH, SCHEDULE, SEND_BACK = (
@@ -103,7 +104,9 @@ def publishing_buttons(article, can_publish):
         Article.Status.IN_REVIEW: LABELS_IN_REVIEW,
         Article.Status.PUBLISHED: LABELS_WHEN_PUBLISHED,
     }.get(status, {})
-    return [(name, labels.get(name, LABELS[name])) for name in allowed_actions(article, can_publish)]
+    return [
+        (name, labels.get(name, LABELS[name])) for name in allowed_actions(article, can_publish)
+    ]
 
 
 def publishing_panel(article, buttons):
@@ -239,15 +242,6 @@ def outcome_message(article):
     return _("Published: readers can see it now.")
 
 
-def _changes_publishing(status, publish_at, current_status, current_publish_at):
-    """Whether going from (current_status, current_publish_at) to (status, publish_at)
-    publishes, schedules or unpublishes: draft and in review are both unpublished."""
-    published = Article.Status.PUBLISHED
-    if (status == published) != (current_status == published):
-        return True
-    return status == published and publish_at != current_publish_at
-
-
 def revision_changes_publishing(revision):
     """Whether reverting to (or recovering from) `revision` would publish, schedule or
     unpublish an article: it holds a version of an article that is published and the
@@ -264,6 +258,6 @@ def revision_changes_publishing(revision):
         if current is None:
             if status == Article.Status.PUBLISHED:
                 return True
-        elif _changes_publishing(status, publish_at, *current):
+        elif changes_publishing(status, publish_at, *current):
             return True
     return False

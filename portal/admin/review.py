@@ -9,9 +9,8 @@ instead (portal.admin.publishing).
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal.admin.base import recorded_change, with_step
 from portal.admin.publishing import review_required
