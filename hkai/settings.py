@@ -22,6 +22,8 @@ Variables:
   DJANGO_HSTS_INCLUDE_SUBDOMAINS, DJANGO_HSTS_PRELOAD, DJANGO_SECURE_COOKIES.
 - DJANGO_CSRF_TRUSTED_ORIGINS: comma-separated origins (https://host) allowed to post forms.
 - DJANGO_PROXY_COUNT: proxies that append to X-Forwarded-For (default 1 with DJANGO_HTTPS).
+- DJANGO_REVIEW_REQUIRED: "0" lets editors publish without a Publisher's review (on by default).
+- DJANGO_HOUSE_BYLINE: the byline a new article starts with (default "HKAI Portal editors").
 """
 
 import datetime
@@ -385,3 +387,14 @@ IMPORT_MAX_RECORDS = _env_positive_int("DJANGO_IMPORT_MAX_RECORDS", 20_000)
 CORRECTIONS_EMAIL = (
     os.environ.get("DJANGO_CORRECTIONS_EMAIL", "").strip() or "corrections@hkai-portal.example"
 )
+
+
+# --- Review ------------------------------------------------------------------------------------
+# With review on, Editors submit articles for review and a Publisher approves (publishes or
+# schedules) or sends them back; Editors' changes to published initiatives, organisations and
+# milestones are flagged "needs review" for a Publisher (portal.admin.review). A site with one
+# editor turns it off: Editors then publish directly. Run `manage.py setup_roles` after changing
+# it, which gives or takes the Editor role's permission to publish (portal.roles).
+REVIEW_REQUIRED = env_flag("DJANGO_REVIEW_REQUIRED", default=True)
+# The byline a new article's form starts with: the house's own, as the fixtures give it.
+HOUSE_BYLINE = os.environ.get("DJANGO_HOUSE_BYLINE", "").strip() or "HKAI Portal editors"

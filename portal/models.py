@@ -209,6 +209,23 @@ class ReviewedModel(models.Model):
         return self.last_reviewed is None or self.last_reviewed < cutoff
 
 
+class NeedsReviewModel(models.Model):
+    """Content whose changes a Publisher checks after the fact, with review on
+    (settings.REVIEW_REQUIRED): an Editor's change to it sets `needs_review`, a Publisher's
+    "Mark changes reviewed" clears it (portal.admin.review). Readers see the record either way.
+    """
+
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        editable=False,
+        help_text=_("Changed by an Editor since a Publisher last checked it."),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class TimestampedModel(models.Model):
     """When a row was created and last changed; kept by Django, never exchanged in fixtures."""
 
@@ -500,7 +517,9 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         return detail_url("portal:sector_detail", self.slug)
 
 
-class Organisation(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):
+class Organisation(
+    SlugNaturalKeyMixin, SearchableModel, ReviewedModel, NeedsReviewModel, TimestampedModel
+):
     """A body that leads or takes part in AI work in Hong Kong."""
 
     class Kind(models.TextChoices):
@@ -641,7 +660,9 @@ class InitiativeQuerySet(ReviewedQuerySet):
         return self.filter(open_on_condition(day or timezone.localdate()))
 
 
-class Initiative(SlugNaturalKeyMixin, SearchableModel, ReviewedModel, TimestampedModel):
+class Initiative(
+    SlugNaturalKeyMixin, SearchableModel, ReviewedModel, NeedsReviewModel, TimestampedModel
+):
     """A strategy, scheme, centre, system or rule through which AI work happens."""
 
     class Kind(models.TextChoices):
@@ -1057,6 +1078,8 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # Submitted by an Editor, waiting for a Publisher (portal.admin.review).
+        IN_REVIEW = "in_review", _("In review")
         PUBLISHED = "published", _("Published")
 
     title = translated(models.CharField(_("title"), max_length=250))
@@ -1082,11 +1105,28 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    # Empty until the article is published or scheduled; save() gives a published article
+    # without one the current time.
     publish_at = models.DateTimeField(
         _("publish date"),
-        default=timezone.now,
+        null=True,
+        blank=True,
         help_text=_("When readers can first see a published article. A future date schedules it."),
     )
+    # The review workflow (portal.admin.review): who submitted the article for review and
+    # when, and the Publisher's comment when they last sent it back. Kept by the admin, in
+    # the history, never exchanged in fixtures.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    review_comment = models.TextField(_("review comment"), blank=True, editable=False)
     sectors = models.ManyToManyField(
         Sector, related_name="articles", blank=True, verbose_name=_("sectors")
     )
@@ -1152,6 +1192,13 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(publish_at__isnull=False),
+                name="portal_article_published_has_date",
+                violation_error_message=_("A published article needs a publish date."),
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="portal_article_visible_idx"),
             # The finder's "Title (A to Z)" order, read from the index rather than sorted.
@@ -1177,8 +1224,24 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.status == Article.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "publish_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return detail_url("portal:article_detail", self.slug)
+
+    def with_whom(self):
+        """Who has the article now, in the review workflow: "Publishers" while it is in
+        review, the person who submitted it once it is sent back, "" otherwise."""
+        if self.status == Article.Status.IN_REVIEW:
+            return gettext("Publishers")
+        if self.status == Article.Status.DRAFT and self.review_comment and self.submitted_by:
+            return self.submitted_by.get_username()
+        return ""
 
     def refresh_search_text(self):
         """Recompute `search_cjk` and `has_footnotes`; returns whether either changed."""
@@ -1207,7 +1270,8 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         copy = Article(**copied)
         copy.slug = slug
         copy.status = Article.Status.DRAFT
-        copy.publish_at = timezone.now()
+        copy.publish_at = None
+        copy.submitted_by, copy.submitted_at, copy.review_comment = None, None, ""
         for language, _name in settings.LANGUAGES:
             attname = f"title_{language.replace('-', '_')}"
             if getattr(copy, attname):
@@ -1221,7 +1285,7 @@ class Article(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         return copy
 
 
-class Milestone(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
+class Milestone(SlugNaturalKeyMixin, SearchableModel, NeedsReviewModel, TimestampedModel):
     """A dated event in Hong Kong's AI policy: something announced, launched, funded,
     regulated or ended, with the sources that date it. The timeline page lists them."""
 

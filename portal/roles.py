@@ -3,19 +3,23 @@
 Editor
     Views, adds and changes articles, initiatives, milestones, organisations, sectors,
     sources and corrections; deletes all of them but sectors (every public finder is built on them);
-    publishes, schedules and unpublishes articles. Change permission on an item also opens
+    submits articles for review. With review off (settings.REVIEW_REQUIRED), also publishes,
+    schedules and unpublishes articles, as a Publisher does. Change permission on an item also opens
     its history, the comparison of two versions and revert; add permission also recovers
     deleted items (django-reversion checks the content model's permissions, so its own
     Version and Revision models need none). No permission on users or groups, so an editor
     cannot reach user administration or grant themselves anything.
 Publisher
-    Everything an Editor may do, plus deleting sectors, viewing, not changing, user accounts
-    (to see who edited what), and keeping the redirects of addresses that moved.
+    Everything an Editor may do, plus approving (publishing or scheduling), sending back,
+    unpublishing articles and clearing "needs review" (the `publish_article` permission),
+    deleting sectors, viewing, not changing, user accounts (to see who edited what), and
+    keeping the redirects of addresses that moved.
 
 A person gets a role when a superuser ticks "Staff status" on their account and adds them to
 the group. Superusers have every permission and need no group.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
@@ -27,17 +31,27 @@ EDITOR = [
         f"portal.delete_{model}"
         for model in ["article", "correction", "initiative", "milestone", "organisation", "source"]
     ),
-    "portal.publish_article",
 ]
 
 PUBLISHER = [
     *EDITOR,
+    "portal.publish_article",
     "portal.delete_sector",
     "auth.view_user",
     *(f"portal.{action}_redirect" for action in ("view", "add", "change", "delete")),
 ]
 
 ROLES = {"Editor": EDITOR, "Publisher": PUBLISHER}
+# What a role gains when review is off (settings.REVIEW_REQUIRED): Editors publish directly.
+WITHOUT_REVIEW = {"Editor": ["portal.publish_article"]}
+
+
+def role_permissions(group_name):
+    """The "app_label.codename" names `group_name`'s role holds under the current settings."""
+    names = ROLES[group_name]
+    if not settings.REVIEW_REQUIRED:
+        names = [*names, *WITHOUT_REVIEW.get(group_name, [])]
+    return names
 
 
 class MissingPermissions(Exception):
@@ -69,8 +83,8 @@ def sync_roles():
         return f"{permission.content_type.app_label}.{permission.codename}"
 
     report = []
-    for group_name, names in ROLES.items():
-        wanted = permissions(names)
+    for group_name in ROLES:
+        wanted = permissions(role_permissions(group_name))
         group, created = Group.objects.get_or_create(name=group_name)
         current = set(group.permissions.select_related("content_type"))
         group.permissions.set(wanted)

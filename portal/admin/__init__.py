@@ -2,7 +2,9 @@
 
 - `content`: one ModelAdmin per model: lists, forms, the publishing workflow, reviews.
 - `base`: what every content admin shares (history via django-reversion, sources inline).
-- `publishing`: the article form's Save draft / Schedule / Publish buttons and their rules.
+- `publishing`: the article form's publishing panel (Save draft, Submit for review, Publish,
+  Schedule, Send back), its rules and the review workflow's steps.
+- `review`: "needs review" on initiatives, organisations and milestones an Editor changed.
 - `preview`: the article preview, whole-page and live beside the Markdown body.
 - `transfer`: the import page and the export actions, on the `portal.content` engine.
 - `uploads`: the import page's uploaded files while they wait, and the limits on them.

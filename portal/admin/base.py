@@ -4,11 +4,13 @@ admin's own answers (not server errors) to ids and filter values that match noth
 import base64
 import datetime
 import hashlib
+import json
 from contextlib import contextmanager
 
 import reversion
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -48,6 +50,15 @@ def recorded_change(request, comment):
         reversion.set_user(request.user)
         reversion.set_comment(comment)
         yield
+
+
+def with_step(step, message):
+    """The admin's log message `message` (its list of changes) headed by the workflow `step`
+    ("Submitted for review"), as the text the history shows; `message` itself if no step."""
+    if not step:
+        return message
+    details = LogEntry(change_message=json.dumps(message)).get_change_message() if message else ""
+    return f"{step}. {details}".strip()
 
 
 def csp_hash(source):

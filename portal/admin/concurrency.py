@@ -169,10 +169,11 @@ class ConcurrentEditMixin:
         return fieldsets
 
     def get_form(self, request, obj=None, **kwargs):
-        if self._checks_stale_edits(obj) and "form" not in kwargs:
+        if self._checks_stale_edits(obj):
+            base = kwargs.get("form", self.form)  # e.g. the article admin's, with its buttons
             kwargs["form"] = type(
-                self.form.__name__,
-                (StaleEditCheckForm, self.form),
+                base.__name__,
+                (StaleEditCheckForm, base),
                 {"admin_site_name": self.admin_site.name},
             )
         return super().get_form(request, obj, **kwargs)

@@ -23,16 +23,22 @@ from portal.admin.base import (
     recorded_change,
     side_by_side,
     sources_inline,
+    with_step,
 )
 from portal.admin.changenotes import corrections_inline
 from portal.admin.preview import MarkdownPreviewTextarea, article_page, markdown_preview
 from portal.admin.publishing import (
+    COMMENT_FIELD,
     PublishingForm,
     outcome_message,
     publishing_action,
     publishing_buttons,
+    publishing_panel,
     refuse_unpermitted,
+    review_comment_field,
+    step_message,
 )
+from portal.admin.review import NeedsReviewMixin
 from portal.admin.scale import (
     FullTextSearchMixin,
     IdFirstPaginator,
@@ -164,10 +170,11 @@ class SectorAdmin(ContentAdmin):
         return sector.organisation_count
 
 
-class ReviewedAdmin(ContentAdmin):
-    """Initiatives and organisations: entries that editors re-check against their sources."""
+class ReviewedAdmin(NeedsReviewMixin, ContentAdmin):
+    """Initiatives and organisations: entries that editors re-check against their sources,
+    and whose changes by Editors a Publisher checks (portal.admin.review)."""
 
-    actions = ["mark_reviewed"]
+    actions = ["mark_reviewed", "mark_changes_reviewed"]
 
     @admin.action(description=_("Mark selected as reviewed today"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
@@ -337,13 +344,20 @@ class InitiativeAdmin(ReviewedAdmin):
 
 
 class VisibilityFilter(admin.SimpleListFilter):
-    """What readers see: live, scheduled (published with a future date) or draft."""
+    """What readers see: live, scheduled (published with a future date) or not yet (in
+    review, sent back to its author, or another draft)."""
 
     title = _("visibility")
     parameter_name = "visibility"
 
     def lookups(self, request, model_admin):
-        return [("live", _("Live")), ("scheduled", _("Scheduled")), ("draft", _("Draft"))]
+        return [
+            ("live", _("Live")),
+            ("scheduled", _("Scheduled")),
+            ("in_review", _("In review")),
+            ("sent_back", _("Sent back")),
+            ("draft", _("Draft")),
+        ]
 
     def queryset(self, request, queryset):
         # Conditions on the rows themselves (not "id in the published ones"): an index
@@ -352,6 +366,10 @@ class VisibilityFilter(admin.SimpleListFilter):
             return queryset.published()
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == "in_review":
+            return queryset.filter(status=Article.Status.IN_REVIEW)
+        if self.value() == "sent_back":
+            return queryset.filter(status=Article.Status.DRAFT).exclude(review_comment="")
         if self.value() == "draft":
             return queryset.filter(status=Article.Status.DRAFT)
         return queryset
@@ -400,28 +418,28 @@ class ArticleAdmin(FullTextSearchMixin, ContentAdmin):
             },
         ),
         (_("Relations"), {"fields": ["sectors", "initiatives", "organisations"]}),
-        (
-            _("Publishing"),
-            {
-                "fields": ["status", "publish_at"],
-                "description": _(
-                    "A published article with a future publish date is scheduled: "
-                    "it appears by itself when the date passes. Save draft keeps it from "
-                    "readers; Schedule publishes it at the publish date, which must be in the "
-                    "future; Publish shows it now. An empty publish date means now."
-                ),
-            },
-        ),
     ]
     inlines = [sources_inline(Article), corrections_inline(Article)]
     actions = ["publish_now", "unpublish", "duplicate_as_draft"]
-    # With the publishing buttons: templates/admin/portal/article/change_form.html.
+    # With the publishing panel: templates/admin/portal/article/change_form.html.
     form = PublishingForm
 
+    def get_fieldsets(self, request, obj=None):
+        # The publishing panel's own fields, which its template places beside their
+        # buttons: the publish date beside Schedule, the comment beside Send back.
+        fields = ["publish_at"]
+        if self._offers(request, obj, COMMENT_FIELD):
+            fields.append(COMMENT_FIELD)
+        panel = (_("Publishing"), {"fields": fields, "classes": ["publishing-panel"]})
+        return [*super().get_fieldsets(request, obj), panel]
+
+    def _offers(self, request, obj, field):
+        """Whether `obj`'s form has a Send back button for this user (and so its comment)."""
+        can_publish = self.has_publish_permission(request)
+        return field == COMMENT_FIELD and "_send_back" in dict(publishing_buttons(obj, can_publish))
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "publish_at":
-            kwargs["required"] = False  # Empty means now (see PublishingForm).
-        elif db_field.name in languages("body"):
+        if db_field.name in languages("body"):
             language = db_field.name.removeprefix("body_").replace("_", "-")
             kwargs["widget"] = MarkdownPreviewTextarea(
                 reverse("admin:portal_article_markdown_preview"), language
@@ -432,25 +450,40 @@ class ArticleAdmin(FullTextSearchMixin, ContentAdmin):
         fields = super().get_readonly_fields(request, obj)
         if not self.has_publish_permission(request):
             # Publishing, scheduling and unpublishing are for those who may publish.
-            fields = [*fields, "status", "publish_at"]
+            fields = [*fields, "publish_at"]
         return fields
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"action": publishing_action(request.POST)})
+        attributes = {"action": publishing_action(request.POST), "user": request.user}
+        if self._offers(request, obj, COMMENT_FIELD):
+            attributes[COMMENT_FIELD] = review_comment_field()
+        base = kwargs.get("form", self.form)
+        kwargs["form"] = type(base.__name__, (base,), attributes)
+        return super().get_form(request, obj, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and not self.has_publish_permission(request):
+        if request.method == "POST":
             action = publishing_action(request.POST)
             article = self.get_object(request, unquote(object_id)) if object_id else None
-            refuse_unpermitted(action, article, can_publish=False)
+            refuse_unpermitted(action, article, self.has_publish_permission(request))
+            # What the history names this step, from the status before it.
+            request._publishing_step = step_message(action, article and article.status)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         may_save = self.has_change_permission(request, obj) if change else add
         can_publish = self.has_publish_permission(request)
-        context["publishing_buttons"] = publishing_buttons(obj, can_publish) if may_save else []
+        buttons = publishing_buttons(obj, can_publish) if may_save else []
+        context["publishing_buttons"] = buttons
+        context["panel"] = publishing_panel(obj, buttons)
+        # The panel shows the form's errors beside its buttons, in place of the banner the
+        # admin puts under the top buttons (templates/admin/portal/article/change_form.html).
+        context["panel_errors"], context["errors"] = context.get("errors"), None
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        return with_step(getattr(request, "_publishing_step", ""), message)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -472,8 +505,10 @@ class ArticleAdmin(FullTextSearchMixin, ContentAdmin):
 
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, article):
+        if article.status == Article.Status.IN_REVIEW:
+            return _("In review")
         if article.status == Article.Status.DRAFT:
-            return _("Draft")
+            return _("Sent back") if article.review_comment else _("Draft")
         return _("Live") if article.is_live else _("Scheduled")
 
     @admin.display(description=_("preview"))
@@ -585,7 +620,7 @@ class ArticleAdmin(FullTextSearchMixin, ContentAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ContentAdmin):
+class MilestoneAdmin(NeedsReviewMixin, ContentAdmin):
     list_display = [*languages("title"), "date", "date_precision", "kind", "updated_at"]
     list_filter = [
         "kind",
@@ -605,3 +640,4 @@ class MilestoneAdmin(ContentAdmin):
     ]
     # At least one source: a milestone's date must be one a reader can check.
     inlines = [sources_inline(Milestone, min_num=1), corrections_inline(Milestone)]
+    actions = ["mark_changes_reviewed"]

@@ -32,9 +32,11 @@ HIDDEN_FIELDS = {
     "last_reviewed",
     "aliases",  # found by search, never shown
     "sort_weight",  # the order of the sector list, not a fact about the sector
+    "needs_review",  # the team's own flag (portal.admin.review)
 }
 # An article's status is its visibility: the log says "Published", never "Status: ...".
-HIDDEN_ARTICLE_FIELDS = {"status"}
+# The review workflow's fields are the team's own.
+HIDDEN_ARTICLE_FIELDS = {"status", "submitted_by", "submitted_at", "review_comment"}
 # Text longer than this is shown as a word diff rather than "old → new".
 
 

@@ -18,6 +18,16 @@ MESSAGE = (
 )
 
 
+def changes_publishing(status, publish_at, current_status, current_publish_at):
+    """Whether an article going from (current_status, current_publish_at) to (status,
+    publish_at) is published, scheduled or unpublished: a draft and an article in review are
+    both unpublished, so moving between them is not."""
+    published = Article.Status.PUBLISHED
+    if (status == published) != (current_status == published):
+        return True
+    return status == published and publish_at != current_publish_at
+
+
 def publishing_problems(paths, problem_class):
     """A `problem_class` (the importer's Problem) for each article record in `paths`, valid
     fixture files, that would publish, schedule or unpublish: a new article that is
@@ -45,10 +55,7 @@ def publishing_problems(paths, problem_class):
             if slug not in current:
                 changes = status == Article.Status.PUBLISHED
             else:
-                old_status, old_publish_at = current[slug]
-                changes = status != old_status or (
-                    status == Article.Status.PUBLISHED and publish_at != old_publish_at
-                )
+                changes = changes_publishing(status, publish_at, *current[slug])
             if changes:
                 problems.append(
                     problem_class(

@@ -52,7 +52,8 @@ class ModelSpec:
 
     @cached_property
     def foreign_keys(self):
-        return [f for f in self.model._meta.concrete_fields if f.many_to_one]
+        # Not the ones the admin keeps itself (editable=False, e.g. who submitted an article).
+        return [f for f in self.model._meta.concrete_fields if f.many_to_one and f.editable]
 
     @cached_property
     def self_references(self):

@@ -39,8 +39,9 @@ def one_line(text):
 
 def last_updated(obj):
     """When readers last saw `obj` change: its `updated_at`, or for an article the later of
-    that and its publish date (a scheduled article is edited before it appears)."""
-    if isinstance(obj, Article):
+    that and its publish date (a scheduled article is edited before it appears; a draft's
+    preview may have none yet)."""
+    if isinstance(obj, Article) and obj.publish_at is not None:
         return max(obj.updated_at, obj.publish_at)
     return obj.updated_at
 

@@ -173,7 +173,8 @@ class ArticleDetailView(RecordMetaMixin, JsonLdMixin, DetailView):
                 "@type": "Article",
                 "headline": article.title,
                 "description": article.summary,
-                "datePublished": article.publish_at.isoformat(),
+                # None on a draft's preview, which has no publish date yet.
+                "datePublished": article.publish_at and article.publish_at.isoformat(),
                 "dateModified": article.updated_at.isoformat(),
                 "url": url,
                 "mainEntityOfPage": url,

@@ -65,13 +65,13 @@ class PublishingButtonTests(TestCase):
         data[button] = "1"
         return self.client.post(url, data)
 
-    def test_the_buttons_come_after_save_so_enter_never_publishes(self):
+    def test_save_draft_comes_first_so_enter_never_publishes(self):
         draft = make_article(status=Article.Status.DRAFT)
         for url in [admin_url(Article, "add"), admin_url(Article, "change", draft.pk)]:
             with self.subTest(url=url):
                 names = buttons(self.client.get(url))
-                self.assertEqual(names[0], "_save")  # The one Enter in a field presses.
-                self.assertEqual(names[-3:], ["_save_draft", "_schedule", "_publish"])
+                self.assertEqual(names[0], "_save_draft")  # The one Enter in a field presses.
+                self.assertEqual(names, ["_save_draft", "_publish", "_schedule"])
 
     def test_save_draft_takes_a_live_article_away_from_readers(self):
         live = make_article(slug="live")
@@ -93,7 +93,7 @@ class PublishingButtonTests(TestCase):
         self.assertEqual((draft.status, draft.publish_at), (Article.Status.PUBLISHED, LATER))
         self.assertTrue(Article.objects.scheduled().filter(pk=draft.pk).exists())
         page = self.client.get(response["Location"])
-        self.assertContains(page, "Scheduled: readers will see it from")
+        self.assertContains(page, "Scheduled for ")
 
     def test_schedule_refuses_a_date_that_has_passed_or_is_missing(self):
         draft = make_article(status=Article.Status.DRAFT, publish_at=EARLIER)
@@ -157,7 +157,8 @@ class PublishingPermissionTests(TestCase):
     def test_without_the_permission_only_save_draft_is_offered_and_only_on_drafts(self):
         draft = make_article(status=Article.Status.DRAFT)
         live = make_article()
-        self.assertEqual(buttons(self.client.get(admin_url(Article, "add")))[-1], "_save_draft")
+        add_buttons = buttons(self.client.get(admin_url(Article, "add")))
+        self.assertEqual(add_buttons, ["_save_draft", "_submit"])  # review is on
         draft_buttons = buttons(self.client.get(admin_url(Article, "change", draft.pk)))
         self.assertIn("_save_draft", draft_buttons)
         self.assertNotIn("_publish", draft_buttons)

@@ -6,7 +6,7 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from portal.models import Article, Sector
@@ -34,8 +34,8 @@ class SetupRolesCommandTest(TestCase):
 
         self.assertIn(f"Created group Editor with {editor_count} permissions.", first)
         self.assertIn(f"Created group Publisher with {publisher_count} permissions.", first)
-        # delete sector, view user, and the four redirect permissions
-        self.assertEqual(publisher_count, editor_count + 6)
+        # publish article, delete sector, view user, and the four redirect permissions
+        self.assertEqual(publisher_count, editor_count + 7)
         self.assertEqual(
             second,
             "Group Editor is up to date; nothing changed.\n"
@@ -72,7 +72,8 @@ class SetupRolesCommandTest(TestCase):
         )
 
         self.assertFalse([p for p in editor if p[0] == "auth"])
-        self.assertIn(("portal", "publish_article"), editor)
+        # With review on (the default), publishing is the Publisher's: see test_review.py.
+        self.assertNotIn(("portal", "publish_article"), editor)
         self.assertIn(("portal", "delete_source"), editor)
         self.assertNotIn(("portal", "delete_sector"), editor)
 
@@ -109,7 +110,17 @@ class EditorTest(RoleTest):
         self.article.refresh_from_db()
         self.assertEqual(self.article.title, "Edited by an editor")
 
-    def test_can_publish(self):
+    def test_cannot_publish_while_review_is_on(self):
+        self.client.post(
+            admin_url(Article, "changelist"),
+            {"action": "publish_now", "_selected_action": [self.article.pk]},
+        )
+
+        self.assertFalse(Article.objects.published().filter(pk=self.article.pk).exists())
+
+    @override_settings(REVIEW_REQUIRED=False)
+    def test_can_publish_when_review_is_off(self):
+        setup_roles()
         response = self.client.post(
             admin_url(Article, "changelist"),
             {

@@ -16,13 +16,23 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def chief(real_content):
-    """A superuser, and two versions of the article checked, so its history can compare."""
+    """A superuser, and two versions of the article checked, so its history can compare; an
+    article in review, one sent back and an initiative whose change needs review."""
     article = Article.objects.filter(sources__isnull=False, sectors__isnull=False).first()
     for byline in ("First byline", "Second byline"):
         with reversion.create_revision():
             article.byline = byline
             article.save()
-    return get_user_model().objects.create_superuser("chief", "chief@example.org", PASSWORD)
+    chief = get_user_model().objects.create_superuser("chief", "chief@example.org", PASSWORD)
+    in_review, sent_back = Article.objects.exclude(pk=article.pk)[:2]
+    Article.objects.filter(pk=in_review.pk).update(
+        status=Article.Status.IN_REVIEW, submitted_by=chief, submitted_at=in_review.updated_at
+    )
+    Article.objects.filter(pk=sent_back.pk).update(
+        status=Article.Status.DRAFT, submitted_by=chief, review_comment="Cite the source."
+    )
+    Initiative.objects.filter(pk=Initiative.objects.first().pk).update(needs_review=True)
+    return chief
 
 
 def admin_pages():
@@ -33,6 +43,9 @@ def admin_pages():
     source = Source.objects.first()
     sector = article.sectors.first()
     word = article.title_en.split()[0]
+    in_review = Article.objects.get(status=Article.Status.IN_REVIEW)
+    sent_back = Article.objects.exclude(review_comment="").get()
+    flagged = Initiative.objects.get(needs_review=True)
     articles = reverse("admin:portal_article_changelist")
     return [
         ("articles", articles),
@@ -41,6 +54,10 @@ def admin_pages():
         ("articles, oldest first, counts", f"{articles}?o=3&_facets=1"),
         ("article form", reverse("admin:portal_article_change", args=[article.pk])),
         ("article history", reverse("admin:portal_article_history", args=[article.pk])),
+        ("new article form", reverse("admin:portal_article_add")),
+        ("article in review", reverse("admin:portal_article_change", args=[in_review.pk])),
+        ("article sent back", reverse("admin:portal_article_change", args=[sent_back.pk])),
+        ("initiative needing review", reverse("admin:portal_initiative_change", args=[flagged.pk])),
         ("initiatives", reverse("admin:portal_initiative_changelist")),
         ("initiative form", reverse("admin:portal_initiative_change", args=[initiative.pk])),
         ("organisations", reverse("admin:portal_organisation_changelist")),

@@ -1,4 +1,5 @@
-"""An editor's day in the admin, in Chromium, on the real content: write, preview, publish.
+"""An editor's day in the admin, in Chromium, on the real content: write, preview, submit for
+review; a publisher's: approve, schedule, publish.
 
 Editors log in through the real login form (django-axes checks it, as in production), use the
 admin's own JavaScript (slug prefilled from the title, select2 autocomplete for relations),
@@ -56,11 +57,10 @@ def editor_group(real_content):
     return Group.objects.get(name="Editor")
 
 
-@pytest.fixture
-def make_editor(editor_group):
-    """Return a function that creates a staff user in the Editor group, with PASSWORD."""
+def staff_maker(group):
+    """A function that creates a staff user in `group`, with PASSWORD."""
 
-    def make_editor(username, first_name="", last_name=""):
+    def make(username, first_name="", last_name=""):
         user = get_user_model().objects.create_user(
             username,
             password=PASSWORD,
@@ -68,10 +68,22 @@ def make_editor(editor_group):
             last_name=last_name,
             is_staff=True,
         )
-        user.groups.add(editor_group)
+        user.groups.add(group)
         return user
 
-    return make_editor
+    return make
+
+
+@pytest.fixture
+def make_editor(editor_group):
+    """Return a function that creates a staff user in the Editor group, with PASSWORD."""
+    return staff_maker(editor_group)
+
+
+@pytest.fixture
+def make_publisher(editor_group):
+    """Return a function that creates a staff user in the Publisher group, with PASSWORD."""
+    return staff_maker(Group.objects.get(name="Publisher"))
 
 
 def log_in(page, user):
@@ -97,26 +109,28 @@ def save(page):
     page.get_by_role("button", name="Save", exact=True).first.click()
 
 
-def test_editor_writes_previews_and_publishes_an_article(new_page, make_editor):
+def test_editor_writes_previews_and_publishes_an_article(new_page, make_editor, make_publisher):
     editor = new_page()
     log_in(editor, make_editor("wing"))
 
-    # Write a draft with a sector and an initiative.
+    # Write a draft with a sector and an initiative: the slug follows the title, the byline
+    # is the house's, and no publish date is filled in.
     editor.goto(reverse("admin:portal_article_add"))
     editor.get_by_label("Title [en]").press_sequentially(TITLE)
     expect(editor.get_by_label("Slug")).to_have_value(SLUG)
+    expect(editor.get_by_label("Byline")).to_have_value("HKAI Portal editors")
     editor.get_by_label("Body [en]").fill(BODY)
-    editor.get_by_label("Status").select_option(label="Draft")
     autocomplete(editor, "sectors", "Health", "Healthcare")
     autocomplete(editor, "initiatives", "HKCh", "HKChat")
-    save(editor)
+    editor.get_by_role("button", name="Save draft").first.click()
     expect(editor.locator(".messagelist")).to_contain_text(f"“{TITLE}” was added successfully")
     article = Article.objects.get(slug=SLUG)
-    assert article.status == Article.Status.DRAFT
+    assert (article.status, article.publish_at) == (Article.Status.DRAFT, None)
     assert [s.slug for s in article.sectors.all()] == ["healthcare"]
     assert [i.slug for i in article.initiatives.all()] == ["hkchat"]
 
-    # Preview it: the page readers will see, with a notice that it is a draft.
+    # Preview it from the list: the page readers will see, with a notice that it is a draft.
+    editor.goto(reverse("admin:portal_article_changelist"))
     row = editor.get_by_role("row").filter(has_text=TITLE)
     row.get_by_role("link", name="Preview").click()
     expect(editor.get_by_role("heading", level=1)).to_have_text(TITLE)
@@ -139,14 +153,18 @@ def test_editor_writes_previews_and_publishes_an_article(new_page, make_editor):
     reader.goto(preview_url)
     expect(reader).to_have_url(re.compile(r"/admin/login/\?next="))
 
-    # Publish it from the change list.
-    editor.goto(reverse("admin:portal_article_changelist"))
-    editor.get_by_role("row").filter(has_text=TITLE).get_by_role("checkbox").check()
-    editor.get_by_role("combobox", name="Action").select_option(
-        label="Publish selected articles now"
-    )
-    editor.get_by_role("button", name="Run", exact=True).click()
-    expect(editor.locator(".messagelist")).to_contain_text("Published 1 article.")
+    # Submit it for review: a publisher finds it waiting, and approves it.
+    editor.goto(reverse("admin:portal_article_change", args=[article.pk]))
+    editor.get_by_role("button", name="Submit for review").click()
+    expect(editor.locator("#publishing-panel")).to_contain_text("In review · with Publishers")
+    publisher = new_page()
+    log_in(publisher, make_publisher("pat"))
+    publisher.goto(reverse("admin:portal_article_changelist") + "?visibility=in_review")
+    publisher.get_by_role("link", name=TITLE).click()
+    expect(publisher.locator("#publishing-panel")).to_contain_text("Submitted for review by wing")
+    assert_no_axe_violations(publisher)
+    publisher.get_by_role("button", name="Approve and publish").click()
+    expect(publisher.locator(".messagelist")).to_contain_text("Published: readers can see it now.")
 
     # Readers find it among the sector's articles, and open it.
     reader.goto("/articles/?sector=healthcare")
@@ -184,9 +202,11 @@ def test_a_stale_save_is_refused_and_keeps_the_editors_text(new_page, make_edito
     assert article.summary == "Alice's standfirst."
 
 
-def test_editor_drafts_beside_a_live_preview_then_schedules_and_publishes(new_page, make_editor):
+def test_publisher_drafts_beside_a_live_preview_then_schedules_and_publishes(
+    new_page, make_publisher
+):
     editor = new_page()
-    log_in(editor, make_editor("mei"))
+    log_in(editor, make_publisher("mei"))
     editor.goto(reverse("admin:portal_article_add"))
     editor.get_by_label("Title [en]").press_sequentially(TITLE)
 
@@ -236,21 +256,25 @@ def test_editor_drafts_beside_a_live_preview_then_schedules_and_publishes(new_pa
     publish_date.fill("2020-01-01")
     publish_time.fill("09:00:00")
     editor.get_by_role("button", name="Schedule").first.click()
+    # The error is in the publishing panel, beside the date and the button.
     expect(
-        editor.get_by_text("To schedule the article, give a publish date in the future.")
-    ).to_be_visible()
+        editor.locator("#publishing-panel").get_by_text(
+            "To schedule the article, give a publish date in the future."
+        )
+    ).to_be_in_viewport()
     assert_no_axe_violations(editor)
     soon = timezone.localtime() + datetime.timedelta(days=2)
     editor.locator("#id_publish_at_0").fill(soon.strftime("%Y-%m-%d"))
     editor.locator("#id_publish_at_1").fill("09:00:00")
     editor.get_by_role("button", name="Schedule").first.click()
-    expect(editor.locator(".messagelist")).to_contain_text("Scheduled: readers will see it from")
+    expect(editor.locator(".messagelist")).to_contain_text("Scheduled for ")
+    expect(editor.locator(".messagelist")).not_to_contain_text("..")
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED and article.publish_at > timezone.now()
     assert reader.goto(article.get_absolute_url()).status == 404
 
     # Publish now: readers see it at once.
-    editor.get_by_role("button", name="Publish", exact=True).first.click()
+    editor.get_by_role("button", name="Publish now", exact=True).click()
     expect(editor.locator(".messagelist")).to_contain_text("Published: readers can see it now.")
     assert reader.goto(article.get_absolute_url()).status == 200
     expect(reader.get_by_role("heading", level=1)).to_have_text(TITLE)

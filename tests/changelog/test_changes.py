@@ -194,7 +194,7 @@ class ChangeLogTests(TestCase):
         with time_machine.travel(NOW, tick=False):
             self.save_through_admin(
                 Article.objects.get(pk=article.pk),
-                status="published",
+                _publish="1",  # with a publish date that has passed, which it keeps
                 publish_at_0="2026-11-25",
                 publish_at_1="11:00:00",
                 body_en="Public wording.",

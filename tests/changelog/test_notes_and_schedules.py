@@ -55,12 +55,12 @@ class ScheduledArticleTests(AdminMixin, TestCase):
             cls.article = make_article(title="Budget article", slug="budget", status="draft")
             cls.initiative = make_initiative(name="Sandbox", slug="sandbox", status="planned")
 
-    def schedule(self, day, time="20:00:00"):
+    def schedule(self, day, time="20:00:00", button="_schedule"):
         self.save_through_admin(
             Article.objects.get(pk=self.article.pk),
-            status="published",
             publish_at_0=day,
             publish_at_1=time,
+            **{button: "1"},
         )
 
     def test_a_scheduled_article_appears_in_the_log_at_its_publish_time(self):
@@ -107,7 +107,8 @@ class ScheduledArticleTests(AdminMixin, TestCase):
     def test_a_scheduled_article_publishing_now_is_logged_now(self):
         with time_machine.travel(NOW, tick=False):
             self.schedule("2026-11-27")
-            self.schedule("2026-11-25", "19:00:00")  # an hour ago: published at once
+            # An hour ago: published at once (Publish keeps a date that has passed).
+            self.schedule("2026-11-25", "19:00:00", button="_publish")
             response = self.client.get("/changes/")
         self.assertContains(response, "Published (edited)")
 

@@ -20,7 +20,9 @@ from tests.admin_pages import admin_url, form_values
 from tests.factories import NOW, make_article
 
 User = get_user_model()
+# With review on, the Editor role may not publish: a writer; a publisher has the permission too.
 WRITER_PERMISSIONS = [name for name in EDITOR if name != "portal.publish_article"]
+PUBLISHER_PERMISSIONS = [*WRITER_PERMISSIONS, "portal.publish_article"]
 
 
 def make_user(username, permissions):
@@ -41,7 +43,7 @@ class ImportPublishingTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.writer = make_user("writer", WRITER_PERMISSIONS)
-        cls.publisher = make_user("publisher", EDITOR)
+        cls.publisher = make_user("publisher", PUBLISHER_PERMISSIONS)
 
     def write(self, *records):
         path = self.tmp / f"records-{len(list(self.tmp.iterdir()))}.json"
@@ -115,7 +117,7 @@ class HistoryPublishingTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.writer = make_user("writer", WRITER_PERMISSIONS)
-        cls.publisher = make_user("publisher", EDITOR)
+        cls.publisher = make_user("publisher", PUBLISHER_PERMISSIONS)
 
     def save_as(self, user, article, **changes):
         self.client.force_login(user)

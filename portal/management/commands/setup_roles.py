@@ -3,9 +3,11 @@
     python manage.py setup_roles
 
 - Editor: view, add and change articles, initiatives, organisations, sectors and sources;
-  delete all of those except sectors; publish, schedule and unpublish articles; see history,
+  delete all of those except sectors; submit articles for review (with review off,
+  settings.REVIEW_REQUIRED, also publish, schedule and unpublish them); see history,
   compare and revert versions, recover deleted items. Nothing on users or groups.
-- Publisher: everything an Editor may do, plus delete sectors and view user accounts.
+- Publisher: everything an Editor may do, plus approve, schedule, send back and unpublish
+  articles, delete sectors and view user accounts.
 
 Each group ends up with exactly its role's permissions (extra ones are removed), so running it
 again changes nothing; `make setup` runs it after `migrate`. Users are put in groups in the
@@ -22,9 +24,10 @@ class Command(BaseCommand):
     help = (
         "Create or update the groups Editor and Publisher; running it again changes nothing. "
         "Editor: view, add and change articles, initiatives, organisations, sectors and "
-        "sources, delete all but sectors, publish articles, see history, revert and recover; "
-        "no access to users or groups. Publisher: the same, plus deleting sectors and "
-        "viewing (not changing) users."
+        "sources, delete all but sectors, submit articles for review (publish them when "
+        "review is off), see history, revert and recover; no access to users or groups. "
+        "Publisher: the same, plus publishing, deleting sectors and viewing (not changing) "
+        "users."
     )
 
     def handle(self, *args, **options):
