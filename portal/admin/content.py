@@ -25,6 +25,13 @@ from portal.admin.base import (
     sources_inline,
 )
 from portal.admin.changenotes import corrections_inline
+from portal.admin.filters import (
+    ChangedByFilter,
+    CheckFailedFilter,
+    CitedFilter,
+    RecentlyPublishedFilter,
+    StatusConfirmedFilter,
+)
 from portal.admin.preview import MarkdownPreviewTextarea, article_page, markdown_preview
 from portal.admin.publishing import (
     PublishingForm,
@@ -62,7 +69,7 @@ class SourceAdmin(ContentAdmin):
         "check_result",
         "url",
     ]
-    list_filter = ["publisher_type", "check_result", "publisher"]
+    list_filter = [CitedFilter, CheckFailedFilter, "publisher_type", "check_result", "publisher"]
     search_fields = ["url", "title", "publisher"]
     fieldsets = [
         (
@@ -272,6 +279,7 @@ class InitiativeAdmin(ReviewedAdmin):
     list_filter = [
         "kind",
         "status",
+        StatusConfirmedFilter,
         ReviewDueFilter,
         missing_translation_filter("name", "short_name", "summary", "description"),
         "sectors",
@@ -369,6 +377,8 @@ class ArticleAdmin(FullTextSearchMixin, ContentAdmin):
     ]
     list_filter = [
         VisibilityFilter,
+        RecentlyPublishedFilter,
+        ChangedByFilter,
         "status",
         missing_translation_filter("title", "summary", "body"),
         related_filter(Article, "sectors"),
