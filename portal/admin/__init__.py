@@ -9,12 +9,15 @@
 - `redirects`: addresses that moved (merged records, changed slugs), kept by publishers.
 - `changenotes`: the change note on every logged record's form, and corrections.
 - `scale`: what keeps a change list of 100,000 rows quick (pages by id, full-text search).
+- `dashboard`: the admin index's panels (my drafts, scheduled, reviews due, ...) and `filters`,
+  the change-list filters they count through.
+- `accounts`: the user add form, which gives a new account its role in the same step.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import changenotes, content, redirects  # noqa: F401  (register the ModelAdmins)
+from portal.admin import accounts, changenotes, content, redirects  # noqa: F401  (register the ModelAdmins)
 from portal.admin.base import GuardedChangeList
 
 # The header and the browser title of every admin page (Django's say "Django administration").
