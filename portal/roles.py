@@ -45,7 +45,9 @@ ROLES = {"Editor": EDITOR, "Publisher": PUBLISHER}
 # How the user form names each role (the group keeps the name above).
 LABELS = {
     "Editor": _("Editor: writes, edits, publishes and schedules content"),
-    "Publisher": _("Publisher: an Editor who also deletes sectors, sees accounts and keeps redirects"),
+    "Publisher": _(
+        "Publisher: an Editor who also deletes sectors, sees accounts and keeps redirects"
+    ),
 }
 
 

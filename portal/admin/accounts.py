@@ -26,9 +26,8 @@ class RoleUserCreationForm(AdminUserCreationForm):
     def clean_role(self):
         role = self.cleaned_data["role"]
         if role and not Group.objects.filter(name=role).exists():
-            raise forms.ValidationError(
-                _("There is no %(role)s group yet: run manage.py setup_roles."), params={"role": role}
-            )
+            message = _("There is no %(role)s group yet: run manage.py setup_roles.")
+            raise forms.ValidationError(message, params={"role": role})
         return role
 
     def save(self, commit=True):

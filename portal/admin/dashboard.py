@@ -148,8 +148,7 @@ PANELS = [
         order=(F("status_as_of").asc(nulls_first=True), "pk"),
         detail=status_confirmed,
         description=_(
-            "Planned or active initiatives whose status no source has confirmed for "
-            "%(days)s days."
+            "Planned or active initiatives whose status no source has confirmed for %(days)s days."
         )
         % {"days": STATUS_CONFIRMATION_DAYS},
     ),

@@ -82,9 +82,7 @@ class StatusConfirmedFilter(admin.SimpleListFilter):
     parameter_name = "status_confirmed"
 
     def lookups(self, request, model_admin):
-        stale = _("Not in %(days)s days (planned or active)") % {
-            "days": STATUS_CONFIRMATION_DAYS
-        }
+        stale = _("Not in %(days)s days (planned or active)") % {"days": STATUS_CONFIRMATION_DAYS}
         return [("stale", stale)]
 
     def queryset(self, request, queryset):
