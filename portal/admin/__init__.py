@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import accounts, changenotes, content, redirects  # noqa: F401  (register the ModelAdmins)
 from portal.admin.base import GuardedChangeList
+from portal.admin.dashboard import with_dashboard
 
 # The header and the browser title of every admin page (Django's say "Django administration").
 admin.site.site_header = _("HKAI Portal administration")
@@ -38,3 +39,7 @@ def guard_every_change_list(site):
 
 
 guard_every_change_list(admin.site)
+
+# The index opens on the signed-in user's dashboard (its URL, built later, wraps this view in
+# the admin's sign-in check).
+admin.site.index = with_dashboard(admin.site.index)

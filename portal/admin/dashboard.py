@@ -8,8 +8,10 @@ queries (the count and the first ROWS_SHOWN rows) whatever the number of rows, a
 only to those who may view its model (and hold its `permission`, if it names one).
 
 Adding a panel is one entry in PANELS; see the marked place for "awaiting my review".
+The admin index shows them (`with_dashboard`, templates/admin/index.html).
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -222,3 +224,13 @@ def dashboard(request, panels=None, site=admin.site):
             }
         )
     return shown
+
+
+def with_dashboard(index):
+    """The admin site's `index` view with the user's panels in its context as `dashboard`."""
+
+    @functools.wraps(index)
+    def index_with_dashboard(request, extra_context=None):
+        return index(request, {"dashboard": dashboard(request), **(extra_context or {})})
+
+    return index_with_dashboard
