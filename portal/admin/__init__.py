@@ -25,6 +25,10 @@ from portal.admin.dashboard import with_dashboard
 admin.site.site_header = _("HKAI Portal administration")
 admin.site.site_title = _("HKAI Portal administration")
 admin.site.index_title = _("Site administration")
+# No navigation sidebar: it repeats the index's list of models and took 300 px from every
+# change list, which put the initiatives' and organisations' review columns off a 1366 px
+# screen (issue #20). The breadcrumbs and the index lead to every list.
+admin.site.enable_nav_sidebar = False
 
 
 def guard_every_change_list(site):

@@ -108,3 +108,15 @@ def test_the_dashboard_fits_the_screen_and_has_no_axe_violations(
     # Each panel's link opens its filtered list.
     page.locator("#panel-scheduled .dashboard-all a").click()
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
+
+
+def test_every_column_of_the_change_lists_is_on_a_1366_px_screen(page, chief):
+    """The review columns come last on the initiatives' and organisations' lists, after long
+    organisation names: none may need sideways scrolling (issue #20)."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, chief)
+    for model in (Initiative, Organisation, Source, Article):
+        page.goto(reverse(f"admin:portal_{model._meta.model_name}_changelist"))
+        results = page.locator("#changelist .results")
+        widths = results.evaluate("element => [element.scrollWidth, element.clientWidth]")
+        assert widths[0] <= widths[1], (model.__name__, widths)
