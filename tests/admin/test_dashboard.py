@@ -10,9 +10,10 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.urls import reverse
 
+from portal.admin.dashboard import Panel, dashboard
 from portal.models import Article, Initiative, Source
 from tests.admin_pages import dashboard_panels
 from tests.factories import (
@@ -146,3 +147,25 @@ class DashboardTests(TestCase):
         self.eddie.groups.add(Group.objects.get(name="Editor"))
         self.client.force_login(self.eddie)
         self.assertEqual(set(self.panels()), set(self.expected))
+
+    def test_a_panel_is_one_entry_and_may_filter_by_a_field_as_the_change_list_does(self):
+        # How "awaiting my review" will be added: a field's value, as the change list's own
+        # field filter passes it, and a permission beyond viewing.
+        drafts = Panel(
+            key="all-drafts",
+            title="All drafts",
+            model=Article,
+            filters={"status__exact": "draft"},
+            order=("-pk",),
+            detail=str,
+            permission="portal.publish_article",
+        )
+        request = RequestFactory().get("/admin/")
+        request.user = self.chief
+        [shown] = dashboard(request, panels=[drafts])
+        response = self.client.get(shown["url"])
+        self.assertEqual(shown["count"], response.context["cl"].result_count)
+        self.assertEqual(shown["count"], Article.objects.filter(status="draft").count())
+        request.user = self.eddie
+        self.eddie.user_permissions.add(Permission.objects.get(codename="view_article"))
+        self.assertEqual(dashboard(request, panels=[drafts]), [])
