@@ -177,8 +177,9 @@ PANELS = [
 
 def filtered(request, model_admin, filters):
     """The rows of `model_admin`'s change list with the `filters` values, as the change
-    list filters them: through its own SimpleListFilters, the rest as field lookups."""
-    queryset = model_admin.model._default_manager.all()
+    list filters them: its own queryset, through its own SimpleListFilters, the rest as
+    field lookups."""
+    queryset = model_admin.get_queryset(request)
     params = {name: [value] for name, value in filters.items()}
     for list_filter in model_admin.get_list_filter(request):
         if (
