@@ -15,13 +15,16 @@ Publisher
     deleting sectors, viewing, not changing, user accounts (to see who edited what), and
     keeping the redirects of addresses that moved.
 
-A person gets a role when a superuser ticks "Staff status" on their account and adds them to
-the group. Superusers have every permission and need no group.
+A superuser gives a person a role when adding their account (the Role choice on the admin's
+user form, portal.admin.accounts, which also ticks "Staff status"), or later by ticking
+"Staff status" and adding them to the group. Superusers have every permission and need no
+group.
 """
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 CONTENT = ["article", "correction", "initiative", "milestone", "organisation", "sector", "source"]
 
@@ -52,6 +55,14 @@ def role_permissions(group_name):
     if not settings.REVIEW_REQUIRED:
         names = [*names, *WITHOUT_REVIEW.get(group_name, [])]
     return names
+
+# How the user form names each role (the group keeps the name above).
+LABELS = {
+    "Editor": _("Editor: writes, edits, publishes and schedules content"),
+    "Publisher": _(
+        "Publisher: an Editor who also deletes sectors, sees accounts and keeps redirects"
+    ),
+}
 
 
 class MissingPermissions(Exception):

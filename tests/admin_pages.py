@@ -1,5 +1,7 @@
 """Helpers for tests that drive the admin through its pages, as an editor's browser would."""
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 from django.urls import reverse
@@ -65,3 +67,15 @@ def form_values(response, model):
 
 def admin_url(model, view, *args):
     return reverse(f"admin:portal_{model._meta.model_name}_{view}", args=args)
+
+
+def dashboard_panels(response):
+    """{panel key: (count, link)} of the dashboard on the admin index `response`, as shown."""
+    html = response.content.decode()
+    found = re.findall(
+        r'<section class="module dashboard-panel" id="panel-([\w-]+)".*?'
+        r'class="dashboard-count">(\d+)</span>.*?<p class="dashboard-all"><a href="([^"]+)"',
+        html,
+        flags=re.S,
+    )
+    return {key: (int(count), unescape(link)) for key, count, link in found}

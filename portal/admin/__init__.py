@@ -11,18 +11,26 @@
 - `redirects`: addresses that moved (merged records, changed slugs), kept by publishers.
 - `changenotes`: the change note on every logged record's form, and corrections.
 - `scale`: what keeps a change list of 100,000 rows quick (pages by id, full-text search).
+- `dashboard`: the admin index's panels (my drafts, scheduled, reviews due, ...) and `filters`,
+  the change-list filters they count through.
+- `accounts`: the user add form, which gives a new account its role in the same step.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import changenotes, content, redirects  # noqa: F401  (register the ModelAdmins)
+from portal.admin import accounts, changenotes, content, redirects  # noqa: F401  (register the ModelAdmins)
 from portal.admin.base import GuardedChangeList
+from portal.admin.dashboard import with_dashboard
 
 # The header and the browser title of every admin page (Django's say "Django administration").
 admin.site.site_header = _("HKAI Portal administration")
 admin.site.site_title = _("HKAI Portal administration")
 admin.site.index_title = _("Site administration")
+# No navigation sidebar: it repeats the index's list of models and took 300 px from every
+# change list, which put the initiatives' and organisations' review columns off a 1366 px
+# screen (issue #20). The breadcrumbs and the index lead to every list.
+admin.site.enable_nav_sidebar = False
 
 
 def guard_every_change_list(site):
@@ -37,3 +45,7 @@ def guard_every_change_list(site):
 
 
 guard_every_change_list(admin.site)
+
+# The index opens on the signed-in user's dashboard (its URL, built later, wraps this view in
+# the admin's sign-in check).
+admin.site.index = with_dashboard(admin.site.index)

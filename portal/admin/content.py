@@ -26,6 +26,13 @@ from portal.admin.base import (
     with_step,
 )
 from portal.admin.changenotes import corrections_inline
+from portal.admin.filters import (
+    ChangedByFilter,
+    CheckFailedFilter,
+    CitedFilter,
+    RecentlyPublishedFilter,
+    StatusConfirmedFilter,
+)
 from portal.admin.preview import MarkdownPreviewTextarea, article_page, markdown_preview
 from portal.admin.publishing import (
     COMMENT_FIELD,
@@ -68,7 +75,7 @@ class SourceAdmin(ContentAdmin):
         "check_result",
         "url",
     ]
-    list_filter = ["publisher_type", "check_result", "publisher"]
+    list_filter = [CitedFilter, CheckFailedFilter, "publisher_type", "check_result", "publisher"]
     search_fields = ["url", "title", "publisher"]
     fieldsets = [
         (
@@ -279,6 +286,7 @@ class InitiativeAdmin(ReviewedAdmin):
     list_filter = [
         "kind",
         "status",
+        StatusConfirmedFilter,
         ReviewDueFilter,
         missing_translation_filter("name", "short_name", "summary", "description"),
         "sectors",
@@ -387,6 +395,8 @@ class ArticleAdmin(FullTextSearchMixin, ContentAdmin):
     ]
     list_filter = [
         VisibilityFilter,
+        RecentlyPublishedFilter,
+        ChangedByFilter,
         "status",
         missing_translation_filter("title", "summary", "body"),
         related_filter(Article, "sectors"),

@@ -208,3 +208,64 @@ class PublisherTest(RoleTest):
         self.assertEqual(response.status_code, 403)
         self.publisher.refresh_from_db()
         self.assertFalse(self.publisher.is_superuser)
+
+
+class AccountWithRoleTest(RoleTest):
+    """A superuser adds an account and gives it a role in one form."""
+
+    PASSWORD = "quiet-harbour-lantern-42"
+
+    def add_account(self, username, **fields):
+        data = {
+            "username": username,
+            "usable_password": "true",
+            "password1": self.PASSWORD,
+            "password2": self.PASSWORD,
+            **fields,
+        }
+        return self.client.post(reverse("admin:auth_user_add"), data)
+
+    def setUp(self):
+        self.chief = User.objects.create_superuser("chief", "c@example.org", "x")
+        self.client.force_login(self.chief)
+
+    def test_the_form_offers_each_role(self):
+        response = self.client.get(reverse("admin:auth_user_add"))
+        for role in ROLES:
+            self.assertContains(response, f'<option value="{role}">{role}:')
+
+    def test_a_role_makes_a_staff_account_in_its_group(self):
+        for role in ROLES:
+            with self.subTest(role):
+                response = self.add_account(f"new-{role.lower()}", role=role)
+                self.assertEqual(response.status_code, 302)
+                user = User.objects.get(username=f"new-{role.lower()}")
+                self.assertTrue(user.is_staff)
+                self.assertFalse(user.is_superuser)
+                self.assertEqual([g.name for g in user.groups.all()], [role])
+                self.assertTrue(user.check_password(self.PASSWORD))
+
+    def test_no_role_makes_an_account_without_admin_access(self):
+        self.assertEqual(self.add_account("reader").status_code, 302)
+        user = User.objects.get(username="reader")
+        self.assertFalse(user.is_staff)
+        self.assertFalse(user.groups.exists())
+
+    def test_a_missing_group_is_explained(self):
+        Group.objects.filter(name="Editor").delete()
+        response = self.add_account("early", role="Editor")
+        self.assertContains(response, "run manage.py setup_roles")
+        self.assertFalse(User.objects.filter(username="early").exists())
+
+    def test_only_superusers_are_offered_roles(self):
+        # Someone allowed to add accounts without being a superuser may not grant roles.
+        clerk = User.objects.create_user("clerk", is_staff=True)
+        clerk.user_permissions.add(
+            *Permission.objects.filter(codename__in=["add_user", "change_user", "view_user"])
+        )
+        self.client.force_login(clerk)
+        self.assertNotContains(self.client.get(reverse("admin:auth_user_add")), 'name="role"')
+        self.assertEqual(self.add_account("sneaky", role="Publisher").status_code, 302)
+        user = User.objects.get(username="sneaky")
+        self.assertFalse(user.is_staff)
+        self.assertFalse(user.groups.exists())

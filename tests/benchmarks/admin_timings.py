@@ -64,7 +64,11 @@ def admin_paths():
     word = (article.title_en.split() or ["hong"])[0] if article else "hong"
     last_page = max(0, Article.objects.count() // 50 - 1)
     paths = [
-        ("index", "/admin/"),
+        # The index is the dashboard (portal.admin.dashboard): every panel's count and rows.
+        ("index, dashboard", "/admin/"),
+        ("articles, my drafts", "/admin/portal/article/?visibility=draft&changed_by=me"),
+        ("sources, cited by nothing", "/admin/portal/source/?cited=no"),
+        ("sources, failed check", "/admin/portal/source/?check=failed"),
         ("articles", "/admin/portal/article/"),
         ("articles, search", f"/admin/portal/article/?q={word}"),
         ("articles, sector filter", f"/admin/portal/article/?sectors__id__exact={sector.pk}"),

@@ -1,11 +1,15 @@
 """The admin pages editors use most, in Chromium on the real content: axe (WCAG A/AA and
-best practices) finds nothing on the change lists with their filters, search and sorting, the
-change forms with their inline sources and relation pickers, and the histories."""
+best practices) finds nothing on the dashboard (at 1366 px and on a phone, nothing off
+screen), the change lists with their filters, search and sorting, the change forms with their
+inline sources and relation pickers, and the histories."""
+
+import datetime
 
 import pytest
 import reversion
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import Article, Initiative, Organisation, Source
 from tests.browser import assert_no_axe_violations, expect
@@ -84,3 +88,52 @@ def test_the_inline_delete_boxes_and_relation_pickers_are_named(page, chief):
     # Each source's "Delete" box is named for the row it removes.
     expect(page.get_by_role("checkbox", name="Delete source 1", exact=True)).to_have_count(1)
     expect(page.locator(".field-sectors .select2-selection__choice").first).to_be_visible()
+
+
+@pytest.fixture
+def dashboard_rows(chief):
+    """Something in each of the dashboard's panels: a draft and a scheduled copy saved by
+    `chief`, a source whose address failed its check."""
+    articles = Article.objects.order_by("pk")
+    with reversion.create_revision():
+        reversion.set_user(chief)
+        articles[0].duplicate_as_draft()
+        scheduled = articles[1].duplicate_as_draft()
+        scheduled.status = Article.Status.PUBLISHED
+        scheduled.publish_at = timezone.now() + datetime.timedelta(days=7)
+        scheduled.save()
+    Source.objects.filter(pk=Source.objects.order_by("pk")[0].pk).update(
+        check_result=Source.CheckResult.GONE, checked_at=timezone.now()
+    )
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_dashboard_fits_the_screen_and_has_no_axe_violations(
+    page, chief, dashboard_rows, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, chief)
+    panels = page.locator(".dashboard-panel")
+    expect(panels.first).to_be_visible()
+    expect(page.locator("#panel-my-drafts .dashboard-count")).to_have_text("1")
+    expect(page.locator("#panel-scheduled .dashboard-count")).to_have_text("1")
+    # Nothing off screen: no sideways scrolling, every panel within the width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for box in (panels.nth(n).bounding_box() for n in range(panels.count())):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    assert_no_axe_violations(page, best_practice=True, context=f"dashboard at {width} px")
+    # Each panel's link opens its filtered list.
+    page.locator("#panel-scheduled .dashboard-all a").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+
+
+def test_every_column_of_the_change_lists_is_on_a_1366_px_screen(page, chief):
+    """The review columns come last on the initiatives' and organisations' lists, after long
+    organisation names: none may need sideways scrolling (issue #20)."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, chief)
+    for model in (Initiative, Organisation, Source, Article):
+        page.goto(reverse(f"admin:portal_{model._meta.model_name}_changelist"))
+        results = page.locator("#changelist .results")
+        widths = results.evaluate("element => [element.scrollWidth, element.clientWidth]")
+        assert widths[0] <= widths[1], (model.__name__, widths)

@@ -57,6 +57,10 @@ def refresh_planner_statistics():
         for model in apps.get_app_config("portal").get_models()
         for field in model._meta.local_many_to_many
     ]
+    # The import's history, a revision and a version per item: the admin dashboard's "my
+    # drafts" starts from a user's revisions, a plan PostgreSQL only finds with statistics
+    # (seconds without them at 100,000 articles, milliseconds with).
+    tables += [model._meta.db_table for model in apps.get_app_config("reversion").get_models()]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # VACUUM also marks the freshly written pages all-visible, without which
