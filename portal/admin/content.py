@@ -37,8 +37,11 @@ from portal.admin.scale import (
     FullTextSearchMixin,
     IdFirstPaginator,
     YearsChangeList,
+    per_row,
     related_filter,
 )
+from portal.caching.pages import request_state
+from portal.finders.related import sector_counts
 from portal.models import (
     Article,
     Initiative,
@@ -93,7 +96,12 @@ class SourceAdmin(ContentAdmin):
 
     def get_queryset(self, request):
         def cited_by(model):
-            return count_of(model.objects.filter(sources=OuterRef("pk")))
+            # The relation table's rows alone (one per citing row, read from its source
+            # index): sorting by citations counts them for every source, and joining each
+            # citing row in as well read every article, bodies and all (2 s at 100,000
+            # articles; 60 ms now).
+            citing = model.sources.through.objects.filter(source=OuterRef("pk"))
+            return count_of(citing, distinct=False)
 
         return (
             super()
@@ -117,9 +125,10 @@ class SectorAdmin(ContentAdmin):
     list_display = [
         *languages("name"),
         "sort_weight",
-        "articles",
-        "initiatives",
-        "organisations",
+        # Not named after the relations ("articles"): the list would sort by those instead.
+        "article_total",
+        "initiative_total",
+        "organisation_total",
         "updated_at",
     ]
     list_editable = ["sort_weight"]
@@ -136,7 +145,15 @@ class SectorAdmin(ContentAdmin):
     inlines = [sources_inline(Sector), corrections_inline(Sector)]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        # The counts readers see on the sectors page, from the same facet indexes: no counting
+        # query (counting each sector's published articles read every one of them, a second at
+        # 100,000 articles). Each count a constant per row, for the list to sort by.
+        counts = sector_counts(request_state(request))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(**{name: per_row(values) for name, values in counts.items()})
+        )
 
     def get_changelist_form(self, request, **kwargs):
         form = super().get_changelist_form(request, **kwargs)
@@ -152,15 +169,15 @@ class SectorAdmin(ContentAdmin):
         return SortWeightForm
 
     @admin.display(description=_("published articles"), ordering="article_count")
-    def articles(self, sector):
+    def article_total(self, sector):
         return sector.article_count
 
     @admin.display(description=_("initiatives"), ordering="initiative_count")
-    def initiatives(self, sector):
+    def initiative_total(self, sector):
         return sector.initiative_count
 
     @admin.display(description=_("organisations"), ordering="organisation_count")
-    def organisations(self, sector):
+    def organisation_total(self, sector):
         return sector.organisation_count
 
 
