@@ -145,7 +145,8 @@ class YearsQuerySetMixin:
             "first": Subquery(rows.order_by(field_name).values(field_name)[:1]),
             "last": Subquery(rows.order_by(F(field_name).desc()).values(field_name)[:1]),
         }
-        found = list(self.model._base_manager.annotate(**ends).values(*ends)[:1])
+        # Any one row to hang the two subqueries on (unordered: not a sort of the table).
+        found = list(self.model._base_manager.order_by().annotate(**ends).values(*ends)[:1])
         return found[0] if found else {"first": None, "last": None}
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
@@ -172,7 +173,8 @@ class YearsQuerySetMixin:
                 f"y{year}": Exists(self.order_by().filter(**year_range(field_name, year)))
                 for year in years_wanted
             }
-            found = self.model._base_manager.annotate(**probes).values(*probes)[:1].get()
+            rows = self.model._base_manager.order_by().annotate(**probes)
+            found = rows.values(*probes)[:1].get()
         years = [
             timezone.make_aware(datetime.datetime(year, 1, 1))
             for year in years_wanted
