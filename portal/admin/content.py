@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.admin.base import (
     ContentAdmin,
+    GuardedChangeList,
     ReviewDueFilter,
     missing_translation_filter,
     recorded_change,
@@ -120,6 +121,22 @@ class SourceAdmin(ContentAdmin):
         return source.citations
 
 
+class SectorChangeList(GuardedChangeList):
+    """The sectors with the counts readers see on the sectors page, from the same facet
+    indexes: no counting query (counting each sector's published articles read every one of
+    them, a second at 100,000 articles). Each count is a constant per row, for the list to
+    sort by; only the list has them (a sector's form has no use for them)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        if not getattr(self, "_counted", False):
+            counts = sector_counts(request_state(request))
+            self.root_queryset = self.root_queryset.annotate(
+                **{name: per_row(values) for name, values in counts.items()}
+            )
+            self._counted = True
+        return super().get_queryset(request, exclude_parameters)
+
+
 @admin.register(Sector)
 class SectorAdmin(ContentAdmin):
     list_display = [
@@ -144,16 +161,8 @@ class SectorAdmin(ContentAdmin):
     ]
     inlines = [sources_inline(Sector), corrections_inline(Sector)]
 
-    def get_queryset(self, request):
-        # The counts readers see on the sectors page, from the same facet indexes: no counting
-        # query (counting each sector's published articles read every one of them, a second at
-        # 100,000 articles). Each count a constant per row, for the list to sort by.
-        counts = sector_counts(request_state(request))
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(**{name: per_row(values) for name, values in counts.items()})
-        )
+    def get_changelist(self, request, **kwargs):
+        return SectorChangeList
 
     def get_changelist_form(self, request, **kwargs):
         form = super().get_changelist_form(request, **kwargs)
