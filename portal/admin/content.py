@@ -1,7 +1,8 @@
 """One admin per content model, arranged the way an editor thinks about the item.
 
-Change lists run a fixed number of queries (counts come from subqueries, relations are
-selected or prefetched), so a page of 100 rows costs what a page of 5 does.
+Change lists run a fixed number of queries (counts come from subqueries or, for the sectors,
+the finders' facet indexes; relations are selected or prefetched), so a page of 100 rows costs
+what a page of 5 does.
 """
 
 from django.contrib import admin, messages
