@@ -6,6 +6,7 @@ citations from the relation tables, each sortable."""
 
 import datetime
 import re
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -152,3 +153,36 @@ class OtherChangeListsAtScaleTests(AdminTestCase):
         response = self.client.get(changelist(Source), {"o": f"-{column}"})
         rows = response.context["cl"].result_list
         self.assertEqual([(s.pk, s.citations) for s in rows], [(cited.pk, 3), (uncited.pk, 0)])
+
+
+class EstimatedCountTests(AdminTestCase):
+    """Past ESTIMATE_FROM rows, the unfiltered article list on PostgreSQL takes its count from
+    the planner's statistics and says "about"; filtered lists, and SQLite, count."""
+
+    def test_an_unfiltered_list_on_postgresql_says_about_the_estimate(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("the planner's estimate is PostgreSQL's")
+        for n in range(3):
+            make_article(slug=f"story-{n}")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE portal_article")  # A small table's estimate is exact.
+        with mock.patch("portal.admin.scale.ESTIMATE_FROM", 2):
+            with CaptureQueriesContext(connection) as captured:
+                response = self.client.get(URL)
+            filtered = self.client.get(URL, {"visibility": "live"})
+            deep = self.client.get(URL, {"p": "9"})
+        self.assertTrue(response.context["cl"].paginator.estimated)
+        self.assertEqual(response.context["cl"].result_count, 3)
+        self.assertContains(response, "about 3 articles")
+        self.assertContains(response, "Select all articles")
+        self.assertFalse(any('COUNT(*) AS "__count"' in q["sql"] for q in captured))
+        self.assertFalse(filtered.context["cl"].paginator.estimated)
+        self.assertContains(filtered, "3 articles")
+        self.assertEqual(deep.status_code, 200)  # past the estimate: an empty page
+
+    def test_small_lists_and_sqlite_count_their_rows(self):
+        make_article()
+        response = self.client.get(URL)
+        self.assertFalse(response.context["cl"].paginator.estimated)
+        self.assertContains(response, "1 article")
+        self.assertNotContains(response, "about")
