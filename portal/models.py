@@ -122,17 +122,18 @@ def aliases_field():
     )
 
 
-def count_of(queryset):
+def count_of(queryset, distinct=True):
     """A subquery expression counting the distinct rows of `queryset` (may use OuterRef); 0 if none.
 
     COUNT as a plain function rather than the Count aggregate, so the subquery has no GROUP BY
     and returns exactly one row; DISTINCT because joins through many-to-many relations can
     repeat a row. Counting in subqueries keeps one count from multiplying another.
+    `distinct=False` for rows that cannot repeat (a relation table's own): a plain COUNT(*),
+    which an index alone answers (PostgreSQL sorts each group for a DISTINCT count).
     """
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(*)"
     counted = queryset.order_by().annotate(
-        n=models.Func(
-            models.F("pk"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
-        )
+        n=models.Func(models.F("pk"), function="COUNT", template=template)
     )
     return Coalesce(models.Subquery(counted.values("n"), output_field=models.IntegerField()), 0)
 
@@ -148,19 +149,6 @@ class SlugManager(models.Manager.from_queryset(PublicQuerySet)):
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
-
-
-class SectorQuerySet(PublicQuerySet):
-    def with_counts(self):
-        """Sectors annotated with `article_count` (published only), `initiative_count` and
-        `organisation_count`, in one query."""
-        return self.annotate(
-            article_count=count_of(
-                Article.objects.published().filter(sectors=models.OuterRef("pk"))
-            ),
-            initiative_count=count_of(Initiative.objects.filter(sectors=models.OuterRef("pk"))),
-            organisation_count=count_of(Organisation.objects.filter(sectors=models.OuterRef("pk"))),
-        )
 
 
 class SlugNaturalKeyMixin:
@@ -531,7 +519,7 @@ class Sector(SlugNaturalKeyMixin, SearchableModel, TimestampedModel):
         },
     )
 
-    objects = SlugManager.from_queryset(SectorQuerySet)()
+    objects = SlugManager()
 
     class Meta:
         ordering = ["sort_weight", "name_en"]

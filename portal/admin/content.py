@@ -1,7 +1,8 @@
 """One admin per content model, arranged the way an editor thinks about the item.
 
-Change lists run a fixed number of queries (counts come from subqueries, relations are
-selected or prefetched), so a page of 100 rows costs what a page of 5 does.
+Change lists run a fixed number of queries (counts come from subqueries or, for the sectors,
+the finders' facet indexes; relations are selected or prefetched), so a page of 100 rows costs
+what a page of 5 does.
 """
 
 from django.contrib import admin, messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.admin.base import (
     ContentAdmin,
+    GuardedChangeList,
     ReviewDueFilter,
     missing_translation_filter,
     recorded_change,
@@ -50,8 +52,11 @@ from portal.admin.scale import (
     FullTextSearchMixin,
     IdFirstPaginator,
     YearsChangeList,
+    per_row,
     related_filter,
 )
+from portal.caching.pages import request_state
+from portal.finders.related import sector_counts
 from portal.models import (
     Article,
     Initiative,
@@ -106,7 +111,12 @@ class SourceAdmin(ContentAdmin):
 
     def get_queryset(self, request):
         def cited_by(model):
-            return count_of(model.objects.filter(sources=OuterRef("pk")))
+            # The relation table's rows alone (one per citing row, read from its source
+            # index): sorting by citations counts them for every source, and joining each
+            # citing row in as well read every article, bodies and all (2 s at 100,000
+            # articles; 60 ms now).
+            citing = model.sources.through.objects.filter(source=OuterRef("pk"))
+            return count_of(citing, distinct=False)
 
         return (
             super()
@@ -125,14 +135,31 @@ class SourceAdmin(ContentAdmin):
         return source.citations
 
 
+class SectorChangeList(GuardedChangeList):
+    """The sectors with the counts readers see on the sectors page, from the same facet
+    indexes: no counting query (counting each sector's published articles read every one of
+    them, a second at 100,000 articles). Each count is a constant per row, for the list to
+    sort by; only the list has them (a sector's form has no use for them)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        if not getattr(self, "_counted", False):
+            counts = sector_counts(request_state(request))
+            self.root_queryset = self.root_queryset.annotate(
+                **{name: per_row(values) for name, values in counts.items()}
+            )
+            self._counted = True
+        return super().get_queryset(request, exclude_parameters)
+
+
 @admin.register(Sector)
 class SectorAdmin(ContentAdmin):
     list_display = [
         *languages("name"),
         "sort_weight",
-        "articles",
-        "initiatives",
-        "organisations",
+        # Not named after the relations ("articles"): the list would sort by those instead.
+        "article_total",
+        "initiative_total",
+        "organisation_total",
         "updated_at",
     ]
     list_editable = ["sort_weight"]
@@ -148,8 +175,8 @@ class SectorAdmin(ContentAdmin):
     ]
     inlines = [sources_inline(Sector), corrections_inline(Sector)]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+    def get_changelist(self, request, **kwargs):
+        return SectorChangeList
 
     def get_changelist_form(self, request, **kwargs):
         form = super().get_changelist_form(request, **kwargs)
@@ -165,15 +192,15 @@ class SectorAdmin(ContentAdmin):
         return SortWeightForm
 
     @admin.display(description=_("published articles"), ordering="article_count")
-    def articles(self, sector):
+    def article_total(self, sector):
         return sector.article_count
 
     @admin.display(description=_("initiatives"), ordering="initiative_count")
-    def initiatives(self, sector):
+    def initiative_total(self, sector):
         return sector.initiative_count
 
     @admin.display(description=_("organisations"), ordering="organisation_count")
-    def organisations(self, sector):
+    def organisation_total(self, sector):
         return sector.organisation_count
 
 

@@ -15,6 +15,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.finders.query import warm_facet_indexes
 from portal.models import Article, Initiative, Organisation, Sector, Source
 from tests.admin_pages import dashboard_panels
 from tests.factories import (
@@ -47,13 +48,17 @@ class AdminTestCase(TestCase):
 
 class ChangeListTests(AdminTestCase):
     def assert_constant_queries(self, model, make_row):
-        """A change list page costs the same at 5 rows as at 100."""
+        """A change list page costs the same at 5 rows as at 100 (the sectors' counts read
+        from the finders' facet indexes, built as after any import or edit that a reader's
+        page view follows)."""
         for _ in range(5):
             make_row()
+        warm_facet_indexes()
         with self.assertNumQueries(self.queries_for(model)) as context:
             self.assertEqual(self.client.get(changelist(model)).status_code, 200)
         for _ in range(95):
             make_row()
+        warm_facet_indexes()
         with self.assertNumQueries(len(context.captured_queries)):
             response = self.client.get(changelist(model) + "?all=")
         self.assertEqual(response.context["cl"].result_count, 100)
@@ -61,7 +66,8 @@ class ChangeListTests(AdminTestCase):
     def queries_for(self, model):
         # Two (initiatives) and three (organisations) of them for the "needs review" filter,
         # two (initiatives) for "status confirmed" and two (sources) for "cited" and "last check".
-        return {Article: 9, Initiative: 22, Organisation: 21, Sector: 8, Source: 13}[model]
+        # Sectors: one more, the content state that names the facet indexes the counts come from.
+        return {Article: 9, Initiative: 22, Organisation: 21, Sector: 9, Source: 13}[model]
 
     def test_article_list(self):
         sector = make_sector()

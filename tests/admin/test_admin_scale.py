@@ -1,17 +1,19 @@
 """The article change list built for 100,000 rows (portal.admin.scale): pages read by id, the
 search box on the full-text index, the sector filter without DISTINCT, sorting only by
 indexed columns, the date hierarchy's years; each with its query count pinned, the same
-however many articles there are."""
+however many articles there are. The sectors' counts from the facet indexes and the sources'
+citations from the relation tables, each sortable."""
 
 import datetime
 import re
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.models import Article
+from portal.models import Article, Sector, Source
 from tests.admin.test_admin import AdminTestCase, changelist
-from tests.factories import make_article, make_sector
+from tests.factories import make_article, make_initiative, make_sector, make_source
 
 URL = changelist(Article)
 
@@ -117,3 +119,70 @@ class ArticleChangeListAtScaleTests(AdminTestCase):
             sorted(set(re.findall(r"publish_at__year=(\d{4})", searched))),
             ["2019", "2020", "2024", "2025"],
         )
+
+
+class OtherChangeListsAtScaleTests(AdminTestCase):
+    def test_the_sectors_show_and_sort_by_what_readers_see_without_counting_queries(self):
+        busy, quiet = make_sector(name="Busy", slug="busy"), make_sector(name="Quiet", slug="q")
+        for n in range(3):
+            make_article(slug=f"busy-{n}").sectors.add(busy)
+        make_article(slug="unfinished", status=Article.Status.DRAFT).sectors.add(quiet)
+        make_article(slug="coming", publish_at=at(2099, 0)).sectors.add(quiet)
+        make_article(slug="live").sectors.add(quiet)
+        make_initiative(slug="one").sectors.add(quiet)
+        cl = self.client.get(changelist(Sector)).context["cl"]
+        column = cl.list_display.index("article_total")
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(changelist(Sector), {"o": f"-{column}"})
+        rows = response.context["cl"].result_list
+        self.assertEqual([(s.slug, s.article_count) for s in rows], [("busy", 3), ("q", 1)])
+        self.assertEqual([s.initiative_count for s in rows], [0, 1])
+        # Neither counted nor sorted through the relation (only the content state's look-up
+        # of the newest publish date reads the articles).
+        sql = [q["sql"] for q in captured.captured_queries]
+        self.assertFalse(any("portal_article_sectors" in s or "COUNT(DISTINCT" in s for s in sql))
+        self.assertIn("Busy", response.content.decode())
+
+    def test_sources_sort_by_citations(self):
+        cited, uncited = make_source(url="https://example.org/a"), make_source()
+        for n in range(2):
+            make_article(slug=f"citing-{n}").sources.add(cited)
+        make_initiative(slug="citing").sources.add(cited)
+        cl = self.client.get(changelist(Source)).context["cl"]
+        column = cl.list_display.index("citation_count")
+        response = self.client.get(changelist(Source), {"o": f"-{column}"})
+        rows = response.context["cl"].result_list
+        self.assertEqual([(s.pk, s.citations) for s in rows], [(cited.pk, 3), (uncited.pk, 0)])
+
+
+class EstimatedCountTests(AdminTestCase):
+    """Past ESTIMATE_FROM rows, the unfiltered article list on PostgreSQL takes its count from
+    the planner's statistics and says "about"; filtered lists, and SQLite, count."""
+
+    def test_an_unfiltered_list_on_postgresql_says_about_the_estimate(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("the planner's estimate is PostgreSQL's")
+        for n in range(3):
+            make_article(slug=f"story-{n}")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE portal_article")  # A small table's estimate is exact.
+        with mock.patch("portal.admin.scale.ESTIMATE_FROM", 2):
+            with CaptureQueriesContext(connection) as captured:
+                response = self.client.get(URL)
+            filtered = self.client.get(URL, {"visibility": "live"})
+            deep = self.client.get(URL, {"p": "9"})
+        self.assertTrue(response.context["cl"].paginator.estimated)
+        self.assertEqual(response.context["cl"].result_count, 3)
+        self.assertContains(response, "about 3 articles")
+        self.assertContains(response, "Select all articles")
+        self.assertFalse(any('COUNT(*) AS "__count"' in q["sql"] for q in captured))
+        self.assertFalse(filtered.context["cl"].paginator.estimated)
+        self.assertContains(filtered, "3 articles")
+        self.assertEqual(deep.status_code, 200)  # past the estimate: an empty page
+
+    def test_small_lists_and_sqlite_count_their_rows(self):
+        make_article()
+        response = self.client.get(URL)
+        self.assertFalse(response.context["cl"].paginator.estimated)
+        self.assertContains(response, "1 article")
+        self.assertNotContains(response, "about")
