@@ -56,13 +56,26 @@ def role_permissions(group_name):
         names = [*names, *WITHOUT_REVIEW.get(group_name, [])]
     return names
 
-# How the user form names each role (the group keeps the name above).
+
+# How the user form names each role (the group keeps the name above), with review on and off.
 LABELS = {
+    "Editor": _("Editor: writes and edits content, and submits articles for review"),
+    "Publisher": _(
+        "Publisher: an Editor who also approves, publishes and schedules articles, deletes "
+        "sectors, sees accounts and keeps redirects"
+    ),
+}
+LABELS_WITHOUT_REVIEW = {
     "Editor": _("Editor: writes, edits, publishes and schedules content"),
     "Publisher": _(
         "Publisher: an Editor who also deletes sectors, sees accounts and keeps redirects"
     ),
 }
+
+
+def role_label(group_name):
+    """How the user form names `group_name`'s role under the current settings."""
+    return (LABELS if settings.REVIEW_REQUIRED else LABELS_WITHOUT_REVIEW)[group_name]
 
 
 class MissingPermissions(Exception):

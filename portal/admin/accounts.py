@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from portal.roles import LABELS, ROLES
+from portal.roles import ROLES, role_label
 
 
 class RoleUserCreationForm(AdminUserCreationForm):
@@ -18,7 +18,11 @@ class RoleUserCreationForm(AdminUserCreationForm):
 
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[("", _("None: no access to the admin")), *((n, LABELS[n]) for n in ROLES)],
+        # A callable: the labels follow settings.REVIEW_REQUIRED as it is when the form shows.
+        choices=lambda: [
+            ("", _("None: no access to the admin")),
+            *((n, role_label(n)) for n in ROLES),
+        ],
         required=False,
         help_text=_("What the person may do in the admin; change it later under Groups."),
     )

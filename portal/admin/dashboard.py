@@ -7,7 +7,8 @@ change list it links to, and each rule stays in one place. Each panel shown cost
 queries (the count and the first ROWS_SHOWN rows) whatever the number of rows, and shows
 only to those who may view its model (and hold its `permission`, if it names one).
 
-Adding a panel is one entry in PANELS; see the marked place for "awaiting my review".
+Adding a panel is one entry in PANELS. The review panels ("awaiting my review" and the
+changes to check) are for Publishers: they need `portal.publish_article`.
 The admin index shows them (`with_dashboard`, templates/admin/index.html).
 """
 
@@ -31,6 +32,7 @@ from portal.models import (
     STATUS_CONFIRMATION_DAYS,
     Article,
     Initiative,
+    Milestone,
     Organisation,
     Source,
 )
@@ -106,6 +108,19 @@ def due_for_review(model):
     )
 
 
+def changes_to_check(model):
+    return Panel(
+        key=f"{model._meta.model_name}-changes",
+        title=_("Changes to check: %(things)s") % {"things": model._meta.verbose_name_plural},
+        model=model,
+        filters={"needs_review__exact": "1"},
+        order=("updated_at", "pk"),
+        detail=lambda obj: _("changed %(time)s") % {"time": when(obj.updated_at)},
+        description=_("Editors' changes that readers already see, for a Publisher to check."),
+        permission="portal.publish_article",
+    )
+
+
 PANELS = [
     Panel(
         key="my-drafts",
@@ -116,11 +131,18 @@ PANELS = [
         detail=lambda article: _("changed %(time)s") % {"time": when(article.updated_at)},
         description=_("Draft articles whose latest change in the history is yours."),
     ),
-    # Awaiting my review: one entry here once the review workflow has its filters, e.g.
-    # Panel(key="awaiting-review", title=_("Awaiting my review"), model=Article,
-    #       filters={"status__exact": "in_review"}, order=("-updated_at", "-pk"),
-    #       detail=..., permission="portal.publish_article"),
-    # and one per model with `needs_review` ({"needs_review__exact": "1"}).
+    # Awaiting my review: what waits for a Publisher (portal.admin.publishing, .review).
+    Panel(
+        key="awaiting-review",
+        title=_("Awaiting my review"),
+        model=Article,
+        filters={"visibility": "in_review"},
+        order=("submitted_at", "pk"),
+        detail=lambda article: _("submitted %(time)s") % {"time": when(article.submitted_at)},
+        description=_("Articles submitted for review, longest waiting first."),
+        permission="portal.publish_article",
+    ),
+    *(changes_to_check(model) for model in (Initiative, Organisation, Milestone)),
     Panel(
         key="scheduled",
         title=_("Scheduled"),
