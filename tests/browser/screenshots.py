@@ -63,12 +63,22 @@ SCREENSHOTS = {
 # The admin's dashboard (issue #20) at 1366 px, signed in as an Editor who has just made a
 # draft copy of one article and scheduled a copy of another: the throwaway database's only
 # changes to the real content.
-ADMIN_SCREENSHOTS = {"admin-dashboard.png": ("/admin/", WIDE, True)}
+# Taken signed in (editor_session); "{in_review}" is the article an Editor submitted for review.
+ADMIN_SCREENSHOTS = {
+    "admin-dashboard.png": ("/admin/", WIDE, True),
+    # The publishing control as a Publisher sees an article submitted for review (issue #20).
+    "admin-publishing-control.png": ("/admin/portal/article/{in_review}/change/", WIDE, False),
+}
+# A public page with a correction at its top (issue #20); the correction is added by
+# editor_session and says it is an example.
+CORRECTION_SCREENSHOT = {"correction.png": ("/initiatives/{corrected}/", WIDE, False)}
 
 
 def editor_session():
     """Make an Editor with a draft and a scheduled copy of the two oldest articles, saved as
-    the admin's "Duplicate as draft" action saves them; return their session cookie."""
+    the admin's "Duplicate as draft" action saves them, and a third copy submitted for review;
+    make a Publisher, and an example correction on one initiative. Return the Editor's and the
+    Publisher's session cookies and {name: value} for the screenshots' addresses."""
     import datetime
 
     import reversion
@@ -78,12 +88,15 @@ def editor_session():
     from django.test import Client
     from django.utils import timezone
 
-    from portal.models import Article
+    from portal.models import Article, Correction, Initiative
 
     call_command("setup_roles", stdout=io.StringIO())
-    editor = get_user_model().objects.create_user("editor", is_staff=True)
+    users = get_user_model().objects
+    editor = users.create_user("editor", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editor"))
-    first, second = Article.objects.order_by("publish_at")[:2]
+    publisher = users.create_user("publisher", is_staff=True)
+    publisher.groups.add(Group.objects.get(name="Publisher"))
+    first, second, third = Article.objects.order_by("publish_at")[:3]
     with reversion.create_revision():
         reversion.set_user(editor)
         first.duplicate_as_draft()
@@ -91,9 +104,23 @@ def editor_session():
         scheduled.status = Article.Status.PUBLISHED
         scheduled.publish_at = timezone.now() + datetime.timedelta(days=7)
         scheduled.save()
-    client = Client()
-    client.force_login(editor)
-    return client.cookies["sessionid"].value
+        in_review = third.duplicate_as_draft()
+        in_review.status = Article.Status.IN_REVIEW
+        in_review.submitted_by, in_review.submitted_at = editor, timezone.now()
+        in_review.publish_at = None
+        in_review.save()
+    corrected = Initiative.objects.order_by("slug").first()
+    Correction.objects.create(
+        initiative=corrected,
+        text_en="Example for the documentation: a correction says what an earlier version of "
+        "the page stated and what it says now.",
+    )
+    sessions = {}
+    for name, user in (("editor", editor), ("publisher", publisher)):
+        client = Client()
+        client.force_login(user)
+        sessions[name] = client.cookies["sessionid"].value
+    return sessions, {"in_review": in_review.pk, "corrected": corrected.slug}
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -133,20 +160,24 @@ def main(only=None, suffix=""):
     with tempfile.TemporaryDirectory() as directory:
         base_url = serve_real_content(Path(directory) / "screenshots.sqlite3")
         # Before Playwright, whose event loop Django's async-safety guard would see.
-        session = editor_session()
+        sessions, names = editor_session()
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             for name, (url, context_options, full_page) in {
                 **SCREENSHOTS,
                 **ADMIN_SCREENSHOTS,
+                **CORRECTION_SCREENSHOT,
             }.items():
                 if only and name not in only:
                     continue
                 name = name.replace(".png", f"{suffix}.png")
                 page = browser.new_page(**context_options)
                 if name.startswith("admin-"):
-                    cookie = {"name": "sessionid", "value": session, "url": base_url}
+                    # The dashboard is an Editor's; the publishing control a Publisher's.
+                    who = "publisher" if "publishing" in name else "editor"
+                    cookie = {"name": "sessionid", "value": sessions[who], "url": base_url}
                     page.context.add_cookies([cookie])
+                url = url.format(**names)
                 page.goto(base_url + url, wait_until="networkidle")
                 page.screenshot(path=OUTPUT / name, full_page=full_page)
                 page.close()
