@@ -263,6 +263,7 @@ def sign_in(browser, username, password):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     data = {"csrfmiddlewaretoken": token, "username": username, "password": password}
     status, headers, page = browser.request("/admin/login/?next=/admin/", data)
+    assert status != 403, f"sign-in refused: {page[:500]}"  # CSRF, or a lockout's page
     if status == 200:
         expected = "Site administration" if password == STAFF_PASSWORD else "Please enter"
         assert expected in page, page[:500]
@@ -293,12 +294,15 @@ def test_pages_and_sign_ins_answer_while_an_import_writes(server, tmp_path):
         # Wrong passwords for ever-new usernames, one after another, so that some land while
         # the importer holds the write lock, but fewer than lock this address out (an
         # editor's sign-in clears only the editor's own count); now and then an editor
-        # signs in.
+        # signs in. The guesser keeps cookies of its own: in the jar read_pages shares, a
+        # CSRF cookie set by read_pages' first visit to the sign-in page could replace the
+        # one the guesser's form token was made for, and its post would fail CSRF (403).
         answers = []
+        guesser = Browser(server.base_url, server.env)
         while importer.poll() is None:
             guess = f"guess-{len(answers)}"
             if sum(path == "wrong password" for path, *_ in answers) < ADDRESS_LIMIT - 1:
-                answers.append(("wrong password", *sign_in(server, guess, "a wrong guess")))
+                answers.append(("wrong password", *sign_in(guesser, guess, "a wrong guess")))
             else:
                 editor = Browser(server.base_url, server.env)
                 answers.append(("sign-in", *sign_in(editor, "eddie", STAFF_PASSWORD)))
