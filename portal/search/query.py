@@ -47,12 +47,21 @@ def searched_models():
     return [record.model for record in public_records(SEARCH)]
 
 
+def postgresql_tables():
+    """The tables search reads on PostgreSQL that are not a model's own."""
+    return [ARTICLE_SEARCH_TABLE]
+
+
 def search_fields(model):
     """`model`'s searched columns, most important first (their order sets the weights)."""
     return model.public.search_fields
 
 
 CJK_FIELD = "search_cjk"
+# PostgreSQL: the articles' narrow table of search vectors (migration 0019). Not a Django
+# model, so whatever works through the models' tables (refreshing the planner's statistics
+# after an import) names it from here: `postgresql_tables()`.
+ARTICLE_SEARCH_TABLE = "portal_article_search"
 TEXT_SEARCH_CONFIG = "english"
 # PostgreSQL's four weight classes, for the first, second, third and later fields.
 WEIGHTS = ("A", "B", "C", "D")
@@ -192,7 +201,7 @@ class Vectors:
         model's own columns."""
         if model is not Article:
             return cls.of(model)
-        table = '"portal_article_search"'
+        table = f'"{ARTICLE_SEARCH_TABLE}"'
         return cls(
             table,
             f'{table}."article_id"',

@@ -5,11 +5,13 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TestCase
 
 from portal.content.exporter import export_all
 from portal.content.importer import import_files
 from portal.models import Article, Initiative, Organisation, Sector, Source
+from portal.search.query import ARTICLE_SEARCH_TABLE
 from tests.content_files import SOURCE, record, snapshot, valid_records, write_json
 
 
@@ -48,6 +50,19 @@ class SuccessfulImportTests(ImportTestCase):
         self.assertEqual([i.slug for i in article.initiatives.all()], ["genai-sandbox"])
         self.assertIn("portal.article       1 created, 0 updated, 0 unchanged", out)
         self.assertIn("Done: 5 record(s) from 1 file(s).", out)
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search table")
+    def test_the_planner_knows_the_articles_search_table_after_an_import(self):
+        # Not a model's table, so easy to leave out; unanalysed, its row estimate is -1.
+        self.import_valid()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT reltuples, (SELECT count(*) FROM {ARTICLE_SEARCH_TABLE})"
+                " FROM pg_class WHERE relname = %s",
+                [ARTICLE_SEARCH_TABLE],
+            )
+            estimated, rows = cursor.fetchone()
+        self.assertEqual((estimated, rows), (1, 1))
 
     def test_repairs_text_and_reports_how_many_fields(self):
         out, _ = self.import_valid()
