@@ -194,3 +194,15 @@ def test_behind_the_proxy_https_is_enforced_except_for_the_health_check():
         f"post /robots.txt https https://www.hkai.example 405 - {hsts}",
         f"post /robots.txt https https://elsewhere.example 403 - {hsts}",
     ]
+
+
+def test_a_worker_loads_the_views_and_freezes_them_before_its_first_request():
+    # What hkai.wsgi loads at start stays for the worker's life: frozen, the garbage
+    # collector's full collections no longer scan it.
+    code = (
+        "import gc, sys; import hkai.wsgi; "
+        "print(gc.get_freeze_count() > 50_000, 'portal.views.finders' in sys.modules)"
+    )
+    done = run_python("-c", code, DJANGO_DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
