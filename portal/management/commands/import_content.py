@@ -64,9 +64,9 @@ def refresh_planner_statistics():
     tables += [model._meta.db_table for model in apps.get_app_config("reversion").get_models()]
     if connection.vendor == "postgresql":
         # The articles' search vectors (a table of triggers, not a model): unvacuumed, the
-        # first search of a common word after an import read 100,000 fresh rows, checking
-        # each one's transaction (533 ms, against 47 ms once vacuumed), and unanalysed,
-        # the planner took a word in every article for a word in 2% of them.
+        # first search of a common word after an import checked every fresh row's
+        # transaction; unanalysed, the planner took a word in nearly every article for a
+        # rare one.
         tables += search_query.postgresql_tables()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
