@@ -47,11 +47,6 @@ def searched_models():
     return [record.model for record in public_records(SEARCH)]
 
 
-def postgresql_tables():
-    """The tables search reads on PostgreSQL that are not a model's own."""
-    return [ARTICLE_SEARCH_TABLE]
-
-
 def search_fields(model):
     """`model`'s searched columns, most important first (their order sets the weights)."""
     return model.public.search_fields
@@ -72,6 +67,11 @@ HEADING_FIELDS = 4
 MAX_QUERY_LENGTH = 200
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def postgresql_tables():
+    """The tables search reads on PostgreSQL that are not a model's own."""
+    return [ARTICLE_SEARCH_TABLE]
 
 
 def id_bitmap(ids):

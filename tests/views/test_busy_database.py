@@ -263,7 +263,7 @@ def sign_in(browser, username, password):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     data = {"csrfmiddlewaretoken": token, "username": username, "password": password}
     status, headers, page = browser.request("/admin/login/?next=/admin/", data)
-    assert status != 403, f"sign-in refused: {page[:500]}"  # CSRF, or a lockout's page
+    assert status != 403, f"sign-in refused: {page[:500]}"  # CSRF (a lockout is 429)
     if status == 200:
         expected = "Site administration" if password == STAFF_PASSWORD else "Please enter"
         assert expected in page, page[:500]
