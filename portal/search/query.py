@@ -19,7 +19,8 @@ records' own names): "LLM" is `("llm" OR "large language model" OR ...)` in FTS5
 `search(queryset, text)` filters a queryset to the matching rows; `matches(model, text)` gives
 every matching row and the relevance of those whose heading matches, for sorting and facet
 counts (portal.finders.listings); `snippets(model, text, ids)` the highlighted passages of a page's
-rows.
+rows. On PostgreSQL the articles' matches of a search that finds many are remembered
+(portal.search.memo).
 Any text is safe to pass: it is never spliced into SQL (words are letters and digits, quoted).
 """
 
@@ -38,6 +39,7 @@ from portal.models import Article
 from portal.records.cjk import bigrams, split_query_term
 from portal.records.description import SEARCH
 from portal.records.registry import public_records
+from portal.search import memo
 from portal.search.synonyms import REVIEWED_ONLY
 from portal.search.words import STOPWORDS, forms, root
 
@@ -490,7 +492,7 @@ def matches(model, text, thesaurus=None):
     if not query:
         return Matches(BitMap(), {})
     if connection.vendor == "postgresql":
-        return _postgresql_matches(model, query)
+        return _postgresql_matches(model, text, query)
     return _sqlite_matches(model, query)
 
 
@@ -499,36 +501,81 @@ def _typed_in_english(query):
     return all(term[0].words and not (term[0].pairs or term[0].prefixes) for term in query.terms)
 
 
-def _postgresql_matches(model, query):
+@dataclass(frozen=True)
+class SearchSQL:
+    """One search over one table on PostgreSQL, as SQL (each part a pair of SQL text and its
+    parameters): `match`, the condition a row must meet; `ranked`, the condition for a row
+    to be ranked; `rank`, its relevance. Ranked rows whose rank is 0 are not kept."""
+
+    vectors: Vectors
+    match: tuple
+    ranked: tuple
+    rank: tuple
+
+    @classmethod
+    def of(cls, vectors, query):
+        """The statements of `query` over `vectors`. When the reader typed English, the ranked
+        rows are those whose heading has any English alternative (a heading index serves
+        them, and a body match ranks below them); else the matches, by their rank."""
+        match = _postgresql_condition(vectors, query)
+        if _typed_in_english(query):
+            any_word = "to_tsquery(%s::regconfig, %s)"
+            text = english_tsquery_text(query)
+            ranked = (f"{vectors.heading} @@ {any_word}", [TEXT_SEARCH_CONFIG, text])
+            rank = (f"ts_rank({vectors.heading}, {any_word})", [TEXT_SEARCH_CONFIG, text])
+            return cls(vectors, match, ranked, rank)
+        return cls(vectors, match, match, _postgresql_rank(vectors, query))
+
+    def ids(self):
+        """(SQL, params): one row, the array of every matching id."""
+        sql, params = self.match
+        return f"SELECT array_agg({self.vectors.id}) FROM {self.vectors.table} WHERE {sql}", params
+
+    def ranks(self):
+        """(SQL, params): one row, the arrays of the ranked ids and their ranks."""
+        (rank, rank_params), (ranked, ranked_params) = self.rank, self.ranked
+        sql = (
+            f"SELECT array_agg(id), array_agg(rank) FROM (SELECT {self.vectors.id} AS id,"
+            f" {rank} AS rank FROM {self.vectors.table} WHERE {ranked}) AS found WHERE rank > 0"
+        )
+        return sql, [*rank_params, *ranked_params]
+
+    def read(self, cursor):
+        """(BitMap of the matching ids, {id: rank} of the ranked ones): two statements."""
+        cursor.execute(*self.ids())
+        (ids,) = cursor.fetchone()
+        return BitMap(ids or ()), self.read_ranks(cursor)
+
+    def read_ranks(self, cursor):
+        """{id: rank} of the ranked rows: one statement."""
+        cursor.execute(*self.ranks())
+        ranked_ids, ranks = cursor.fetchone()
+        return dict(zip(ranked_ids or (), ranks or (), strict=True))
+
+    def rows(self, condition):
+        """(SQL, params without those of `condition`): a row per row meeting `condition`
+        (SQL on the table): its id, whether it matches, and its rank if it is ranked."""
+        (match, match_params), (ranked, ranked_params) = self.match, self.ranked
+        rank, rank_params = self.rank
+        sql = (
+            f"SELECT {self.vectors.id}, {match}, CASE WHEN {ranked} THEN {rank} END"
+            f" FROM {self.vectors.table} WHERE {condition}"
+        )
+        return sql, [*match_params, *ranked_params, *rank_params]
+
+
+def _postgresql_matches(model, text, query):
     """On PostgreSQL the matches are found through the GIN index even when a word is in most
     rows: the planner's costs don't count reading each row's large vector, and a scan of
-    the table that tests every row took a second at 100,000 articles; the index, a tenth."""
-    vectors = Vectors.for_matches(model)
-    table, heading = vectors.table, vectors.heading
-    condition, condition_params = _postgresql_condition(vectors, query)
-    if _typed_in_english(query):
-        any_word = "to_tsquery(%s::regconfig, %s)"
-        ranks_sql = (
-            f"SELECT array_agg({vectors.id}), array_agg(ts_rank({heading}, {any_word}))"
-            f" FROM {table} WHERE {heading} @@ {any_word}"
-        )
-        text = english_tsquery_text(query)
-        ranks_params = [TEXT_SEARCH_CONFIG, text, TEXT_SEARCH_CONFIG, text]
-    else:
-        rank, rank_params = _postgresql_rank(vectors, query)
-        ranks_sql = (
-            f"SELECT array_agg(id), array_agg(rank) FROM (SELECT {vectors.id} AS id,"
-            f" {rank} AS rank FROM {table} WHERE {condition}) AS found WHERE rank > 0"
-        )
-        ranks_params = [*rank_params, *condition_params]
+    the table that tests every row took a second at 100,000 articles; the index, a tenth.
+    The articles' matches of a search that finds many come from portal.search.memo."""
+    search_sql = SearchSQL.of(Vectors.for_matches(model), query)
     with connection.cursor() as cursor, index_scans(cursor):
-        cursor.execute(
-            f"SELECT array_agg({vectors.id}) FROM {table} WHERE {condition}", condition_params
-        )
-        (ids,) = cursor.fetchone()
-        cursor.execute(ranks_sql, ranks_params)
-        ranked_ids, ranks = cursor.fetchone()
-    return Matches(BitMap(ids or ()), dict(zip(ranked_ids or (), ranks or (), strict=True)))
+        if model is Article:
+            ids, scores = memo.read(cursor, search_sql, text)
+        else:
+            ids, scores = search_sql.read(cursor)
+    return Matches(ids, scores)
 
 
 def _sqlite_matches(model, query):
@@ -562,7 +609,9 @@ def _sqlite_matches(model, query):
 # Statements a search adds on PostgreSQL around its queries (index_scans), for query counts.
 PLANNER_STATEMENTS = 2
 # Statements one `matches` call runs, for query counts: the matches, then the ranks; on
-# PostgreSQL between the two statements of index_scans.
+# PostgreSQL between the two statements of index_scans. The articles' on PostgreSQL: as many
+# (portal.search.memo: a remembered result and the rows written since), one more when a
+# result that finds many is remembered, three more when one is out of date.
 SEARCH_STATEMENTS = {"postgresql": 2 + PLANNER_STATEMENTS, "sqlite": 2}
 
 

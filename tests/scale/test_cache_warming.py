@@ -24,7 +24,7 @@ class WarmCachesTests(TestCase):
         make_article().sectors.add(make_sector(slug="health"))
         out = StringIO()
         call_command("warm_caches", stdout=out)
-        self.assertIn("Facet indexes are built and cached.", out.getvalue())
+        self.assertIn("Facet indexes are built and cached", out.getvalue())
         forget_indexes()  # Not in this process's memory: from the shared cache.
         with self.assertNumQueries(3):  # The content state, the rows, their sectors.
             self.assertEqual(self.client.get("/articles/").status_code, 200)

@@ -20,6 +20,7 @@ from portal.content.schema import SPECS
 from portal.downloads import store as downloads
 from portal.finders.query import warm_facet_indexes
 from portal.search import query as search_query
+from portal.search.warming import warm_searches
 
 
 class TerminalProgress:
@@ -154,9 +155,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(("Checked " if dry_run else "Done: ") + done))
         if not dry_run:
             refresh_planner_statistics()
-            # So that the first reader after a large import doesn't wait for them, nor is
-            # served the downloads of the content before it.
+            # So that the first reader after a large import doesn't wait for them (nor for
+            # a common word's matches), nor is served the downloads of the content before it.
             warm_facet_indexes()
+            warm_searches()
             try:
                 downloads.refresh(blocking=True)
             except (OperationalError, OSError) as error:
