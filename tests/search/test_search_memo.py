@@ -5,7 +5,9 @@ TransactionTestCase: each write commits in a transaction of its own, as in produ
 test transaction every row would have been written by a transaction still running when the
 memo was made, and so tested again on every read, whatever the memo held."""
 
+import sys
 from io import StringIO
+from pathlib import Path
 from unittest import mock
 
 from django.core.management import call_command
@@ -25,6 +27,10 @@ from portal.search.query import (
     matches,
 )
 from tests.factories import make_article
+from tests.test_fixtures import FIXTURE_FILES
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import search_relevance  # noqa: E402 (the benchmarks folder is not a package on the path)
 
 
 def remembered():
@@ -186,3 +192,30 @@ class WarmingTests(TestCase):
         call_command("warm_caches", stdout=StringIO())
         self.assertIn("hospital", remembered())
         self.assertIn("hospital pilots", remembered())
+
+
+class JudgedQueriesTests(TransactionTestCase):
+    """Every judged query (English, Chinese, mixed, with synonyms) reads back from the memo
+    exactly what its statements find: ids and ranks."""
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only: the memo is PostgreSQL's")
+        call_command("import_content", *map(str, FIXTURE_FILES), stdout=StringIO())
+
+    def test_each_reads_back_what_its_statements_find(self):
+        thesaurus = search_relevance.make_thesaurus()
+        queries = [
+            judged.query for judged in search_relevance.load_judgments(search_relevance.JUDGMENTS)
+        ]
+        with mock.patch.object(memo, "MIN_MATCHES", 1):
+            for text in queries:
+                with self.subTest(query=text):
+                    query = ParsedQuery(text, thesaurus)
+                    search_sql = SearchSQL.of(Vectors.for_matches(Article), query)
+                    with connection.cursor() as cursor, index_scans(cursor):
+                        expected = search_sql.read(cursor)
+                    for _read in ("afresh", "from the memo"):
+                        found = matches(Article, text, thesaurus)
+                        self.assertEqual((found.ids, found.scores), expected)
+        self.assertGreater(len(remembered()), len(queries) / 2)
