@@ -9,12 +9,12 @@ search rows written since it was made are tested again: the cost follows the edi
 not the size of the archive.
 
 Why it stays right: every search row carries the id of the transaction that last wrote it
-(`written_in`, set by the trigger that keeps the search table, 0019 and 0032). A result is stored with the oldest transaction
-its statement could not see (`written_before`: the xmin of that statement's snapshot), so
-every row written since is at or after it and is tested again on the next read: re-testing
-is always safe, a row seen already gives the same answer. Rows deleted since are still
-among the ids; callers intersect the ids with the rows readers may see (the facet indexes'
-universe), which deleted rows are not in.
+(`written_in`, set by the trigger that keeps the search table: 0019, 0032). A result is
+stored with the oldest transaction its statement could not see (`written_before`: the xmin
+of that statement's snapshot), so every row written since is at or after it and is tested
+again on the next read: re-testing is always safe, a row seen already gives the same
+answer. Rows deleted since are still among the ids; callers intersect the ids with the rows
+readers may see (the facet indexes' universe), which deleted rows are not in.
 
 What is kept: results of at least MIN_MATCHES matches (a smaller one costs less to read than
 to remember), at most MAX_ROWS of them, the newest kept. A result with more than
