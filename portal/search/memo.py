@@ -89,7 +89,7 @@ def read(cursor, search_sql, text):
         written = cursor.fetchall()
         if len(written) <= MAX_CORRECTIONS:
             ids, scores = _corrected(stored_ids, ranked_ids, ranks, written)
-            if len(written) > REMEMBER_AGAIN:
+            if len(written) > REMEMBER_AGAIN and _later(written[0][-1], written_before):
                 # Up to date as of this statement's horizon: kept so, later reads test
                 # only what is written after it.
                 _remember(cursor, key, text, written[0][-1], ids, scores)
@@ -99,9 +99,16 @@ def read(cursor, search_sql, text):
         ids, horizon = cursor.fetchone()
     found = BitMap(ids or ())
     scores = search_sql.read_ranks(cursor)
-    if len(found) >= MIN_MATCHES:
+    if len(found) >= MIN_MATCHES and _later(horizon, written_before):
         _remember(cursor, key, text, horizon, found, scores)
     return found, scores
+
+
+def _later(horizon, written_before):
+    """Whether a result read at `horizon` would test fewer rows again than the one stored
+    (None: none is). Not while a long transaction (an import) holds the horizon back:
+    storing would cost a write on every read and save nothing."""
+    return written_before is None or int(horizon) > int(written_before)
 
 
 def _corrected(stored_ids, ranked_ids, ranks, written):

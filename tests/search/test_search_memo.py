@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from pyroaring import BitMap
@@ -143,6 +143,23 @@ class SearchMemoTests(TransactionTestCase):
             self.assertEqual(self.search(), fresh("bank"))
         self.assertEqual(stored_ids(), fresh("bank")[0])
         self.assertNotEqual(stored_ids(), made)
+
+    def test_a_long_transaction_holding_the_horizon_back_stops_storing_again(self):
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:  # An import, say, writing for minutes.
+                cursor.execute("BEGIN")
+                cursor.execute("SELECT pg_current_xact_id()")
+            self.search()
+            made = stored_ids()
+            self.articles[0].title = "Firms"
+            self.articles[0].save()
+            with mock.patch.object(memo, "REMEMBER_AGAIN", 0):
+                self.assertEqual(self.search(), fresh("bank"))
+            # Stored again, it would still test the same rows: not stored.
+            self.assertEqual(stored_ids(), made)
+        finally:
+            other.close()  # Its transaction rolls back.
 
     def test_at_most_max_rows_are_kept_the_newest(self):
         for n in range(3):
