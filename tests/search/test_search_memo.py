@@ -55,13 +55,19 @@ def fresh(text):
     return sorted(ids), scores
 
 
+def remember_from_three_matches(case):
+    """In `case` (a test's setUp): PostgreSQL only, and results of three matches or more are
+    remembered (the tests' few rows; MIN_MATCHES is for an archive)."""
+    if connection.vendor != "postgresql":
+        case.skipTest("PostgreSQL only: SQLite reads its FTS5 table each time")
+    patcher = mock.patch.object(memo, "MIN_MATCHES", 3)
+    patcher.start()
+    case.addCleanup(patcher.stop)
+
+
 class SearchMemoTests(TransactionTestCase):
     def setUp(self):
-        if connection.vendor != "postgresql":
-            self.skipTest("PostgreSQL only: SQLite reads its FTS5 table each time")
-        patcher = mock.patch.object(memo, "MIN_MATCHES", 3)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        remember_from_three_matches(self)
         self.articles = [
             make_article(title="Banks test chatbots", slug="a"),
             make_article(title="Chatbots in clinics", slug="b", summary="Banks watch."),
@@ -190,11 +196,7 @@ class SearchMemoTests(TransactionTestCase):
 
 class WarmingTests(TestCase):
     def setUp(self):
-        if connection.vendor != "postgresql":
-            self.skipTest("PostgreSQL only: the memo is PostgreSQL's")
-        patcher = mock.patch.object(memo, "MIN_MATCHES", 3)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        remember_from_three_matches(self)
 
     def test_the_common_words_are_those_in_the_most_articles(self):
         for n in range(4):
