@@ -3,7 +3,7 @@ while its matches are read (portal.search.memo remembers them; PostgreSQL only).
 
 Which: the searches already remembered (the content changed under them), and the words in
 the most articles of a sample of the newest, as a reader would type them. A search costs in
-proportion to its matches, so these are the dearest; any other search finds fewer.
+proportion to its matches, so these are among the dearest; most other searches find fewer.
 """
 
 import re

@@ -204,6 +204,10 @@ class WarmingTests(TestCase):
         make_article(title="Chatbots", body="Nothing else.")
         self.assertEqual(warming.common_words(2), ["chatbots", "hospital"])
 
+    def test_an_import_remembers_the_common_words(self):
+        call_command("import_content", *map(str, FIXTURE_FILES), stdout=StringIO())
+        self.assertIn("hong", remembered())
+
     def test_warm_caches_remembers_the_common_words_and_brings_back_the_remembered(self):
         for n in range(4):
             make_article(title=f"Hospital pilots {n}")
